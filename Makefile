@@ -1,0 +1,67 @@
+# mgedu: two commands do all the set-up.
+#   make lab    create .venv when missing, install the pinned environment, open JupyterLab on 00-start-here
+#   make test   the same set-up plus test tools, then the whole suite (lint, data check, unit tests,
+#               doctests, every notebook under nbval, browser tests)
+# Other targets: make html | bench | release | lock | clean
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+TEST_STAMP    := $(VENV)/.test-installed
+PYTEST_ARGS   ?=
+
+.PHONY: lab test test-fast lint check html bench release lock clean browser-deps
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mgedu needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): $(BIN)/python binder/requirements.txt pyproject.toml
+	$(PIP) install -q -r binder/requirements.txt
+	$(PIP) install -q --no-deps -e .
+	@touch $@
+
+$(TEST_STAMP): $(RUNTIME_STAMP) tests/requirements.txt
+	$(PIP) install -q -r tests/requirements.txt
+	@touch $@
+
+lab: $(RUNTIME_STAMP)
+	$(BIN)/jupyter-lab --ip 127.0.0.1 --ServerApp.root_dir=. notebooks/00-start-here.ipynb
+
+browser-deps:
+	@bash tests/browser/install_chromium.sh
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check mgedu tests benchmarks
+
+check: $(RUNTIME_STAMP)
+	$(BIN)/python -m mgedu check
+
+test: $(TEST_STAMP) browser-deps lint check
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# Everything except the browser and environment-building tests (a quick local loop).
+test-fast: $(TEST_STAMP) lint check
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser and not slow" $(PYTEST_ARGS)
+
+html: $(RUNTIME_STAMP)
+	$(BIN)/python -m mgedu.site --out _build/html
+
+bench: $(TEST_STAMP)
+	$(BIN)/python benchmarks/run.py
+
+release: $(RUNTIME_STAMP)
+	$(BIN)/python -m mgedu release --out student
+
+# Regenerate the lock from pyproject.toml's lower bounds (run on purpose, then review the diff).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -q -e . && .lock-venv/bin/python -m pip freeze --exclude-editable \
+	  | sed '1i # The one lock: exact versions that Binder, `make lab`, `make test` and CI install, so stored notebook\n# outputs match everywhere. Regenerate with `make lock` after changing dependencies in pyproject.toml.' \
+	  > binder/requirements.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) _build build dist .pytest_cache

@@ -1,0 +1,55 @@
+"""Command line: ``python -m mgedu check | release | grade | exercises``.
+
+- ``check``: validate the seeds and data tables; exit 0 when clean, 1 with the list of problems.
+- ``release --out DIR [--force]``: write student copies of the notebooks (see docs/teaching.md).
+- ``grade SUBMISSION... --out grades.csv``: grade submitted notebooks, each in its own kernel.
+- ``exercises``: print the table of exercises (id, notebook, kind, Key Concepts, difficulty).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from mgedu.validation import validate
+
+    problems = validate(args.seeds, args.data)
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"{len(problems)} {noun} found:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print("mgedu data: no problems found (seeds, claims, studies and reference tables).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``python -m mgedu``."""
+    parser = argparse.ArgumentParser(prog="python -m mgedu", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate the seeds and the data tables")
+    check.add_argument("--seeds", default=None, help="seeds folder (default: the packaged or checkout copy)")
+    check.add_argument("--data", default=None, help="data folder (default: mgedu/data)")
+    check.set_defaults(func=_cmd_check)
+    try:
+        from mgedu import classroom
+    except ImportError:  # pragma: no cover - classroom tools are optional during development
+        classroom = None
+    if classroom is not None:
+        classroom.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""The catalogue of data tables shipped in ``mgedu/data/``: file name -> the schema that checks it.
+
+Schemas live next to the code that uses them; this catalogue names them as ``"module:ATTRIBUTE"``
+strings so that :func:`mgedu.validate` can check every table without importing every module up front.
+Every reference table carries a source column (``source`` or ``source_url``): a row without one is a
+problem, because the workbook never shows a number it cannot source.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from mgedu.tables import Schema
+
+TABLES: dict[str, str] = {
+    "studies.csv": "mgedu.studies:STUDIES_SCHEMA",
+}
+
+
+def schema_for(file_name: str) -> Schema:
+    """The schema registered for ``file_name``.
+
+    >>> schema_for("studies.csv").key
+    'study_id'
+    """
+    try:
+        target = TABLES[file_name]
+    except KeyError:
+        raise ValueError(f"no schema registered for {file_name!r}; known tables: {', '.join(sorted(TABLES))}") from None
+    module_name, attribute = target.split(":")
+    return getattr(importlib.import_module(module_name), attribute)

@@ -1,0 +1,102 @@
+"""Re-execute notebooks and store their outputs lean and deterministic (for contributors).
+
+``python -m mgedu.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
+fresh kernel (working directory: the notebook's folder), then removes what would churn on every run:
+widget state, execution timing metadata and kernel-specific metadata. Outputs themselves are kept,
+because nbval compares them. A notebook with an error output is not written back: the command fails
+and names the cell, so a broken notebook is never stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+STRIP_NOTEBOOK_METADATA = ("widgets",)
+STRIP_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+
+def clean_notebook(nb: Any) -> Any:
+    """Remove widget state, timing and per-run metadata in place; return the notebook."""
+    for key in STRIP_NOTEBOOK_METADATA:
+        nb.metadata.pop(key, None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    language = nb.metadata.get("language_info", {})
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3",
+                                    "codemirror_mode": language.get("codemirror_mode",
+                                                                    {"name": "ipython", "version": 3}),
+                                    "file_extension": ".py", "mimetype": "text/x-python",
+                                    "nbconvert_exporter": "python"}
+    for cell in nb.cells:
+        for key in STRIP_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            outputs = []
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "application/vnd.jupyter.widget-view+json" in data:
+                    # A widget's view: keep only the plain-text fallback, never the model id.
+                    data.pop("application/vnd.jupyter.widget-view+json")
+                    data.setdefault("text/plain", "Interactive widget (run the notebook to use it)")
+                outputs.append(output)
+            cell.outputs = outputs
+    return nb
+
+
+def error_cells(nb: Any) -> list[int]:
+    """Indices of code cells with an error output."""
+    return [
+        i for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+    ]
+
+
+def execute_notebook(path: Path, timeout: int = 120) -> Any:
+    """Execute the notebook at ``path`` in a fresh kernel and return it (not written)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    return nb
+
+
+def refresh(path: Path, timeout: int = 120) -> None:
+    """Execute, clean and write back one notebook; raise ``RuntimeError`` if any cell errors."""
+    import nbformat
+
+    nb = clean_notebook(execute_notebook(path, timeout))
+    bad = error_cells(nb)
+    if bad:
+        details = []
+        for i in bad:
+            err = next(o for o in nb.cells[i].outputs if o.get("output_type") == "error")
+            details.append(f"cell {i}: {err.get('ename')}: {err.get('evalue')}")
+        raise RuntimeError(f"{path}: not written, errors in " + "; ".join(details))
+    nbformat.write(nb, path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m mgedu.refresh", description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
+    args = parser.parse_args(argv)
+    status = 0
+    for path in args.notebooks:
+        try:
+            refresh(path, args.timeout)
+            print(f"refreshed {path}")
+        except RuntimeError as exc:
+            print(exc, file=sys.stderr)
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""The seed corpus: the five source articles, the table describing them, and the audited claims.
+
+This is the only module that touches ``seeds/``. The folder is found in this order: an explicit
+``folder`` argument, the copy packaged inside an installed wheel (``mgedu/seeds_data``), then the
+``seeds/`` folder of a source checkout. Loads are cached per folder and callers always get copies,
+so a notebook that edits a DataFrame cannot change what the next cell loads.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mgedu.tables import Column, DataError, Problem, Schema, load_table, public_frame, read_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DOC_IDS = ("S000", "S001", "S002", "S003", "S004")
+PUBLISHER_KINDS = (
+    "supplement-brand-blog",
+    "combination-supplement-seller",
+    "mattress-retailer",
+    "remedy-database",
+    "nutrition-advisor-blog",
+)
+CITATION_STYLES = ("numbered-list", "inline-site-names", "none")
+TOPICS = ("mechanism", "efficacy", "study-report", "dose", "safety", "epidemiology", "nutrition", "product")
+VERDICTS = ("supported", "overstated", "misreported", "unsupported", "uncheckable")
+
+VERDICT_MEANINGS = {
+    "supported": "the primary source says this",
+    "overstated": "right direction, but stronger or wider than the evidence",
+    "misreported": "a detail differs from the source: a number, the design, the population, the causal direction",
+    "unsupported": "no reliable evidence, or the cited source does not show it",
+    "uncheckable": "vague, opinion or marketing: nothing a source could confirm or refute",
+}
+
+DOCUMENTS_SCHEMA = Schema(
+    (
+        Column("doc_id", "category", vocab=DOC_IDS, description="article id, from the file-name prefix"),
+        Column("file", pattern=r"\d{3}_[0-9a-f]{16}\.txt", description="file name in seeds/"),
+        Column("sha256", pattern=r"[0-9a-f]{64}", description="SHA-256 of the file's bytes"),
+        Column("title", description="the article's headline, verbatim"),
+        Column("publisher_kind", "category", vocab=PUBLISHER_KINDS, description="who publishes it"),
+        Column("sells_or_promotes", required=False, description="product named in the text, if any"),
+        Column("cites_references", "int", minimum=0, description="number of numbered references listed"),
+        Column("citation_style", "category", vocab=CITATION_STYLES, description="how it cites"),
+    ),
+    key="doc_id",
+)
+
+CLAIMS_SCHEMA = Schema(
+    (
+        Column("claim_id", pattern=r"S00[0-4]-C\d{2,3}", description="stable id, e.g. S002-C07"),
+        Column("doc_id", "category", vocab=DOC_IDS, description="the article the claim is quoted from"),
+        Column("quote", description="verbatim from the article"),
+        Column("start", "int", minimum=0, description="character offset of the quote in the article text"),
+        Column("end", "int", minimum=1, description="character offset just past the quote"),
+        Column("topic", "category", vocab=TOPICS, description="what the claim is about"),
+        Column("study_id", required=False, description="the study the claim describes or cites"),
+        Column("verdict", "category", vocab=VERDICTS, description="how the claim compares with its source"),
+        Column("evidence", description="what the primary source actually says, with numbers"),
+        Column("reason", description="one sentence a student can follow"),
+    ),
+    key="claim_id",
+)
+
+
+def seeds_dir(folder: str | Path | None = None) -> Path:
+    """The folder holding the seed articles and their tables.
+
+    Tries ``folder`` if given, then the copy inside an installed package, then the checkout's
+    ``seeds/``; raises ``FileNotFoundError`` naming every path it tried.
+
+    >>> (seeds_dir() / "claims.csv").exists()
+    True
+    """
+    tried: list[Path] = []
+    if folder is not None:
+        candidate = Path(folder)
+        if (candidate / "documents.csv").exists():
+            return candidate
+        raise FileNotFoundError(f"no seeds folder at {candidate} (expected documents.csv inside it)")
+    package_root = Path(__file__).resolve().parent
+    for candidate in (package_root / "seeds_data", package_root.parent / "seeds"):
+        tried.append(candidate)
+        if (candidate / "documents.csv").exists():
+            return candidate
+    raise FileNotFoundError("could not find the seeds folder; tried: " + ", ".join(str(p) for p in tried))
+
+
+@functools.lru_cache(maxsize=8)
+def _documents(folder: Path) -> pd.DataFrame:
+    return load_table(folder / "documents.csv", DOCUMENTS_SCHEMA)
+
+
+@functools.lru_cache(maxsize=8)
+def _claims(folder: Path) -> pd.DataFrame:
+    return load_table(folder / "claims.csv", CLAIMS_SCHEMA)
+
+
+@functools.lru_cache(maxsize=32)
+def _text(folder: Path, file: str) -> str:
+    return (folder / file).read_text(encoding="utf-8")
+
+
+def load_documents(folder: str | Path | None = None) -> pd.DataFrame:
+    """One row per article: id, file, checksum, title, who publishes it, what it sells, how it cites.
+
+    >>> docs = load_documents()
+    >>> list(docs.doc_id)
+    ['S000', 'S001', 'S002', 'S003', 'S004']
+    >>> str(docs.publisher_kind.dtype)
+    'category'
+    """
+    return public_frame(_documents(seeds_dir(folder)))
+
+
+def load_claims(folder: str | Path | None = None) -> pd.DataFrame:
+    """Every checkable claim in the five articles, with the verdict against its primary source.
+
+    >>> claims = load_claims()
+    >>> sorted(claims.doc_id.unique()) == ['S000', 'S001', 'S002', 'S003', 'S004']
+    True
+    >>> list(claims.verdict.cat.categories)
+    ['supported', 'overstated', 'misreported', 'unsupported', 'uncheckable']
+    """
+    return public_frame(_claims(seeds_dir(folder)))
+
+
+def document_text(doc_id: str, folder: str | Path | None = None) -> str:
+    """The full text of one article, exactly as stored (claims' offsets index into it).
+
+    >>> document_text("S000").splitlines()[0]
+    'Magnesium for Restless Leg Syndrome and Sleep'
+    """
+    where = seeds_dir(folder)
+    docs = _documents(where)
+    match = docs.loc[docs.doc_id == doc_id, "file"]
+    if match.empty:
+        raise ValueError(f"unknown doc_id {doc_id!r}; expected one of {', '.join(DOC_IDS)}")
+    return _text(where, str(match.iloc[0]))
+
+
+def normalise_whitespace(text: str) -> str:
+    """Collapse every run of white space to one space, as quote checks do.
+
+    >>> normalise_whitespace("a  b\\n c ")
+    'a b c'
+    """
+    return " ".join(text.split())
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def problems_in_seeds(folder: str | Path | None = None, study_ids: set[str] | None = None) -> list[Problem]:
+    """Every problem in documents.csv, claims.csv and the article files (see :func:`mgedu.validate`)."""
+    where = seeds_dir(folder)
+    docs, problems = read_table(where / "documents.csv", DOCUMENTS_SCHEMA)
+    claims, claim_problems = read_table(where / "claims.csv", CLAIMS_SCHEMA)
+    problems += claim_problems
+    texts: dict[str, str] = {}
+    for row in docs.itertuples(index=False):
+        if not isinstance(row.file, str):
+            continue
+        path = where / str(row.file)
+        if not path.exists():
+            problems.append(Problem("documents.csv", int(row._row), "file", f"no such file in seeds/: {row.file}"))
+            continue
+        if isinstance(row.sha256, str) and file_sha256(path) != row.sha256:
+            problems.append(
+                Problem("documents.csv", int(row._row), "sha256", f"checksum mismatch: {row.file} has changed")
+            )
+        if isinstance(row.doc_id, str):
+            if not str(row.file).startswith(row.doc_id[1:]):
+                problems.append(
+                    Problem("documents.csv", int(row._row), "file", f"{row.file} does not start with {row.doc_id[1:]}")
+                )
+            texts[row.doc_id] = path.read_text(encoding="utf-8")
+    listed = {d for d in docs.doc_id if isinstance(d, str)}
+    for doc_id in DOC_IDS:
+        if doc_id not in listed:
+            problems.append(Problem("documents.csv", 0, "doc_id", f"no row for article {doc_id}"))
+    problems += _claim_problems(claims, texts, study_ids)
+    return sorted(problems, key=lambda p: (p.file, p.row, p.column))
+
+
+def _claim_problems(claims: pd.DataFrame, texts: dict[str, str], study_ids: set[str] | None) -> list[Problem]:
+    import pandas as pd
+
+    problems: list[Problem] = []
+    label = "claims.csv"
+    for row in claims.itertuples(index=False):
+        r = int(row._row)
+        cid, doc = row.claim_id, row.doc_id
+        if isinstance(cid, str) and isinstance(doc, str) and not cid.startswith(doc + "-"):
+            problems.append(Problem(label, r, "claim_id", f"{cid} does not belong to article {doc}"))
+        if pd.notna(row.study_id) and study_ids is not None and row.study_id not in study_ids:
+            problems.append(Problem(label, r, "study_id", f"unknown study_id {row.study_id!r} (not in studies.csv)"))
+        if pd.isna(row.start) or pd.isna(row.end) or pd.isna(row.quote) or not isinstance(doc, str):
+            continue
+        start, end = int(row.start), int(row.end)
+        text = texts.get(doc)
+        if text is None:
+            continue
+        if not (start < end <= len(text)):
+            problems.append(Problem(label, r, "end", f"offsets {start}:{end} fall outside {doc} (length {len(text)})"))
+            continue
+        if normalise_whitespace(text[start:end]) != normalise_whitespace(str(row.quote)):
+            found = text.find(str(row.quote))
+            hint = f"; the quote occurs at {found}:{found + len(str(row.quote))}" if found >= 0 else ""
+            problems.append(
+                Problem(label, r, "quote", f"quote is not the text of {doc} at {start}:{end}{hint}")
+            )
+    return problems
+
+
+def clear_cache() -> None:
+    """Forget cached tables (after editing a CSV in a running session)."""
+    _documents.cache_clear()
+    _claims.cache_clear()
+    _text.cache_clear()
+
+
+__all__ = [
+    "CLAIMS_SCHEMA",
+    "DOCUMENTS_SCHEMA",
+    "DataError",
+    "TOPICS",
+    "VERDICTS",
+    "VERDICT_MEANINGS",
+    "clear_cache",
+    "document_text",
+    "load_claims",
+    "load_documents",
+    "problems_in_seeds",
+    "seeds_dir",
+]

@@ -1,0 +1,123 @@
+"""The primary-studies table: every study, registration, review and reference document the articles cite.
+
+Each row records what the study did (design, population, n, intervention, salt, dose, duration,
+comparator) and what it found, with the DOI or PMID and the page that was read. Where sources
+disagree, the ``notes`` column records both readings and which one the workbook trusts and why.
+The design vocabulary here is the one the evidence ladder (:mod:`mgedu.evidence`) uses.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DESIGNS = (
+    "case-report",
+    "open-label",
+    "single-blind-rct",
+    "double-blind-rct",
+    "systematic-review",
+    "meta-analysis",
+    "observational",
+    "registry-protocol",
+    "narrative-review",
+    "pharmacokinetic",
+    "laboratory",
+    "reference-value",
+)
+SALTS = (
+    "oxide",
+    "citrate",
+    "glycinate",
+    "malate",
+    "l-threonate",
+    "sulfate-heptahydrate",
+    "sulfate-anhydrous",
+    "chloride",
+    "lactate",
+    "aspartate",
+    "mixed",
+    "unknown",
+)
+
+STUDIES_SCHEMA = Schema(
+    (
+        Column("study_id", pattern=r"[a-z][a-z0-9-]*", description="stable id, first author + year"),
+        Column("citation", description="full citation"),
+        Column("year", "int", required=False, minimum=1900, maximum=2100, description="blank for undated documents"),
+        Column("design", "category", vocab=DESIGNS),
+        Column("population", required=False),
+        Column("n", "int", required=False, minimum=1, description="participants (blank if unknown)"),
+        Column("intervention", required=False),
+        Column("salt", "category", required=False, vocab=SALTS),
+        Column("elemental_mg_per_day", "float", required=False, minimum=0, maximum=100_000),
+        Column("duration_weeks", "float", required=False, minimum=0, maximum=1000),
+        Column("comparator", required=False),
+        Column("main_results", required=False, description="key results with numbers"),
+        Column("doi_or_pmid", required=False),
+        Column("source_url", description="the page(s) read"),
+        Column("confidence", "category", vocab=("A", "B", "mixed"), description="A primary, B secondary"),
+        Column("notes", required=False, description="disagreements between sources, and which is trusted"),
+    ),
+    key="study_id",
+)
+
+
+def studies_path(folder: str | Path | None = None) -> Path:
+    """Path of ``studies.csv`` (in ``folder`` if given, else the packaged data folder)."""
+    return (Path(folder) if folder is not None else package_data_dir()) / "studies.csv"
+
+
+@functools.lru_cache(maxsize=8)
+def _studies(path: Path) -> pd.DataFrame:
+    return load_table(path, STUDIES_SCHEMA)
+
+
+def load_studies(folder: str | Path | None = None) -> pd.DataFrame:
+    """Every primary study, registration and review the articles cite or describe.
+
+    >>> studies = load_studies()
+    >>> studies.set_index("study_id").loc["hornyak1998", "n"]
+    np.int64(10)
+    >>> str(studies.design.dtype)
+    'category'
+    """
+    return public_frame(_studies(studies_path(folder)))
+
+
+def study(study_id: str, folder: str | Path | None = None) -> dict[str, object]:
+    """One study as a plain dict; ``ValueError`` naming close ids when ``study_id`` is unknown.
+
+    >>> study("gorantla2024")["design"]
+    'open-label'
+    """
+    import difflib
+
+    table = _studies(studies_path(folder))
+    match = table[table.study_id == study_id]
+    if match.empty:
+        close = difflib.get_close_matches(study_id, [str(s) for s in table.study_id], n=3)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(f"unknown study_id {study_id!r}{hint}")
+    record = public_frame(match).iloc[0].to_dict()
+    return {k: (None if _isna(v) else v) for k, v in record.items()}
+
+
+def _isna(value: object) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def clear_cache() -> None:
+    """Forget the cached table."""
+    _studies.cache_clear()

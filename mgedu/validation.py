@@ -1,0 +1,52 @@
+"""Whole-corpus validation: every problem in the seeds and the data tables, reported at once.
+
+:func:`validate` returns the list of problems (empty when all is well); :func:`check_data` raises
+:class:`~mgedu.tables.DataError` listing them as ``file:row:column: message``. Beyond each table's own
+schema it checks what crosses files: quotes against the article text, study ids against the studies
+table, checksums against the article files, and that each reference table carries a source column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mgedu.catalog import TABLES, schema_for
+from mgedu.seeds import problems_in_seeds
+from mgedu.studies import STUDIES_SCHEMA, studies_path
+from mgedu.tables import DataError, Problem, package_data_dir, read_table
+
+SOURCE_COLUMNS = ("source", "source_url")
+
+
+def validate(seeds_folder: str | Path | None = None, data_folder: str | Path | None = None) -> list[Problem]:
+    """Every problem in the seed corpus and the packaged data tables (empty list when clean).
+
+    >>> validate()
+    []
+    """
+    data_dir = Path(data_folder) if data_folder is not None else package_data_dir()
+    studies, problems = read_table(studies_path(data_dir), STUDIES_SCHEMA)
+    study_ids = {s for s in studies.study_id if isinstance(s, str)}
+    problems += problems_in_seeds(seeds_folder, study_ids)
+    for file_name in sorted(TABLES):
+        if file_name == "studies.csv":
+            continue
+        schema = schema_for(file_name)
+        if not any(name in schema.names for name in SOURCE_COLUMNS):
+            problems.append(Problem(file_name, 1, "-", "reference table has no source column"))
+        _, table_problems = read_table(data_dir / file_name, schema)
+        problems += table_problems
+    for path in sorted(data_dir.glob("*.csv")):
+        if path.name not in TABLES:
+            problems.append(Problem(path.name, 0, "-", "data file has no schema in mgedu/catalog.py"))
+    return sorted(problems, key=lambda p: (p.file, p.row, p.column))
+
+
+def check_data(seeds_folder: str | Path | None = None, data_folder: str | Path | None = None) -> None:
+    """Raise :class:`DataError` listing every problem, or return quietly when the data are clean.
+
+    >>> check_data()
+    """
+    problems = validate(seeds_folder, data_folder)
+    if problems:
+        raise DataError(problems)
