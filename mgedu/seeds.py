@@ -26,7 +26,7 @@ PUBLISHER_KINDS = (
     "remedy-database",
     "nutrition-advisor-blog",
 )
-CITATION_STYLES = ("numbered-list", "inline-site-names", "none")
+CITATION_STYLES = ("numbered-list", "inline-journal-names", "inline-site-names", "none")
 TOPICS = ("mechanism", "efficacy", "study-report", "dose", "safety", "epidemiology", "nutrition", "product")
 VERDICTS = ("supported", "overstated", "misreported", "unsupported", "uncheckable")
 
@@ -171,16 +171,16 @@ def problems_in_seeds(folder: str | Path | None = None, study_ids: set[str] | No
             continue
         path = where / str(row.file)
         if not path.exists():
-            problems.append(Problem("documents.csv", int(row._row), "file", f"no such file in seeds/: {row.file}"))
+            problems.append(Problem("documents.csv", int(row.csv_row), "file", f"no such file in seeds/: {row.file}"))
             continue
         if isinstance(row.sha256, str) and file_sha256(path) != row.sha256:
             problems.append(
-                Problem("documents.csv", int(row._row), "sha256", f"checksum mismatch: {row.file} has changed")
+                Problem("documents.csv", int(row.csv_row), "sha256", f"checksum mismatch: {row.file} has changed")
             )
         if isinstance(row.doc_id, str):
             if not str(row.file).startswith(row.doc_id[1:]):
                 problems.append(
-                    Problem("documents.csv", int(row._row), "file", f"{row.file} does not start with {row.doc_id[1:]}")
+                    Problem("documents.csv", int(row.csv_row), "file", f"{row.file} does not start with {row.doc_id[1:]}")
                 )
             texts[row.doc_id] = path.read_text(encoding="utf-8")
     listed = {d for d in docs.doc_id if isinstance(d, str)}
@@ -197,7 +197,7 @@ def _claim_problems(claims: pd.DataFrame, texts: dict[str, str], study_ids: set[
     problems: list[Problem] = []
     label = "claims.csv"
     for row in claims.itertuples(index=False):
-        r = int(row._row)
+        r = int(row.csv_row)
         cid, doc = row.claim_id, row.doc_id
         if isinstance(cid, str) and isinstance(doc, str) and not cid.startswith(doc + "-"):
             problems.append(Problem(label, r, "claim_id", f"{cid} does not belong to article {doc}"))

@@ -174,7 +174,7 @@ def parse_rows(
             if message is not None:
                 problems.append(Problem(label, rownum, col.name, message))
             record[col.name] = value
-        record["_row"] = rownum
+        record["csv_row"] = rownum
         if schema.key is not None and record.get(schema.key) is not None:
             key = record[schema.key]
             if key in seen:
@@ -191,7 +191,7 @@ def read_table(path: Path, schema: Schema, label: str | None = None) -> tuple[pd
     """Read the CSV at ``path`` and check it against ``schema``.
 
     Returns a DataFrame with proper dtypes (nullable integers and floats, categoricals for
-    vocabularies, strings for text; the spreadsheet row number in ``_row``) and the list of
+    vocabularies, strings for text; the spreadsheet row number in ``csv_row``) and the list of
     problems (empty when the file is clean).
     """
     label = label or Path(path).name
@@ -230,7 +230,7 @@ def frame_from_records(records: list[dict[str, object]], schema: Schema) -> pd.D
             data[col.name] = pd.Categorical(values, categories=list(col.vocab))
         else:
             data[col.name] = pd.array(values, dtype="string")
-    data["_row"] = pd.array([r.get("_row") for r in records], dtype="Int64")
+    data["csv_row"] = pd.array([r.get("csv_row") for r in records], dtype="Int64")
     return pd.DataFrame(data)
 
 
@@ -246,5 +246,5 @@ def package_data_dir() -> Path:
 
 
 def public_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` without the bookkeeping ``_row`` column, for callers."""
-    return frame.drop(columns=["_row"], errors="ignore").copy()
+    """A copy of ``frame`` without the bookkeeping ``csv_row`` column, for callers."""
+    return frame.drop(columns=["csv_row"], errors="ignore").copy()
