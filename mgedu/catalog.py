@@ -14,6 +14,8 @@ from mgedu.tables import Schema
 
 TABLES: dict[str, str] = {
     "studies.csv": "mgedu.studies:STUDIES_SCHEMA",
+    "key_concepts.csv": "mgedu.classroom.concepts:KEY_CONCEPTS_SCHEMA",
+    "discrepancies.csv": "mgedu.claims:DISCREPANCIES_SCHEMA",
 }
 
 

@@ -40,7 +40,7 @@ def clean_notebook(nb: Any) -> Any:
                 if "application/vnd.jupyter.widget-view+json" in data:
                     # A widget's view: keep only the plain-text fallback, never the model id.
                     data.pop("application/vnd.jupyter.widget-view+json")
-                    data.setdefault("text/plain", "Interactive widget (run the notebook to use it)")
+                    data["text/plain"] = "Interactive widget: run the notebook to use it."
                 outputs.append(output)
             cell.outputs = outputs
     return nb

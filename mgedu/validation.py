@@ -36,10 +36,32 @@ def validate(seeds_folder: str | Path | None = None, data_folder: str | Path | N
             problems.append(Problem(file_name, 1, "-", "reference table has no source column"))
         _, table_problems = read_table(data_dir / file_name, schema)
         problems += table_problems
+    problems += _cross_reference_problems(seeds_folder, data_dir, study_ids)
     for path in sorted(data_dir.glob("*.csv")):
         if path.name not in TABLES:
             problems.append(Problem(path.name, 0, "-", "data file has no schema in mgedu/catalog.py"))
     return sorted(problems, key=lambda p: (p.file, p.row, p.column))
+
+
+def _cross_reference_problems(seeds_folder: str | Path | None, data_dir: Path, study_ids: set[str]) -> list[Problem]:
+    """Ids that one table uses and another defines: discrepancies -> claims and studies."""
+    from mgedu.claims import DISCREPANCIES_SCHEMA
+    from mgedu.seeds import CLAIMS_SCHEMA, seeds_dir
+
+    claims, _ = read_table(seeds_dir(seeds_folder) / "claims.csv", CLAIMS_SCHEMA)
+    claim_ids = {c for c in claims.claim_id if isinstance(c, str)}
+    table, _ = read_table(data_dir / "discrepancies.csv", DISCREPANCIES_SCHEMA)
+    problems: list[Problem] = []
+    for row in table.itertuples(index=False):
+        if isinstance(row.study_id, str) and row.study_id not in study_ids:
+            problems.append(Problem("discrepancies.csv", int(row.csv_row), "study_id",
+                                    f"unknown study_id {row.study_id!r} (not in studies.csv)"))
+        if isinstance(row.claim_ids, str):
+            missing = [c for c in row.claim_ids.split("; ") if c not in claim_ids]
+            if missing:
+                problems.append(Problem("discrepancies.csv", int(row.csv_row), "claim_ids",
+                                        f"unknown claim ids {', '.join(missing)} (not in claims.csv)"))
+    return problems
 
 
 def check_data(seeds_folder: str | Path | None = None, data_folder: str | Path | None = None) -> None:

@@ -27,12 +27,14 @@ def make_explorer(
     describe: Callable[..., str],
     draw: Callable[..., Axes] | None = None,
     layout: str = "vertical",
+    detail: Callable[..., str] | None = None,
 ) -> ipywidgets.VBox:
     """Wire ``controls`` to a readout (and a figure) and return the explorer box.
 
     The returned box has attributes ``controls`` (the dict given), ``readout`` (an HTML widget whose
     value is the escaped ``describe`` text), ``output`` (the figure area), ``describe``, ``values()``
-    and ``refresh()``.
+    and ``refresh()``. ``detail(**values)``, if given, returns trusted HTML (built by mgedu from the
+    data, with every data string escaped) shown below the readout in ``explorer.detail``.
 
     >>> import ipywidgets as w
     >>> box = make_explorer("demo", {"x": w.IntSlider(value=2, description="x")}, lambda x: f"x is {x}")
@@ -46,6 +48,8 @@ def make_explorer(
 
     readout = widgets.HTML(layout=widgets.Layout(min_height="2.2em"))
     readout.add_class("mgedu-readout")
+    detail_box = widgets.HTML()
+    detail_box.add_class("mgedu-detail")
     output = widgets.Output()
 
     def values() -> dict[str, Any]:
@@ -58,6 +62,11 @@ def make_explorer(
         except ValueError as exc:  # bad input: a friendly sentence, never a traceback
             text = f"Check the inputs: {exc}"
         readout.value = html.escape(text)
+        if detail is not None:
+            try:
+                detail_box.value = detail(**current)
+            except ValueError:
+                detail_box.value = ""
         if draw is not None:
             from mgedu.plots import new_axes, show
 
@@ -73,13 +82,15 @@ def make_explorer(
         control.observe(refresh, names="value")
     rows = list(controls.values())
     controls_box = widgets.VBox(rows) if layout == "vertical" else widgets.HBox(rows)
-    children = [controls_box, readout] + ([output] if draw is not None else [])
+    children = [controls_box, readout] + ([detail_box] if detail is not None else [])
+    children += [output] if draw is not None else []
     box = widgets.VBox(children)
     box.add_class("mgedu-explorer")
     box.add_class(f"mgedu-{name}")
     box.controls = dict(controls)  # type: ignore[attr-defined]
     box.readout = readout  # type: ignore[attr-defined]
     box.output = output  # type: ignore[attr-defined]
+    box.detail = detail_box  # type: ignore[attr-defined]
     box.describe = describe  # type: ignore[attr-defined]
     box.values = values  # type: ignore[attr-defined]
     box.refresh = refresh  # type: ignore[attr-defined]

@@ -1,0 +1,253 @@
+"""Reading the claims: filters, verdict counts, claim cards and the cross-article discrepancies.
+
+The audited claims live in ``seeds/claims.csv`` (see :mod:`mgedu.seeds`). This module turns them
+into what a reader needs: the claims of one article or topic, counts of verdicts, a plain-text card
+for one claim with its context in the article, and the discrepancies table
+(``mgedu/data/discrepancies.csv``): places where two articles tell the same study or fact
+differently, with what the primary source says.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mgedu.seeds import DOC_IDS, TOPICS, VERDICT_MEANINGS, VERDICTS, document_text, load_claims, load_documents
+from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ALL = "all"
+
+DISCREPANCIES_SCHEMA = Schema(
+    (
+        Column("discrepancy_id", pattern=r"D\d+"),
+        Column("study_id", description="the study or fact the articles disagree about"),
+        Column("subject", description="one-line title"),
+        Column("claim_ids", pattern=r"S00[0-4]-C\d{2,3}(; S00[0-4]-C\d{2,3})*", description="'; '-separated"),
+        Column("articles_say", description="what the articles say, quoted or closely paraphrased"),
+        Column("source_says", description="what the primary source says, with numbers"),
+        Column("lesson", description="what a reader should learn from the difference"),
+        Column("source", description="citation with DOI/PMID and the page read"),
+    ),
+    key="discrepancy_id",
+)
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value != ALL and value not in allowed:
+        raise ValueError(f"{name} must be {ALL!r} or one of {', '.join(allowed)}; got {value!r}")
+
+
+def select_claims(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL) -> pd.DataFrame:
+    """The claims of one article and/or topic and/or verdict (``"all"`` for no filter).
+
+    >>> select_claims("S000", "study-report").claim_id.str.startswith("S000").all()
+    np.True_
+    >>> select_claims("S009")
+    Traceback (most recent call last):
+    ...
+    ValueError: doc_id must be 'all' or one of S000, S001, S002, S003, S004; got 'S009'
+    """
+    _check_choice("doc_id", doc_id, DOC_IDS)
+    _check_choice("topic", topic, TOPICS)
+    _check_choice("verdict", verdict, VERDICTS)
+    claims = load_claims()
+    mask = claims.claim_id.notna()
+    if doc_id != ALL:
+        mask &= claims.doc_id == doc_id
+    if topic != ALL:
+        mask &= claims.topic == topic
+    if verdict != ALL:
+        mask &= claims.verdict == verdict
+    return claims[mask].reset_index(drop=True)
+
+
+def verdict_counts(by: str = "doc_id") -> pd.DataFrame:
+    """Counts of verdicts per article (``by="doc_id"``) or per topic (``by="topic"``), with totals.
+
+    >>> counts = verdict_counts()
+    >>> list(counts.columns)
+    ['supported', 'overstated', 'misreported', 'unsupported', 'uncheckable', 'total']
+    >>> int(counts.loc["all", "total"]) == len(load_claims())
+    True
+    """
+    import pandas as pd
+
+    if by not in ("doc_id", "topic"):
+        raise ValueError(f"by must be 'doc_id' or 'topic'; got {by!r}")
+    claims = load_claims()
+    table = pd.crosstab(claims[by], claims.verdict, dropna=False)
+    table = table.reindex(columns=list(VERDICTS), fill_value=0)
+    table.columns = list(VERDICTS)
+    table.index = table.index.astype(str)
+    table.index.name = by
+    table.loc["all"] = table.sum()
+    table["total"] = table.sum(axis=1)
+    return table.astype(int)
+
+
+def share_not_supported(doc_id: str) -> float:
+    """Share of an article's claims whose verdict is not ``supported`` (0 to 1).
+
+    >>> 0 <= share_not_supported("S002") <= 1
+    True
+    """
+    _check_choice("doc_id", doc_id, DOC_IDS)
+    claims = select_claims(doc_id)
+    return float((claims.verdict != "supported").mean())
+
+
+def claim_record(claim_id: str) -> dict[str, object]:
+    """One claim as a dict; ``ValueError`` (with close matches) for an unknown id.
+
+    >>> claim_record("S000-C01")["doc_id"]
+    'S000'
+    """
+    claims = load_claims()
+    match = claims[claims.claim_id == claim_id]
+    if match.empty:
+        import difflib
+
+        close = difflib.get_close_matches(str(claim_id), list(claims.claim_id.astype(str)), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"unknown claim_id {claim_id!r}{hint}")
+    record = match.iloc[0].to_dict()
+    return {k: (None if _missing(v) else v) for k, v in record.items()}
+
+
+def _missing(value: object) -> bool:
+    import pandas as pd
+
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def quote_in_context(claim_id: str, width: int = 60) -> str:
+    """The claim's quote with up to ``width`` characters of the article on each side, quote in [[ ]].
+
+    >>> quote_in_context("S000-C08", width=20)
+    '…od at all; however, [[supplementation with 300 mg of magnesium daily]] was shown to signif…'
+    """
+    if width < 0:
+        raise ValueError(f"width must be 0 or more characters; got {width}")
+    record = claim_record(claim_id)
+    text = document_text(str(record["doc_id"]))
+    start, end = int(record["start"]), int(record["end"])  # type: ignore[arg-type]
+    before = " ".join(text[max(0, start - width):start].split())
+    after = " ".join(text[end:end + width].split())
+    quote = " ".join(text[start:end].split())
+    lead = "…" if start - width > 0 else ""
+    tail = "…" if end + width < len(text) else ""
+    return f"{lead}{before} [[{quote}]] {after}{tail}"
+
+
+def claim_card(claim_id: str, width: int = 88) -> str:
+    """A plain-text card: quote, verdict (with its meaning), what the source says, and why.
+
+    >>> claim_card("S000-C08").splitlines()[1].strip().startswith("Study:    hornyak1998")
+    True
+    """
+    r = claim_record(claim_id)
+    wrap = functools.partial(textwrap.fill, width=width, subsequent_indent="    ")
+    lines = [
+        f"{r['claim_id']} · {r['topic']} · verdict: {r['verdict']}",
+        wrap(f"  Quote:    “{' '.join(str(r['quote']).split())}”"),
+        wrap(f"  Verdict:  {r['verdict']} = {VERDICT_MEANINGS[str(r['verdict'])]}"),
+        wrap(f"  Source:   {r['evidence']}"),
+        wrap(f"  Why:      {r['reason']}"),
+    ]
+    if r.get("study_id"):
+        lines.insert(1, f"  Study:    {r['study_id']}")
+    return "\n".join(lines)
+
+
+def claims_html(claims: pd.DataFrame, limit: int = 40) -> str:
+    """An HTML list of claim cards (every data string escaped), for the claim explorer."""
+    items = []
+    for row in claims.head(limit).itertuples(index=False):
+        items.append(
+            "<li><b>{cid}</b> · {topic} · <b>{verdict}</b><br>“{quote}”<br><i>Source:</i> {evidence}"
+            "<br><i>Why:</i> {reason}</li>".format(
+                cid=html.escape(str(row.claim_id)), topic=html.escape(str(row.topic)),
+                verdict=html.escape(str(row.verdict)), quote=html.escape(" ".join(str(row.quote).split())),
+                evidence=html.escape(str(row.evidence)), reason=html.escape(str(row.reason)),
+            )
+        )
+    more = f"<p>… and {len(claims) - limit} more.</p>" if len(claims) > limit else ""
+    return f"<ol style='padding-left:1.2em'>{''.join(items)}</ol>{more}" if items else "<p>No claims.</p>"
+
+
+def describe_selection(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL) -> str:
+    """One sentence summarising a selection of claims by verdict (the claim explorer's readout).
+
+    >>> describe_selection("S003", "product")  # doctest: +ELLIPSIS
+    'S003, topic product: ... claims: ... supported, ... overstated, ... misreported, ... unsupported, ... uncheckable.'
+    """
+    claims = select_claims(doc_id, topic, verdict)
+    where = "all articles" if doc_id == ALL else doc_id
+    what = "" if topic == ALL else f", topic {topic}"
+    which = "" if verdict == ALL else f", verdict {verdict}"
+    if claims.empty:
+        return f"{where}{what}{which}: no claims."
+    counts = claims.verdict.value_counts().reindex(list(VERDICTS), fill_value=0)
+    noun = "claim" if len(claims) == 1 else "claims"
+    parts = ", ".join(f"{int(counts[v])} {v}" for v in VERDICTS)
+    return f"{where}{what}{which}: {len(claims)} {noun}: {parts}."
+
+
+def documents_overview() -> pd.DataFrame:
+    """The five articles side by side: who publishes them, what they sell, how they cite, claim counts.
+
+    >>> documents_overview().loc["S002", "sells_or_promotes"]
+    'Sedorum'
+    """
+    docs = load_documents().set_index("doc_id")
+    docs.index = docs.index.astype(str)
+    counts = verdict_counts("doc_id").drop(index="all")
+    overview = docs[["title", "publisher_kind", "sells_or_promotes", "cites_references", "citation_style"]].copy()
+    overview["claims"] = counts["total"]
+    overview["supported"] = counts["supported"]
+    overview["share_supported"] = (counts["supported"] / counts["total"]).round(2)
+    overview["sells_or_promotes"] = overview["sells_or_promotes"].fillna("(none named)")
+    return overview
+
+
+@functools.lru_cache(maxsize=4)
+def _discrepancies(path: Path) -> pd.DataFrame:
+    return load_table(path, DISCREPANCIES_SCHEMA)
+
+
+def load_discrepancies(folder: str | Path | None = None) -> pd.DataFrame:
+    """Cross-article discrepancies: the same study or fact told differently, with the source.
+
+    >>> load_discrepancies().discrepancy_id.tolist()[:2]
+    ['D1', 'D2']
+    """
+    where = Path(folder) if folder is not None else package_data_dir()
+    return public_frame(_discrepancies(where / "discrepancies.csv"))
+
+
+def discrepancy_card(discrepancy_id: str, width: int = 88) -> str:
+    """A plain-text card for one discrepancy.
+
+    >>> print(discrepancy_card("D3").splitlines()[0])
+    D3 · How common is RLS? It depends on the definition (allen2005)
+    """
+    table = load_discrepancies()
+    match = table[table.discrepancy_id == discrepancy_id]
+    if match.empty:
+        raise ValueError(f"unknown discrepancy_id {discrepancy_id!r}; known: {', '.join(table.discrepancy_id)}")
+    r = match.iloc[0]
+    wrap = functools.partial(textwrap.fill, width=width, subsequent_indent="    ")
+    return "\n".join([
+        f"{r.discrepancy_id} · {r.subject} ({r.study_id})",
+        wrap(f"  Claims:        {r.claim_ids}"),
+        wrap(f"  Articles say:  {r.articles_say}"),
+        wrap(f"  Source says:   {r.source_says}"),
+        wrap(f"  Lesson:        {r.lesson}"),
+        wrap(f"  Source:        {r.source}"),
+    ])
