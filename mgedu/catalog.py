@@ -16,6 +16,9 @@ TABLES: dict[str, str] = {
     "studies.csv": "mgedu.studies:STUDIES_SCHEMA",
     "key_concepts.csv": "mgedu.classroom.concepts:KEY_CONCEPTS_SCHEMA",
     "discrepancies.csv": "mgedu.claims:DISCREPANCIES_SCHEMA",
+    "risk_of_bias.csv": "mgedu.risk_of_bias:RISK_OF_BIAS_SCHEMA",
+    "grade_outcomes.csv": "mgedu.grading:GRADE_OUTCOMES_SCHEMA",
+    "pooled_estimates.csv": "mgedu.pooling:POOLED_SCHEMA",
 }
 
 

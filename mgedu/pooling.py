@@ -1,0 +1,243 @@
+"""Pooling study results (meta-analysis) and the published pooled estimates for magnesium and sleep.
+
+A meta-analysis weights each study by the inverse of its variance (``1 / SE²``): precise studies count
+more. The **fixed-effect** model assumes every study estimates one true effect; the **random-effects**
+model (DerSimonian-Laird) lets the true effect vary between studies by ``tau²`` and so gives small
+studies more weight and a wider interval. ``I²`` is the share of the spread between study results that
+is more than chance would produce. :func:`pool_effects` wraps ``statsmodels.stats.meta_analysis``.
+
+The per-trial means and SDs behind the only meta-analysis of magnesium for sleep in older adults
+(Mah & Pitre 2021) were not in the pages we could read, so ``pooled_estimates.csv`` records the
+published pooled results; :func:`standard_error_from_ci` and :func:`p_value_from_ci` let a reader check
+that a published interval and P value agree with each other.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+POOLED_SCHEMA = Schema(
+    (
+        Column("estimate_id", pattern=r"[a-z0-9-]+"),
+        Column("review_id", description="study_id of the review in studies.csv"),
+        Column("condition", "category", vocab=("rls", "insomnia")),
+        Column("outcome"),
+        Column("measure", description="what the number is, and which way round"),
+        Column("unit"),
+        Column("estimate", "float", minimum=-10_000, maximum=10_000),
+        Column("ci_low", "float", minimum=-10_000, maximum=10_000, description="95% confidence interval"),
+        Column("ci_high", "float", minimum=-10_000, maximum=10_000),
+        Column("p_value", "float", required=False, minimum=0, maximum=1),
+        Column("n_participants", "int", minimum=1),
+        Column("n_studies", "int", minimum=1),
+        Column("studies", description="'; '-separated study ids pooled"),
+        Column("favours_magnesium", "category", vocab=("lower", "higher"),
+               description="which direction of the outcome is better for the person"),
+        Column("certainty_published", "category", required=False,
+               vocab=("high", "moderate", "low", "very low")),
+        Column("notes"),
+        Column("source"),
+    ),
+    key="estimate_id",
+    description="Published pooled estimates (meta-analyses), as printed",
+)
+
+
+def _z(level: float) -> float:
+    from scipy.stats import norm
+
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}")
+    return float(norm.ppf(0.5 + level / 2))
+
+
+def standard_error_from_ci(ci_low: float, ci_high: float, level: float = 0.95) -> float:
+    """The standard error behind a normal-approximation confidence interval: width / (2 × 1.96).
+
+    >>> round(standard_error_from_ci(-27.27, -7.44), 2)
+    5.06
+    """
+    if not ci_high > ci_low:
+        raise ValueError(f"ci_high must be above ci_low, got {ci_low} to {ci_high}")
+    return (ci_high - ci_low) / (2 * _z(level))
+
+
+def p_value_from_ci(estimate: float, ci_low: float, ci_high: float, level: float = 0.95) -> float:
+    """Two-sided P value implied by an estimate and its confidence interval (normal approximation).
+
+    >>> round(p_value_from_ci(-17.36, -27.27, -7.44), 4)
+    0.0006
+    """
+    from scipy.stats import norm
+
+    if not ci_low <= estimate <= ci_high:
+        raise ValueError(f"estimate must lie inside its interval {ci_low} to {ci_high}, got {estimate}")
+    se = standard_error_from_ci(ci_low, ci_high, level)
+    return float(2 * norm.sf(abs(estimate) / se))
+
+
+@dataclass(frozen=True)
+class PooledEstimate:
+    """One pooled estimate with its 95% interval."""
+
+    model: str
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+
+@dataclass(frozen=True)
+class PoolingResult:
+    """A meta-analysis: per-study rows, fixed- and random-effects estimates, heterogeneity."""
+
+    studies: pd.DataFrame
+    fixed: PooledEstimate
+    random: PooledEstimate
+    q: float
+    i2: float
+    tau2: float
+
+    def summary(self, unit: str = "") -> str:
+        """A one-paragraph plain-text summary."""
+        u = f" {unit}" if unit else ""
+        f, r = self.fixed, self.random
+        return (
+            f"{len(self.studies)} studies. Fixed effect: {f.estimate:.2f}{u} (95% CI {f.ci_low:.2f} to "
+            f"{f.ci_high:.2f}). Random effects: {r.estimate:.2f}{u} "
+            f"(95% CI {r.ci_low:.2f} to {r.ci_high:.2f}). "
+            f"I² = {100 * self.i2:.0f}%, tau² = {self.tau2:.2f}."
+        )
+
+
+def pool_effects(effects: Sequence[float], standard_errors: Sequence[float],
+                 labels: Sequence[str] | None = None) -> PoolingResult:
+    """Inverse-variance pooling, fixed effect and random effects (DerSimonian-Laird).
+
+    Args:
+        effects: one estimate per study (e.g. mean differences, same unit and direction).
+        standard_errors: the standard error of each estimate (> 0).
+        labels: study names (default "study 1", "study 2", ...).
+
+    Returns:
+        A :class:`PoolingResult`; ``studies`` has columns label, estimate, se, ci_low, ci_high,
+        weight_fixed and weight_random (relative weights that sum to 1).
+
+    >>> result = pool_effects([0.0, 4.0], [1.0, 1.0])
+    >>> result.fixed.estimate, round(result.fixed.se, 3), result.tau2, result.i2
+    (2.0, 0.707, 7.0, 0.875)
+    >>> round(result.random.se, 3)
+    2.0
+    """
+    import numpy as np
+    from scipy.stats import norm
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    y = np.asarray(effects, dtype=float)
+    se = np.asarray(standard_errors, dtype=float)
+    if y.ndim != 1 or len(y) < 2:
+        raise ValueError(f"effects must hold at least 2 study estimates, got {len(np.atleast_1d(y))}")
+    if se.shape != y.shape:
+        raise ValueError(f"standard_errors must have one value per effect ({len(y)}), got {len(se)}")
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(se))):
+        raise ValueError("effects and standard_errors must be finite numbers (no NaN or infinity)")
+    if np.any(se <= 0):
+        raise ValueError(f"standard_errors must all be above 0, got {se.tolist()}")
+    names = [f"study {i + 1}" for i in range(len(y))] if labels is None else [str(x) for x in labels]
+    if len(names) != len(y):
+        raise ValueError(f"labels must have one name per effect ({len(y)}), got {len(names)}")
+
+    res = combine_effects(y, se**2, method_re="chi2", row_names=names)
+    frame = res.summary_frame()
+    import pandas as pd
+
+    studies = pd.DataFrame({
+        "label": names, "estimate": y, "se": se,
+        "ci_low": frame["ci_low"].to_numpy()[: len(y)], "ci_high": frame["ci_upp"].to_numpy()[: len(y)],
+        "weight_fixed": np.asarray(res.weights_rel_fe), "weight_random": np.asarray(res.weights_rel_re),
+    })
+
+    def pooled(model: str, row: str) -> PooledEstimate:
+        est, sd = float(frame.loc[row, "eff"]), float(frame.loc[row, "sd_eff"])
+        low, high = float(frame.loc[row, "ci_low"]), float(frame.loc[row, "ci_upp"])
+        return PooledEstimate(model, est, sd, low, high, float(2 * norm.sf(abs(est) / sd)))
+
+    fixed, random = pooled("fixed effect", "fixed effect"), pooled("random effects", "random effect")
+    return PoolingResult(studies, fixed, random, q=float(res.q), i2=float(res.i2), tau2=float(res.tau2))
+
+
+def pool_intervals(estimates: Sequence[float], ci_lows: Sequence[float], ci_highs: Sequence[float],
+                   labels: Sequence[str] | None = None, level: float = 0.95) -> PoolingResult:
+    """Like :func:`pool_effects`, for studies reported as estimates with confidence intervals.
+
+    >>> round(pool_intervals([1.0, 3.0], [1 - 1.96, 3 - 3.92], [1 + 1.96, 3 + 3.92]).fixed.estimate, 6)
+    1.4
+    """
+    if not len(estimates) == len(ci_lows) == len(ci_highs):
+        raise ValueError("estimates, ci_lows and ci_highs must have the same length")
+    ses = [standard_error_from_ci(lo, hi, level) for lo, hi in zip(ci_lows, ci_highs, strict=True)]
+    return pool_effects(estimates, ses, labels)
+
+
+def pooled_estimates_path(folder: str | Path | None = None) -> Path:
+    """Path of ``pooled_estimates.csv``."""
+    return (Path(folder) if folder is not None else package_data_dir()) / "pooled_estimates.csv"
+
+
+@functools.lru_cache(maxsize=4)
+def _pooled(path: Path) -> pd.DataFrame:
+    return load_table(path, POOLED_SCHEMA)
+
+
+def load_pooled_estimates(folder: str | Path | None = None) -> pd.DataFrame:
+    """Published pooled estimates, with the standard error and P value each interval implies.
+
+    >>> table = load_pooled_estimates().set_index("estimate_id")
+    >>> float(table.loc["mahpitre2021-sol", "estimate"])
+    -17.36
+    >>> round(float(table.loc["mahpitre2021-tst", "p_from_ci"]), 2)
+    0.15
+    """
+    frame = public_frame(_pooled(pooled_estimates_path(folder)))
+    frame["se_from_ci"] = [standard_error_from_ci(float(lo), float(hi))
+                           for lo, hi in zip(frame.ci_low, frame.ci_high, strict=True)]
+    frame["p_from_ci"] = [p_value_from_ci(float(e), float(lo), float(hi))
+                          for e, lo, hi in zip(frame.estimate, frame.ci_low, frame.ci_high, strict=True)]
+    return frame
+
+
+def describe_pooled(estimate_id: str, folder: str | Path | None = None) -> str:
+    """One published pooled estimate in plain words.
+
+    >>> describe_pooled("mahpitre2021-tst")[:60]
+    'Total sleep time: 16.06 min (95% CI -5.99 to 38.12), 2 studi'
+    """
+    table = load_pooled_estimates(folder)
+    match = table[table.estimate_id == estimate_id]
+    if match.empty:
+        raise ValueError(f"estimate_id must be one of {', '.join(table.estimate_id)}, got {estimate_id!r}")
+    row = match.iloc[0]
+    includes_zero = float(row.ci_low) <= 0 <= float(row.ci_high)
+    verdict = ("the interval includes no difference at all" if includes_zero
+               else "the interval excludes no difference")
+    return (
+        f"{str(row.outcome).capitalize()}: {float(row.estimate):.2f} {row.unit} "
+        f"(95% CI {float(row.ci_low):.2f} to {float(row.ci_high):.2f}), "
+        f"{int(row.n_studies)} studies, {int(row.n_participants)} people; {verdict}; "
+        f"published certainty {row.certainty_published}."
+    )
+
+
+def clear_cache() -> None:
+    """Forget the cached table."""
+    _pooled.cache_clear()
