@@ -1,0 +1,361 @@
+"""The speed budget: measure it, publish it (markdown + JSON), and say clearly which targets are missed.
+
+Run with ``make bench`` (or ``python benchmarks/run.py [--quick] [--only NAME ...]``). Every figure is a
+median over repeated runs in one process tree. Benchmarks are not tests: a noisy machine never fails CI,
+but the table printed at the end marks each figure PASS or MISS against its target.
+
+Sections: import, data, widgets, simulator, notebooks, suite, footprint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+import importlib.metadata as metadata
+import inspect
+import io
+import json
+import os
+import pkgutil
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+OUT_DIR = REPO / "benchmarks"
+HEAVY = ("pandas", "numpy", "matplotlib", "statsmodels", "scipy", "ipywidgets")
+DESIGN_CARD = ("jupyterlab", "matplotlib", "ipywidgets", "nbval", "pandas")
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))])
+
+
+# --- import ------------------------------------------------------------------------------------------
+
+def bench_import(repeats: int = 7) -> dict[str, Any]:
+    """`python -X importtime -c "import mgedu"`: cumulative microseconds of the mgedu line, median."""
+    totals = []
+    for _ in range(repeats):
+        result = subprocess.run([sys.executable, "-X", "importtime", "-c", "import mgedu"],
+                                capture_output=True, text=True, check=True)
+        for line in result.stderr.splitlines():
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) == 3 and parts[2] == "mgedu":
+                totals.append(int(parts[1]) / 1000)
+    probe = subprocess.run(
+        [sys.executable, "-c", f"import sys, mgedu; print([m for m in {HEAVY!r} if m in sys.modules])"],
+        capture_output=True, text=True, check=True)
+    heavy = ast.literal_eval(probe.stdout.strip())
+    return {"import_ms": median(totals), "heavy_modules_at_import": heavy}
+
+
+# --- data ----------------------------------------------------------------------------------------------
+
+def bench_data(repeats: int = 5) -> dict[str, Any]:
+    """Load and validate every seed and data table: cold (fresh process) and cached (second call)."""
+    code = (
+        "import time, mgedu, mgedu.catalog as c, mgedu.tables as t\n"
+        "t0 = time.perf_counter()\n"
+        "mgedu.load_documents(); mgedu.load_claims(); mgedu.load_studies(); problems = mgedu.validate()\n"
+        "t1 = time.perf_counter()\n"
+        "mgedu.load_documents(); mgedu.load_claims(); mgedu.load_studies()\n"
+        "t2 = time.perf_counter()\n"
+        "print((t1 - t0) * 1000, (t2 - t1) * 1000, len(problems))\n"
+    )
+    cold, cached = [], []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+        cold.append(float(out[0]))
+        cached.append(float(out[1]))
+    return {"data_cold_ms": median(cold), "data_cached_ms": median(cached)}
+
+
+# --- widgets -------------------------------------------------------------------------------------------
+
+def explorer_factories() -> list[tuple[str, Any]]:
+    """Every ``make_*`` factory in ``mgedu.widgets.<domain>`` modules."""
+    import mgedu.widgets as package
+
+    found = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"mgedu.widgets.{info.name}")
+        for name, obj in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("make_") and obj.__module__ == module.__name__:
+                found.append((f"{info.name}.{name}", obj))
+    return sorted(found, key=lambda item: item[0])
+
+
+def alternative_values(control: Any) -> list[Any]:
+    """Two values to alternate a control between (the current one and a different valid one)."""
+    import ipywidgets as w
+
+    value = control.value
+    if isinstance(control, (w.Dropdown, w.RadioButtons, w.ToggleButtons, w.Select)):
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        other = next((o for o in options if o != value), value)
+        return [other, value]
+    if isinstance(control, (w.Checkbox, w.ToggleButton)):
+        return [not value, value]
+    if isinstance(control, (w.IntSlider, w.FloatSlider, w.BoundedIntText, w.BoundedFloatText, w.FloatLogSlider)):
+        step = getattr(control, "step", 1) or 1
+        other = value + step if value + step <= control.max else value - step
+        return [other, value]
+    if isinstance(control, (w.IntText, w.FloatText)):
+        return [value + 1, value]
+    return []
+
+
+def bench_widgets(repeats: int = 15) -> dict[str, Any]:
+    """Time from a control change to readout and figure updated, driving widget objects in-process (Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    results = {}
+    for name, factory in explorer_factories():
+        with redirect_stdout(io.StringIO()):
+            explorer = factory()
+        timings = []
+        for key, control in explorer.controls.items():
+            values = alternative_values(control)
+            if not values:
+                continue
+            for i in range(repeats):
+                target = values[i % 2]
+                start = time.perf_counter()
+                with redirect_stdout(io.StringIO()):
+                    control.value = target
+                timings.append((time.perf_counter() - start) * 1000)
+        if timings:
+            results[name] = {"median_ms": median(timings), "p95_ms": p95(timings), "n": len(timings)}
+    return {"widgets": results}
+
+
+# --- simulator -----------------------------------------------------------------------------------------
+
+def bench_simulator() -> dict[str, Any]:
+    """10,000 trials x 2 arms x 100 patients (benchmarks/simulator.py)."""
+    sys.path.insert(0, str(OUT_DIR))
+    try:
+        import simulator  # type: ignore[import-not-found]
+    except ImportError:
+        return {"simulator": "benchmarks/simulator.py not found"}
+    return {"simulator": simulator.run()}
+
+
+# --- notebooks -----------------------------------------------------------------------------------------
+
+def notebook_imports(paths: list[Path]) -> list[str]:
+    """Every import statement in the notebooks' code cells (the floor notebook runs exactly these)."""
+    import nbformat
+
+    lines: set[str] = set()
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    lines.add(ast.unparse(node))
+    return sorted(lines)
+
+
+def execute_seconds(nb: Any, cwd: Path) -> float:
+    from nbclient import NotebookClient
+
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    return time.perf_counter() - start
+
+
+def bench_notebooks(repeats: int = 3) -> dict[str, Any]:
+    """Headless execution time per notebook (fresh kernel each), and its ratio to the floor notebook."""
+    import nbformat
+
+    paths = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    floor = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("\n".join(notebook_imports(paths)))])
+    floor_times = [execute_seconds(nbformat.from_dict(floor), REPO / "notebooks") for _ in range(repeats)]
+    floor_s = median(floor_times)
+    notebooks = {}
+    for path in paths:
+        times = [execute_seconds(nbformat.read(path, as_version=4), path.parent) for _ in range(repeats)]
+        notebooks[path.stem] = {"seconds": median(times), "ratio": median(times) / floor_s}
+    return {"floor_seconds": floor_s, "notebooks": notebooks}
+
+
+# --- test suite ------------------------------------------------------------------------------------------
+
+def bench_suite() -> dict[str, Any]:
+    """Wall time of the pytest suite after install: serial, and with two workers (notebooks per worker)."""
+    out = {}
+    for label, extra in (("serial", []), ("n2_loadfile", ["-n", "2", "--dist", "loadfile"])):
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", *extra], cwd=REPO,
+                                capture_output=True, text=True)
+        out[f"suite_{label}_seconds"] = time.perf_counter() - start
+        tail = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+        out[f"suite_{label}_result"] = tail
+    return out
+
+
+# --- install footprint -------------------------------------------------------------------------------------
+
+def _dist_size(dist: metadata.Distribution) -> int:
+    total = 0
+    for file in dist.files or []:
+        try:
+            total += os.path.getsize(dist.locate_file(file))
+        except OSError:
+            pass
+    return total
+
+
+def _requirements(dist: metadata.Distribution) -> set[str]:
+    names = set()
+    for req in dist.requires or []:
+        if "extra ==" in req:
+            continue
+        names.add(re.split(r"[ ;<>=!~\[(]", req, maxsplit=1)[0].lower().replace("_", "-"))
+    return names
+
+
+def bench_footprint() -> dict[str, Any]:
+    """Installed size of the runtime lock, and what each dependency beyond the design card's five adds."""
+    locked = {}
+    for line in (REPO / "binder" / "requirements.txt").read_text().splitlines():
+        if line and not line.startswith("#") and "==" in line:
+            name = line.split("==")[0].strip().lower().replace("_", "-")
+            locked[name] = line.split("==")[1].strip()
+    dists = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"].lower().replace("_", "-")
+        if name in locked:
+            dists[name] = dist
+    sizes = {name: _dist_size(d) for name, d in dists.items()}
+    graph = {name: _requirements(d) & set(dists) for name, d in dists.items()}
+
+    def closure(roots: set[str]) -> set[str]:
+        seen, stack = set(), list(roots)
+        while stack:
+            node = stack.pop()
+            if node in seen or node not in graph:
+                continue
+            seen.add(node)
+            stack.extend(graph[node])
+        return seen
+
+    mgedu_deps = _requirements(metadata.distribution("mgedu")) & set(dists)
+    extra = sorted(mgedu_deps - set(DESIGN_CARD))
+    base = closure(set(DESIGN_CARD) & set(dists))
+    added = {}
+    for dep in extra:
+        beyond = closure({dep}) - base  # what this dependency brings that the design card does not
+        added[dep] = {"mb": sum(sizes[n] for n in beyond) / 1e6, "packages": sorted(beyond)}
+    return {"footprint_mb": sum(sizes.values()) / 1e6, "footprint_packages": len(sizes),
+            "design_card_closure_mb": sum(sizes[n] for n in base) / 1e6, "added_by_dependency": added}
+
+
+# --- report ------------------------------------------------------------------------------------------------
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """(figure, value, target, met) rows for the table."""
+    rows: list[tuple[str, str, str, bool | None]] = []
+    if "import_ms" in results:
+        rows.append(("import mgedu (-X importtime)", f"{results['import_ms']:.1f} ms", "<= 150 ms",
+                     results["import_ms"] <= 150))
+        heavy = results["heavy_modules_at_import"]
+        rows.append(("heavy modules at import", ", ".join(heavy) or "none", "none of matplotlib, statsmodels, "
+                     "scipy, ipywidgets", not set(heavy) & {"matplotlib", "statsmodels", "scipy", "ipywidgets"}))
+    if "data_cold_ms" in results:
+        rows.append(("load + validate all data, cold", f"{results['data_cold_ms']:.0f} ms", "-", None))
+        rows.append(("load all data, cached", f"{results['data_cached_ms']:.2f} ms", "-", None))
+    for name, w in results.get("widgets", {}).items():
+        rows.append((f"widget {name}", f"median {w['median_ms']:.1f} ms, p95 {w['p95_ms']:.1f} ms",
+                     "median <= 50 ms, p95 <= 100 ms", w["median_ms"] <= 50 and w["p95_ms"] <= 100))
+    sim = results.get("simulator")
+    if isinstance(sim, dict):
+        ms = sim.get("vectorised_ms", sim.get("median_ms"))
+        if ms is not None:
+            rows.append(("simulator 10,000 trials x 2 x 100", f"{ms:.1f} ms", "<= 100 ms", ms <= 100))
+        ratio = sim.get("loop_ratio", sim.get("speedup"))
+        if ratio is not None:
+            rows.append(("simulator: per-trial loop / vectorised", f"{ratio:.0f} x", "-", None))
+    if "floor_seconds" in results:
+        rows.append(("floor notebook (kernel + imports)", f"{results['floor_seconds']:.2f} s", "-", None))
+        for name, nb in results["notebooks"].items():
+            rows.append((f"notebook {name}", f"{nb['seconds']:.2f} s = {nb['ratio']:.2f} x floor", "<= 1.3 x floor",
+                         nb["ratio"] <= 1.3))
+    for label in ("serial", "n2_loadfile"):
+        key = f"suite_{label}_seconds"
+        if key in results:
+            rows.append((f"pytest suite, {label.replace('_', ' ')}", f"{results[key]:.0f} s "
+                         f"({results[f'suite_{label}_result']})", "<= 90 s", results[key] <= 90))
+    if "footprint_mb" in results:
+        rows.append(("installed runtime environment", f"{results['footprint_mb']:.0f} MB in "
+                     f"{results['footprint_packages']} packages", "-", None))
+        rows.append(("design-card five and their dependencies", f"{results['design_card_closure_mb']:.0f} MB", "-", None))
+        for dep, info in results["added_by_dependency"].items():
+            rows.append((f"  + {dep} (with its dependencies beyond the five)", f"{info['mb']:.1f} MB", "-", None))
+    return rows
+
+
+def render(rows: list[tuple[str, str, str, bool | None]]) -> str:
+    lines = ["| figure | measured | target | status |", "|---|---|---|---|"]
+    for figure, value, target, met in rows:
+        status = "" if met is None else ("PASS" if met else "**MISS**")
+        lines.append(f"| {figure} | {value} | {target} | {status} |")
+    return "\n".join(lines)
+
+
+SECTIONS = {
+    "import": bench_import, "data": bench_data, "widgets": bench_widgets, "simulator": bench_simulator,
+    "notebooks": bench_notebooks, "suite": bench_suite, "footprint": bench_footprint,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run only these sections")
+    parser.add_argument("--quick", action="store_true", help="skip the test-suite timing (the slowest section)")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for results.md and results.json")
+    args = parser.parse_args(argv)
+    names = args.only or [n for n in SECTIONS if not (args.quick and n == "suite")]
+    results: dict[str, Any] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
+    for name in names:
+        print(f"[bench] {name} ...", flush=True)
+        start = time.perf_counter()
+        results.update(SECTIONS[name]())
+        print(f"[bench] {name} done in {time.perf_counter() - start:.1f} s", flush=True)
+    rows = targets(results)
+    table = render(rows)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
+    (args.out / "results.md").write_text("# Benchmark results\n\n" + table + "\n")
+    print()
+    print(table)
+    missed = [r[0] for r in rows if r[3] is False]
+    print()
+    print("Targets missed: " + (", ".join(missed) if missed else "none"))
+    return 0
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory():
+        sys.exit(main())
