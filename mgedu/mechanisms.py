@@ -1,0 +1,429 @@
+"""Mechanisms with numbers: magnesium's block of NMDA receptors, where magnesium lives in the body, and the
+step-by-step chains behind the articles' mechanism claims.
+
+Modelling decisions. The block is the Jahr & Stevens (1990) fit,
+``B(V, Mg) = 1 / (1 + [Mg2+]o / K * exp(-s * V))``, the fraction of NMDA receptor conductance left unblocked;
+K and s are read from the sourced table ``body_magnesium.csv``, never typed here. The fit comes from
+cultured rat neurons with 1 uM to 10 mM magnesium outside, so we use it only from -120 to +60 mV (a window
+that covers typical resting potentials and the depolarised range where the block lifts; a modelling choice)
+and from 0 to 10 mM (the range the authors tested). For the supplement question we take the most
+generous assumption on purpose: any rise in free serum magnesium reaches the fluid around brain cells one
+for one. Human CSF data in the table say that it does not, so every answer is an upper bound.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from mgedu.tables import Column, DataError, Problem, Schema, load_table, package_data_dir, public_frame
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+#: The voltage window (mV) inside which the block model is used (a modelling choice, see module docstring).
+VOLTAGE_WINDOW_MV: tuple[float, float] = (-120.0, 60.0)
+
+GROUPS = ("body-store", "serum", "csf", "trial-serum-change", "nmda-model", "neuron")
+EVIDENCE_LEVELS = ("human-trial", "human-observational", "animal-or-in-vitro", "assumed")
+FINDINGS = ("supports", "mixed", "against", "untested")
+CHAIN_ID = r"S00[0-4]-C\d{2,3}"
+
+BODY_MAGNESIUM_SCHEMA = Schema(
+    (
+        Column("quantity", pattern=r"[a-z][a-z0-9_]*", description="stable id of the quantity"),
+        Column("group", "category", vocab=GROUPS),
+        Column("description", description="what the number is, in plain words"),
+        Column("value", "float", required=False, description="central value (blank when none is reported)"),
+        Column("low", "float", required=False, description="lower end of a range"),
+        Column("high", "float", required=False, description="upper end of a range"),
+        Column("unit"),
+        Column("confidence", "category", vocab=("A", "B", "C"),
+               description="A primary, B secondary, C calculated"),
+        Column("source", description="URL or DOI of what was read"),
+        Column("notes", required=False, description="disagreements between sources, and caveats"),
+    ),
+    key="quantity",
+    description="Sourced magnesium quantities: body stores, serum, CSF, trial serum changes, NMDA model.",
+)
+
+MECHANISM_STEPS_SCHEMA = Schema(
+    (
+        Column("step_id", pattern=CHAIN_ID + r"/\d{1,2}",
+               description="claim id / step number, e.g. S000-C03/2"),
+        Column("statement", pattern=r".{3,80}", description="the link, as a short sentence"),
+        Column("evidence_level", "category", vocab=EVIDENCE_LEVELS,
+               description="best kind of evidence found"),
+        Column("finding", "category", vocab=FINDINGS, description="what that evidence found"),
+        Column("role", "category", vocab=("link", "outcome"),
+               description="a link in the chain, or a direct test of the whole claim"),
+        Column("in_article", "category", vocab=("stated", "implied"),
+               description="said by the article, or needed but not said"),
+        Column("source", description="URL or DOI of what was read"),
+        Column("note", description="what the source shows, in one sentence"),
+    ),
+    key="step_id",
+    description="Each mechanism claim broken into links, each with its evidence level and source.",
+)
+
+
+@dataclass(frozen=True)
+class BlockModel:
+    """The Jahr & Stevens constants and the magnesium range they were fitted on."""
+
+    mg_scale_mm: float
+    slope_per_mv: float
+    mg_max_mm: float
+
+
+def _data_path(name: str, folder: str | Path | None) -> Path:
+    return (Path(folder) if folder is not None else package_data_dir()) / name
+
+
+@functools.lru_cache(maxsize=8)
+def _body(path: Path) -> pd.DataFrame:
+    frame = load_table(path, BODY_MAGNESIUM_SCHEMA)
+    problems = [Problem(path.name, int(r._row), "low", f"low {r.low} is above high {r.high}")
+                for r in frame.itertuples() if not (_missing(r.low) or _missing(r.high)) and r.low > r.high]
+    if problems:
+        raise DataError(problems)
+    return frame
+
+
+def _missing(value: object) -> bool:
+    return bool(pd.isna(value))  # type: ignore[arg-type]
+
+
+def load_body_magnesium(folder: str | Path | None = None) -> pd.DataFrame:
+    """The sourced table of magnesium quantities (body stores, serum, CSF, trial changes, model constants).
+
+    >>> table = load_body_magnesium()
+    >>> table.set_index("quantity").loc["body_total_g", "value"]
+    np.float64(24.0)
+    """
+    return public_frame(_body(_data_path("body_magnesium.csv", folder)))
+
+
+def body_quantity(quantity: str, folder: str | Path | None = None) -> dict[str, object]:
+    """One row of the body-magnesium table as a dict; ``ValueError`` naming close ids if unknown.
+
+    >>> body_quantity("serum_total_normal_mmol_l")["high"]
+    0.95
+    """
+    table = _body(_data_path("body_magnesium.csv", folder))
+    match = table[table.quantity == quantity]
+    if match.empty:
+        close = difflib.get_close_matches(quantity, [str(q) for q in table.quantity], n=3)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(f"unknown quantity {quantity!r} in body_magnesium.csv{hint}")
+    row = match.iloc[0]
+    numeric = ("value", "low", "high")
+    return {k: (None if _missing(row[k]) else (float(row[k]) if k in numeric else str(row[k])))
+            for k in BODY_MAGNESIUM_SCHEMA.names}
+
+
+def _number(quantity: str, field: str = "value") -> float:
+    value = body_quantity(quantity)[field]
+    if value is None:
+        raise ValueError(f"body_magnesium.csv has no {field} for {quantity!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=1)
+def block_model() -> BlockModel:
+    """The block constants, read from the sourced table.
+
+    >>> block_model().mg_scale_mm, block_model().slope_per_mv
+    (3.57, 0.062)
+    """
+    return BlockModel(_number("nmda_mg_scale_mm"), _number("nmda_voltage_slope_per_mv"),
+                      _number("nmda_mg_tested_max_mm", "high"))
+
+
+def _checked(name: str, value: ArrayLike, low: float, high: float, unit: str) -> np.ndarray:
+    """``value`` as a float array, or a ValueError naming the parameter, the bad value and the range."""
+    allowed = f"{name} must be between {low:g} and {high:g} {unit}"
+    try:
+        if value is None or isinstance(value, str | bytes):
+            raise TypeError
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{allowed}, got {value!r}") from None
+    bad = array[~np.isfinite(array) | (array < low) | (array > high)]
+    if bad.size:
+        raise ValueError(f"{allowed}, got {float(bad.flat[0]):g}")
+    return array
+
+
+def _out(array: np.ndarray) -> float | np.ndarray:
+    return float(array) if array.ndim == 0 else array
+
+
+def nmda_unblocked_fraction(voltage_mv: ArrayLike, mg_mm: ArrayLike) -> float | np.ndarray:
+    """Fraction of NMDA receptor conductance NOT blocked by outside Mg2+ (Jahr & Stevens 1990 fit).
+
+    ``B = 1 / (1 + [Mg2+]o / K * exp(-s * V))``. Works on numbers or numpy arrays (broadcast together).
+
+    Args:
+        voltage_mv: membrane potential, -120 to +60 mV (the window this workbook uses the fit in).
+        mg_mm: free Mg2+ concentration outside the cell, 0 to 10 mM (the range Jahr & Stevens tested).
+
+    Returns:
+        A number between 0 (fully blocked) and 1 (no block); an array for array input.
+
+    >>> round(nmda_unblocked_fraction(-70, 1.0), 3)
+    0.044
+    >>> nmda_unblocked_fraction(np.array([-80, -40, 0, 20]), 1.0).round(2)
+    array([0.02, 0.23, 0.78, 0.93])
+    >>> nmda_unblocked_fraction(-70, 0.0)
+    1.0
+    >>> nmda_unblocked_fraction(-70, -1)
+    Traceback (most recent call last):
+    ...
+    ValueError: mg_mm must be between 0 and 10 mM, got -1
+    >>> nmda_unblocked_fraction(-150, 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: voltage_mv must be between -120 and 60 mV, got -150
+    """
+    model = block_model()
+    volts = _checked("voltage_mv", voltage_mv, *VOLTAGE_WINDOW_MV, "mV")
+    mg = _checked("mg_mm", mg_mm, 0.0, model.mg_max_mm, "mM")
+    try:
+        volts, mg = np.broadcast_arrays(volts, mg)
+    except ValueError:
+        raise ValueError("voltage_mv and mg_mm must have matching shapes, "
+                         f"got {volts.shape} and {mg.shape}") from None
+    return _out(1.0 / (1.0 + mg / model.mg_scale_mm * np.exp(-model.slope_per_mv * volts)))
+
+
+def nmda_current(voltage_mv: ArrayLike, mg_mm: ArrayLike, g_max_ns: float = 1.0,
+                 reversal_mv: float | None = None) -> float | np.ndarray:
+    """NMDA receptor current (pA) when the channels are open: ``I = g_max * B(V, Mg) * (V - E_rev)``.
+
+    Negative current flows into the cell. ``g_max_ns`` only sets the scale (1 nS is a convenient unit,
+    not a measured value); ``reversal_mv`` defaults to the sourced reversal potential in the table.
+
+    >>> round(nmda_current(-70, 1.0), 2)
+    -3.11
+    >>> round(nmda_current(-70, 0.0), 1)
+    -70.0
+    >>> nmda_current(-70, 1.0, g_max_ns=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: g_max_ns must be between 0.001 and 1000 nS, got 0
+    """
+    g = float(_checked("g_max_ns", g_max_ns, 0.001, 1000.0, "nS"))
+    reversal = _number("nmda_reversal_mv") if reversal_mv is None else reversal_mv
+    e_rev = float(_checked("reversal_mv", reversal, *VOLTAGE_WINDOW_MV, "mV"))
+    volts = _checked("voltage_mv", voltage_mv, *VOLTAGE_WINDOW_MV, "mV")
+    return _out(g * np.asarray(nmda_unblocked_fraction(volts, mg_mm)) * (volts - e_rev))
+
+
+def half_unblocked_voltage_mv(mg_mm: float) -> float:
+    """The voltage at which half the conductance is unblocked: ``ln([Mg]/K) / s``.
+
+    >>> round(half_unblocked_voltage_mv(1.0), 1)
+    -20.5
+    """
+    model = block_model()
+    mg = float(_checked("mg_mm", mg_mm, 1e-6, model.mg_max_mm, "mM"))
+    return math.log(mg / model.mg_scale_mm) / model.slope_per_mv
+
+
+def equivalent_voltage_shift_mv(mg_before_mm: float, mg_after_mm: float) -> float:
+    """How many mV more negative the membrane would have to be to give the same extra block.
+
+    In the fit, multiplying [Mg] by f has exactly the effect of lowering V by ``ln(f) / s``.
+
+    >>> round(equivalent_voltage_shift_mv(1.0, 2.0), 1)
+    11.2
+    """
+    model = block_model()
+    before = float(_checked("mg_before_mm", mg_before_mm, 1e-6, model.mg_max_mm, "mM"))
+    after = float(_checked("mg_after_mm", mg_after_mm, 1e-6, model.mg_max_mm, "mM"))
+    return math.log(after / before) / model.slope_per_mv
+
+
+def describe_nmda_block(mg_mm: float, voltage_mv: float) -> str:
+    """The explorer's one-line readout.
+
+    >>> describe_nmda_block(1.0, -70)
+    'At -70 mV with 1.00 mM Mg2+ outside the cell, 4.4% of the NMDA conductance is unblocked (95.6% blocked).'
+    """
+    unblocked = nmda_unblocked_fraction(voltage_mv, mg_mm)
+    return (f"At {voltage_mv:g} mV with {mg_mm:.2f} mM Mg2+ outside the cell, {unblocked:.1%} of the NMDA "
+            f"conductance is unblocked ({1 - unblocked:.1%} blocked).")
+
+
+def mg_dl_to_mmol_l(mg_dl: ArrayLike) -> float | np.ndarray:
+    """Convert magnesium from mg/dL to mmol/L with the molar mass of Mg (from molmass).
+
+    >>> round(mg_dl_to_mmol_l(2.4305), 3)
+    1.0
+    """
+    from molmass import ELEMENTS
+
+    value = _checked("mg_dl", mg_dl, -100.0, 100.0, "mg/dL")
+    return _out(value * 10.0 / ELEMENTS["Mg"].mass)
+
+
+def serum_change_scenarios() -> list[tuple[str, str, float]]:
+    """(label, kind, change in total serum Mg in mmol/L) for the supplement question, built from the table.
+
+    Trials: Nielsen 2010, the only trial in the table with mean serum values (people who started low).
+    What-if: the whole normal range, bottom to top, clearly not a trial result.
+
+    >>> [(label, round(delta, 3)) for label, _, delta in serum_change_scenarios()][0]
+    ('Trial: magnesium arm, before to after', 0.053)
+    """
+    arm = _number("nielsen2010_mg_arm_after_mg_dl") - _number("nielsen2010_mg_arm_before_mg_dl")
+    placebo = _number("nielsen2010_placebo_after_mg_dl") - _number("nielsen2010_placebo_before_mg_dl")
+    normal = body_quantity("serum_total_normal_mmol_l")
+    return [
+        ("Trial: magnesium arm, before to after", "trial", float(mg_dl_to_mmol_l(arm))),
+        ("Trial: magnesium arm minus placebo arm", "trial", float(mg_dl_to_mmol_l(arm - placebo))),
+        ("What-if: bottom to top of the normal range", "what-if",
+         float(normal["high"]) - float(normal["low"])),  # type: ignore[arg-type]
+    ]
+
+
+def supplement_effect_on_block(delta_total_mmol_l: float, *, ionised_share: float, baseline_mg_mm: float,
+                               voltage_mv: float, transfer: float = 1.0) -> dict[str, float]:
+    """What a rise in total serum magnesium could do to NMDA block, if it reached the brain.
+
+    The free-Mg rise outside neurons is ``delta_total * ionised_share * transfer``; ``transfer = 1`` (all of
+    it arrives) is the generous upper bound.
+
+    >>> out = supplement_effect_on_block(0.2, ionised_share=0.6, baseline_mg_mm=1.0, voltage_mv=-70)
+    >>> round(out["unblocked_before"], 4), round(out["relative_change_pct"], 1)
+    (0.0445, -10.3)
+    """
+    delta = float(_checked("delta_total_mmol_l", delta_total_mmol_l, -1.0, 1.0, "mmol/L"))
+    share = float(_checked("ionised_share", ionised_share, 0.0, 1.0, "(a fraction)"))
+    fraction = float(_checked("transfer", transfer, 0.0, 1.0, "(a fraction)"))
+    base = float(_checked("baseline_mg_mm", baseline_mg_mm, 0.01, 3.0, "mM"))
+    after_mg = base + delta * share * fraction
+    before = float(nmda_unblocked_fraction(voltage_mv, base))
+    after = float(nmda_unblocked_fraction(voltage_mv, after_mg))
+    return {"delta_free_mm": after_mg - base, "unblocked_before": before, "unblocked_after": after,
+            "change_points": 100 * (after - before), "relative_change_pct": 100 * (after - before) / before,
+            "equivalent_shift_mv": equivalent_voltage_shift_mv(base, after_mg)}
+
+
+def supplement_block_table(voltage_mv: float | None = None, baseline_mg_mm: float | None = None,
+                           transfer: float = 1.0) -> pd.DataFrame:
+    """The supplement question answered for every scenario and both ends of the ionised share (55-70%).
+
+    Defaults come from the table: the typical resting potential and the ionised CSF magnesium measured by
+    McKee et al. 2005 (used as the magnesium around brain cells, because no measurement in healthy brains
+    was found).
+
+    >>> t = supplement_block_table()
+    >>> t.columns[:4].tolist()
+    ['scenario', 'kind', 'delta_total_mmol_l', 'ionised_share']
+    >>> bool((t.unblocked_after < t.unblocked_before).all())
+    True
+    """
+    import pandas as pd
+
+    voltage = _number("resting_potential_mv") if voltage_mv is None else voltage_mv
+    base = _number("csf_ionised_mckee2005") if baseline_mg_mm is None else baseline_mg_mm
+    shares = body_quantity("serum_ionised_share_pct")
+    rows = []
+    for label, kind, delta in serum_change_scenarios():
+        for share_pct in (shares["low"], shares["high"]):
+            share = float(share_pct) / 100  # type: ignore[arg-type]
+            effect = supplement_effect_on_block(delta, ionised_share=share, baseline_mg_mm=base,
+                                                voltage_mv=voltage, transfer=transfer)
+            rows.append({"scenario": label, "kind": kind, "delta_total_mmol_l": delta, "ionised_share": share,
+                         "baseline_mg_mm": base, "voltage_mv": voltage, **effect})
+    return pd.DataFrame(rows)
+
+
+@functools.lru_cache(maxsize=8)
+def _steps(path: Path) -> pd.DataFrame:
+    frame = load_table(path, MECHANISM_STEPS_SCHEMA)
+    frame["chain_id"] = frame.step_id.str.split("/").str[0]
+    frame["step"] = frame.step_id.str.split("/").str[1].astype(int)
+    problems: list[Problem] = []
+    for chain, group in frame.groupby("chain_id", sort=False):
+        if sorted(group.step) != list(range(1, len(group) + 1)):
+            message = f"steps of {chain} must be numbered 1..{len(group)}, got {sorted(group.step)}"
+            problems.append(Problem(path.name, int(group._row.min()), "step_id", message))
+    for r in frame.itertuples():
+        if (r.evidence_level == "assumed") != (r.finding == "untested"):
+            message = f"'assumed' goes with 'untested' and only with it; got {r.evidence_level}/{r.finding}"
+            problems.append(Problem(path.name, int(r._row), "finding", message))
+    if problems:
+        raise DataError(problems)
+    return frame.sort_values(["chain_id", "step"], kind="stable").reset_index(drop=True)
+
+
+def load_mechanism_steps(folder: str | Path | None = None) -> pd.DataFrame:
+    """Every step of every mechanism chain, with ``chain_id`` (the claim id) and ``step`` added.
+
+    >>> steps = load_mechanism_steps()
+    >>> set(steps.evidence_level.cat.categories) == set(EVIDENCE_LEVELS)
+    True
+    """
+    return public_frame(_steps(_data_path("mechanism_steps.csv", folder)))
+
+
+def mechanism_chain(claim_id: str, folder: str | Path | None = None) -> pd.DataFrame:
+    """The steps behind one claim, in order; ``ValueError`` naming close ids if there is no chain.
+
+    >>> mechanism_chain("S004-C45").statement.iloc[0]
+    'Magnesium blocks the NMDA channel from outside the cell'
+    """
+    steps = _steps(_data_path("mechanism_steps.csv", folder))
+    if not isinstance(claim_id, str) or not re.fullmatch(CHAIN_ID, claim_id):
+        raise ValueError(f"claim_id must look like 'S000-C03', got {claim_id!r}")
+    chain = steps[steps.chain_id == claim_id]
+    if chain.empty:
+        close = difflib.get_close_matches(claim_id, sorted(set(steps.chain_id)), n=3)
+        hint = f"; chains exist for {', '.join(close)}" if close else ""
+        raise ValueError(f"no mechanism chain for claim {claim_id!r}{hint}")
+    return public_frame(chain.drop(columns=["chain_id"])).reset_index(drop=True)
+
+
+def chain_summary(folder: str | Path | None = None) -> pd.DataFrame:
+    """One row per chain: number of links at each evidence level, and what the direct test (if any) found.
+
+    >>> summary = chain_summary().set_index("chain_id")
+    >>> int(summary.loc["S000-C03", "assumed"])
+    3
+    """
+    import pandas as pd
+
+    steps = _steps(_data_path("mechanism_steps.csv", folder))
+    links = steps[steps.role == "link"]
+    counts = pd.crosstab(links.chain_id, links.evidence_level.astype(str)).reindex(
+        columns=list(EVIDENCE_LEVELS), fill_value=0)
+    outcomes = steps[steps.role == "outcome"].set_index("chain_id").finding.astype(str)
+    summary = counts.rename_axis(columns=None).reset_index()
+    summary["links"] = counts.sum(axis=1).to_numpy()
+    summary["outcome_finding"] = summary.chain_id.map(outcomes).fillna("no direct test")
+    return summary
+
+
+def missing_chains(claims: pd.DataFrame | None = None) -> list[str]:
+    """Mechanism claims (topic == 'mechanism') that have no chain yet; an empty list when all are covered.
+
+    >>> missing_chains()
+    []
+    """
+    if claims is None:
+        from mgedu.seeds import load_claims
+
+        claims = load_claims()
+    have = set(_steps(_data_path("mechanism_steps.csv", None)).chain_id)
+    return sorted(str(c) for c in claims.loc[claims.topic == "mechanism", "claim_id"] if c not in have)
