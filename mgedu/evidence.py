@@ -372,7 +372,7 @@ def _justify(
     if upgraded and downgraded:
         parts.append("Note: GRADE usually rates up only when no serious limitation rates the evidence down.")
     if floored:
-        parts.append("The downgrades add up to more than the scale allows, so it stops at the floor.")
+        parts.append("The downgrades add up to more than the scale allows, so it stops at very low.")
     if capped:
         parts.append("The upgrades add up to more than the scale allows, so it stops at high.")
     parts.append(f"Certainty: {certainty}.")

@@ -202,3 +202,64 @@ def problems_in_grade_outcomes(folder: str | Path | None = None,
 def clear_cache() -> None:
     """Forget the cached table."""
     _grade_outcomes.cache_clear()
+
+
+def rated_outcomes(folder: str | Path | None = None) -> dict[str, str]:
+    """Outcomes that have evidence to rate: plain label -> row id (for the GRADE worksheet).
+
+    >>> rated_outcomes()["Insomnia in older adults · sleep onset latency"]
+    'insomnia:sleep-onset-latency'
+    """
+    table = load_grade_outcomes(folder)
+    rated = table[table.certainty != NO_EVIDENCE]
+    return {f"{CONDITIONS[str(c)].capitalize()} · {OUTCOMES[str(o)]}": str(r)
+            for c, o, r in zip(rated.condition, rated.outcome, rated.row_id, strict=True)}
+
+
+def _split(row_id: str) -> tuple[str, str]:
+    condition, _, outcome = str(row_id).partition(":")
+    return condition, outcome
+
+
+def describe_grade_choice(row_id: str, **steps: int) -> str:
+    """The worksheet readout: the certainty your domain choices give, why, and the workbook's rating.
+
+    Args:
+        row_id: ``"condition:outcome"``, e.g. ``"insomnia:total-sleep-time"``.
+        **steps: the domain ratings (any not given count as 0).
+
+    >>> text = describe_grade_choice("insomnia:total-sleep-time", risk_of_bias=-1, imprecision=-2)
+    >>> text.startswith("Total sleep time (insomnia in older adults): very low ⊕◯◯◯.")
+    True
+    >>> text.endswith("The workbook rates it low.")
+    True
+    """
+    condition, outcome = _split(row_id)
+    row = _row(condition, outcome)
+    if row["certainty"] == NO_EVIDENCE:
+        what = f"{OUTCOMES[outcome].capitalize()} ({CONDITIONS[condition]})"
+        return f"{what}: no study measured it, so there is nothing to rate."
+    unknown = sorted(set(steps) - set(DOMAINS))
+    if unknown:
+        raise ValueError(f"unknown GRADE domain(s) {', '.join(unknown)}; allowed: {', '.join(DOMAINS)}")
+    result = grade_certainty(str(row["design"]), **steps)
+    what = f"{OUTCOMES[outcome].capitalize()} ({CONDITIONS[condition]})"
+    return (f"{what}: {result.certainty} {result.symbols}. {result.justification} "
+            f"The workbook rates it {row['certainty']}.")
+
+
+def grade_reasoning_html(row_id: str, **_: int) -> str:
+    """The workbook's reasoning for one outcome, domain by domain, as escaped HTML (worksheet detail).
+
+    >>> "Rated down" in grade_reasoning_html("insomnia:sleep-onset-latency")
+    True
+    """
+    import html
+
+    condition, outcome = _split(row_id)
+    row = _row(condition, outcome)
+    items = [("What the studies found", row["effect"])]
+    items += [(name.replace("_", " ").capitalize(), row[f"{name}_reason"]) for name in DOMAINS[:5]]
+    items += [("Rating up", row["upgrade_reason"]), ("Bottom line", row["bottom_line"])]
+    lines = [f"<li><b>{html.escape(k)}:</b> {html.escape(str(v))}</li>" for k, v in items if v]
+    return "<ul class='mgedu-grade-reasons'>" + "".join(lines) + "</ul>"

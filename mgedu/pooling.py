@@ -228,8 +228,8 @@ def describe_pooled(estimate_id: str, folder: str | Path | None = None) -> str:
         raise ValueError(f"estimate_id must be one of {', '.join(table.estimate_id)}, got {estimate_id!r}")
     row = match.iloc[0]
     includes_zero = float(row.ci_low) <= 0 <= float(row.ci_high)
-    verdict = ("the interval includes no difference at all" if includes_zero
-               else "the interval excludes no difference")
+    verdict = ("the interval includes zero (no difference)" if includes_zero
+               else "the interval excludes zero (no difference)")
     return (
         f"{str(row.outcome).capitalize()}: {float(row.estimate):.2f} {row.unit} "
         f"(95% CI {float(row.ci_low):.2f} to {float(row.ci_high):.2f}), "

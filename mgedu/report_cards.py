@@ -1,0 +1,184 @@
+"""Report cards: how each of the five articles measures up, computed from the audited claims.
+
+A card counts the article's verdicts, picks its worst problems, says whether it sells something, how it
+cites and which kinds of study its claims lean on, and gives an overall reading. The reading uses the
+workbook's own rubric (not a published scale), stated here so a teacher can disagree with it:
+
+- **checkable** claims are all claims except "uncheckable" ones (vague or marketing language);
+- **serious** problems are "misreported" and "unsupported" claims (a wrong fact, or nothing behind it);
+- "mostly faithful to its sources" when at least 70% of checkable claims are supported and at most 10%
+  are serious problems; "often wrong or unsupported" when 30% or more are serious problems; otherwise
+  "mixed: check each claim".
+
+Worst problems are ordered by verdict (misreported and unsupported before overstated) and then by
+topic, because a wrong dose, safety or efficacy claim can change what a reader does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mgedu.seeds import DOC_IDS, VERDICTS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SERIOUS = ("misreported", "unsupported")
+FAITHFUL_MIN_SUPPORTED = 0.70
+FAITHFUL_MAX_SERIOUS = 0.10
+UNRELIABLE_MIN_SERIOUS = 0.30
+READINGS = ("mostly faithful to its sources", "mixed: check each claim", "often wrong or unsupported")
+VERDICT_RANK = {"misreported": 0, "unsupported": 0, "overstated": 1, "uncheckable": 2, "supported": 3}
+TOPIC_RANK = {"dose": 0, "safety": 0, "efficacy": 0, "study-report": 1, "mechanism": 2, "epidemiology": 2,
+              "nutrition": 2, "product": 2}
+CITATION_WORDS = {
+    "numbered-list": "a numbered reference list",
+    "inline-journal-names": "journal names in the text, without a reference list",
+    "inline-site-names": "website names in the text",
+    "none": "no sources at all",
+}
+
+
+@dataclass(frozen=True)
+class ReportCard:
+    """One article's report card (see the module docstring for the rubric)."""
+
+    doc_id: str
+    title: str
+    publisher_kind: str
+    sells: str | None
+    cites_references: int
+    citation_style: str
+    verdict_counts: dict[str, int]
+    share_supported: float
+    share_serious: float
+    share_traced: float
+    designs_cited: dict[str, int]
+    worst: list[dict[str, str]] = field(repr=False)
+    reading: str = ""
+
+    @property
+    def n_claims(self) -> int:
+        """Number of audited claims in the article."""
+        return sum(self.verdict_counts.values())
+
+    @property
+    def n_checkable(self) -> int:
+        """Claims a source could confirm or refute (all but 'uncheckable')."""
+        return self.n_claims - self.verdict_counts.get("uncheckable", 0)
+
+    def describe(self) -> str:
+        """The card as plain text (what ``print(card)`` shows)."""
+        counts = ", ".join(f"{v} {k}" for k, v in self.verdict_counts.items() if v)
+        sells = f"sells or promotes {self.sells}" if self.sells else "sells nothing named in the text"
+        cites = CITATION_WORDS.get(self.citation_style, self.citation_style)
+        refs = f" ({self.cites_references} references)" if self.cites_references else ""
+        designs = ", ".join(f"{n} {d}" for d, n in self.designs_cited.items()) or "none"
+        lines = [
+            f"{self.doc_id} · {self.title}",
+            f"Publisher: {self.publisher_kind}; {sells}; cites {cites}{refs}.",
+            f"Claims: {self.n_claims} ({counts}).",
+            f"Supported: {100 * self.share_supported:.0f}% of {self.n_checkable} checkable claims; "
+            f"serious problems (misreported or unsupported): {100 * self.share_serious:.0f}%.",
+            f"Claims traced to a study: {100 * self.share_traced:.0f}%; designs behind them: {designs}.",
+            f"Overall reading: {self.reading}.",
+            "Worst problems:",
+        ]
+        for item in self.worst:
+            lines.append(f"  - {item['claim_id']} ({item['verdict']}, {item['topic']}): {item['reason']}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def overall_reading(share_supported: float, share_serious: float) -> str:
+    """The rubric's reading from the two shares (each between 0 and 1).
+
+    >>> overall_reading(0.8, 0.05)
+    'mostly faithful to its sources'
+    >>> overall_reading(0.5, 0.33)
+    'often wrong or unsupported'
+    """
+    for name, value in (("share_supported", share_supported), ("share_serious", share_serious)):
+        if not 0 <= value <= 1:
+            raise ValueError(f"{name} must be between 0 and 1, got {value}")
+    if share_supported >= FAITHFUL_MIN_SUPPORTED and share_serious <= FAITHFUL_MAX_SERIOUS:
+        return READINGS[0]
+    if share_serious >= UNRELIABLE_MIN_SERIOUS:
+        return READINGS[2]
+    return READINGS[1]
+
+
+def _worst(claims: pd.DataFrame, n: int) -> list[dict[str, str]]:
+    bad = claims[claims.verdict.isin(SERIOUS + ("overstated",))].copy()
+    bad["_rank"] = [(VERDICT_RANK[str(v)], TOPIC_RANK.get(str(t), 3), str(c))
+                    for v, t, c in zip(bad.verdict, bad.topic, bad.claim_id, strict=True)]
+    bad = bad.sort_values("_rank")
+    keys = ("claim_id", "verdict", "topic", "reason")
+    return [{k: str(getattr(r, k)) for k in keys} for r in bad.head(n).itertuples(index=False)]
+
+
+def report_card(doc_id: str, n_worst: int = 3) -> ReportCard:
+    """The report card of one article, from ``mgedu.load_claims()`` and ``mgedu.load_documents()``.
+
+    Args:
+        doc_id: the article, ``"S000"`` to ``"S004"``.
+        n_worst: how many of its worst problems to list (0 to 10).
+
+    >>> card = report_card("S004")
+    >>> card.n_claims == sum(card.verdict_counts.values()) and card.reading in READINGS
+    True
+    """
+    import pandas as pd
+
+    from mgedu.seeds import load_claims, load_documents
+    from mgedu.studies import load_studies
+
+    if doc_id not in DOC_IDS:
+        raise ValueError(f"doc_id must be one of {', '.join(DOC_IDS)}, got {doc_id!r}")
+    if not 0 <= n_worst <= 10:
+        raise ValueError(f"n_worst must be between 0 and 10, got {n_worst}")
+    doc = load_documents().set_index("doc_id").loc[doc_id]
+    claims = load_claims()
+    claims = claims[claims.doc_id == doc_id]
+    counts = {v: int((claims.verdict == v).sum()) for v in VERDICTS}
+    checkable = len(claims) - counts["uncheckable"]
+    supported = counts["supported"] / checkable if checkable else 0.0
+    serious = sum(counts[v] for v in SERIOUS) / checkable if checkable else 0.0
+    traced = claims.study_id.notna()
+    designs = load_studies().set_index("study_id").design.astype(str)
+    cited = Counter(designs.get(str(s), "unknown") for s in claims.study_id[traced])
+    sells = doc.sells_or_promotes
+    return ReportCard(
+        doc_id=doc_id, title=str(doc.title), publisher_kind=str(doc.publisher_kind),
+        sells=None if pd.isna(sells) else str(sells), cites_references=int(doc.cites_references),
+        citation_style=str(doc.citation_style), verdict_counts=counts, share_supported=supported,
+        share_serious=serious, share_traced=float(traced.mean()) if len(claims) else 0.0,
+        designs_cited=dict(cited.most_common()), worst=_worst(claims, n_worst),
+        reading=overall_reading(supported, serious),
+    )
+
+
+def report_cards() -> pd.DataFrame:
+    """All five report cards as one table (one row per article).
+
+    >>> cards = report_cards()
+    >>> list(cards.doc_id)
+    ['S000', 'S001', 'S002', 'S003', 'S004']
+    """
+    import pandas as pd
+
+    rows = []
+    for doc_id in DOC_IDS:
+        card = report_card(doc_id)
+        rows.append({
+            "doc_id": doc_id, "publisher_kind": card.publisher_kind, "sells": card.sells or "",
+            "citation_style": card.citation_style, "cites_references": card.cites_references,
+            "claims": card.n_claims, **card.verdict_counts,
+            "share_supported": round(card.share_supported, 3), "share_serious": round(card.share_serious, 3),
+            "share_traced": round(card.share_traced, 3), "reading": card.reading,
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,67 @@
+"""The GRADE worksheet (notebook 05): pick an outcome, toggle the domains, watch the certainty change.
+
+Choosing an outcome loads the workbook's own ratings into the domain toggles; changing a toggle
+re-grades with :func:`mgedu.evidence.grade_certainty`. The readout (one paragraph of plain text) is
+:func:`mgedu.grading.describe_grade_choice`, and below it the workbook's reasoning for that outcome,
+so a learner can compare their judgement with ours. Upgrading randomised evidence is refused in the
+readout with the reason, as GRADE does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mgedu.evidence import ALLOWED_STEPS, DOMAINS, DOWNGRADE_DOMAINS, UPGRADE_DOMAINS
+from mgedu.grading import describe_grade_choice, domain_ratings, grade_reasoning_html, rated_outcomes
+from mgedu.widgets import make_explorer
+
+if TYPE_CHECKING:
+    import ipywidgets
+
+LABELS = {**DOWNGRADE_DOMAINS, **{k: v.replace("a ", "", 1) for k, v in UPGRADE_DOMAINS.items()}}
+
+
+def _step_label(step: int) -> str:
+    return "0" if step == 0 else f"{step:+d}".replace("-", "−")
+
+
+def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency") -> ipywidgets.VBox:
+    """The GRADE worksheet: an outcome menu and one toggle per GRADE domain, with a readout.
+
+    Args:
+        row_id: the outcome shown first, ``"condition:outcome"`` (see :func:`mgedu.grading.rated_outcomes`).
+
+    >>> sheet = make_grade_worksheet("insomnia:total-sleep-time")
+    >>> sheet.controls["imprecision"].value = -2
+    >>> sheet.readout.value.startswith("Total sleep time (insomnia in older adults): very low")
+    True
+    """
+    import ipywidgets as widgets
+
+    outcomes = rated_outcomes()
+    if row_id not in outcomes.values():
+        raise ValueError(f"row_id must be one of {', '.join(outcomes.values())}, got {row_id!r}")
+    style = {"description_width": "11em", "button_width": "3.2em"}
+    controls: dict[str, widgets.ValueWidget] = {
+        "row_id": widgets.Dropdown(options=list(outcomes.items()), value=row_id, description="Outcome",
+                                   style={"description_width": "11em"},
+                                   layout=widgets.Layout(width="36em")),
+    }
+    start = domain_ratings(*row_id.split(":", 1))
+    for name in DOMAINS:
+        steps = ALLOWED_STEPS[name]
+        verb = "Rate down for" if name in DOWNGRADE_DOMAINS else "Rate up for"
+        controls[name] = widgets.ToggleButtons(
+            options=[(_step_label(s), s) for s in steps], value=start.get(name, 0),
+            description=f"{verb} {LABELS[name]}", style=style,
+            tooltips=[f"{_step_label(s)} level(s)" for s in steps],
+        )
+    sheet = make_explorer("grade-worksheet", controls, describe_grade_choice, detail=grade_reasoning_html)
+
+    def load_outcome(change: dict[str, object]) -> None:
+        ratings = domain_ratings(*str(change["new"]).split(":", 1))
+        for name in DOMAINS:
+            controls[name].value = ratings.get(name, 0)
+
+    controls["row_id"].observe(load_outcome, names="value")
+    return sheet
