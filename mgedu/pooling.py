@@ -5,6 +5,9 @@ more. The **fixed-effect** model assumes every study estimates one true effect; 
 model (DerSimonian-Laird) lets the true effect vary between studies by ``tau²`` and so gives small
 studies more weight and a wider interval. ``I²`` is the share of the spread between study results that
 is more than chance would produce. :func:`pool_effects` wraps ``statsmodels.stats.meta_analysis``.
+One correction is made: statsmodels' one-step DerSimonian-Laird estimate of ``tau²`` (and so ``I²``)
+can come out negative when the studies agree more than chance predicts; DerSimonian and Laird set it
+to zero, and so do we, which makes the random-effects result equal the fixed-effect one.
 
 The per-trial means and SDs behind the only meta-analysis of magnesium for sleep in older adults
 (Mah & Pitre 2021) were not in the pages we could read, so ``pooled_estimates.csv`` records the
@@ -159,12 +162,16 @@ def pool_effects(effects: Sequence[float], standard_errors: Sequence[float],
 
     res = combine_effects(y, se**2, method_re="chi2", row_names=names)
     frame = res.summary_frame()
+    truncated = float(res.tau2) < 0  # statsmodels does not truncate the DL estimate at zero
+    if truncated:
+        frame.loc["random effect"] = frame.loc["fixed effect"]
     import pandas as pd
 
     studies = pd.DataFrame({
         "label": names, "estimate": y, "se": se,
         "ci_low": frame["ci_low"].to_numpy()[: len(y)], "ci_high": frame["ci_upp"].to_numpy()[: len(y)],
-        "weight_fixed": np.asarray(res.weights_rel_fe), "weight_random": np.asarray(res.weights_rel_re),
+        "weight_fixed": np.asarray(res.weights_rel_fe),
+        "weight_random": np.asarray(res.weights_rel_fe if truncated else res.weights_rel_re),
     })
 
     def pooled(model: str, row: str) -> PooledEstimate:
@@ -173,7 +180,8 @@ def pool_effects(effects: Sequence[float], standard_errors: Sequence[float],
         return PooledEstimate(model, est, sd, low, high, float(2 * norm.sf(abs(est) / sd)))
 
     fixed, random = pooled("fixed effect", "fixed effect"), pooled("random effects", "random effect")
-    return PoolingResult(studies, fixed, random, q=float(res.q), i2=float(res.i2), tau2=float(res.tau2))
+    return PoolingResult(studies, fixed, random, q=float(res.q), i2=max(0.0, float(res.i2)),
+                         tau2=max(0.0, float(res.tau2)))
 
 
 def pool_intervals(estimates: Sequence[float], ci_lows: Sequence[float], ci_highs: Sequence[float],

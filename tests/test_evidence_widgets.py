@@ -1,0 +1,108 @@
+"""The evidence figures (alt text that states the data) and the GRADE worksheet widget, driven like a user."""
+
+from __future__ import annotations
+
+import pytest
+
+from mgedu.evidence import DOMAINS, grade_certainty
+from mgedu.grading import describe_grade_choice, domain_ratings, load_grade_outcomes, rated_outcomes
+from mgedu.plots import alt_text
+from mgedu.plots.evidence import (
+    plot_design_ladder,
+    plot_forest,
+    plot_grade_summary,
+    plot_published_pooled,
+    plot_report_cards,
+    plot_rob_traffic_light,
+)
+from mgedu.pooling import pool_effects
+from mgedu.widgets.evidence import make_grade_worksheet
+
+
+def test_every_figure_has_a_title_labels_and_alt_text_with_its_numbers():
+    figures = {
+        "ladder": plot_design_ladder(highlight=["open-label"]),
+        "rob": plot_rob_traffic_light(),
+        "forest": plot_forest(pool_effects([0.0, 4.0], [1.0, 1.0], ["A", "B"]), xlabel="Difference (points)"),
+        "published": plot_published_pooled(),
+        "grade": plot_grade_summary(),
+        "cards": plot_report_cards(),
+    }
+    for name, ax in figures.items():
+        assert ax.get_title(), name
+        assert alt_text(ax), name
+    assert "-17.36 (95% CI -27.27 to -7.44)" in alt_text(figures["published"])
+    assert "Random effects 2.00 (95% CI -1.92 to 5.92)" in alt_text(figures["forest"])
+    assert "Overall: 0 low, 6 some concerns, 2 high" in alt_text(figures["rob"])
+    assert "insomnia in older adults, sleep onset latency: low" in alt_text(figures["grade"])
+    assert figures["published"].get_title() == "Sleep onset latency shorter; total sleep time unclear"
+
+
+def test_plot_arguments_are_checked():
+    with pytest.raises(ValueError, match="design must be one of"):
+        plot_design_ladder(highlight=["anecdote"])
+    with pytest.raises(ValueError, match="model must be 'random', 'fixed' or 'both'"):
+        plot_forest(pool_effects([0.0, 1.0], [1.0, 1.0]), xlabel="x", model="bayes")
+    import pandas as pd
+
+    with pytest.raises(ValueError, match="rows is missing columns ci_low, ci_high"):
+        plot_forest(pd.DataFrame({"label": ["a"], "estimate": [1.0]}), xlabel="x")
+    ax = plot_forest(pool_effects([0.0, 1.0], [1.0, 1.0], ["a", "b"]), xlabel="x", model="both")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "Fixed effect", "Random effects"]
+
+
+@pytest.mark.parametrize("row_id", sorted(rated_outcomes().values()))
+def test_worksheet_loads_each_outcome_with_the_workbook_ratings(row_id):
+    sheet = make_grade_worksheet()
+    sheet.controls["row_id"].value = row_id
+    ratings = domain_ratings(*row_id.split(":"))
+    for name in DOMAINS:
+        assert sheet.controls[name].value == ratings[name]
+    recorded = load_grade_outcomes().set_index("row_id").loc[row_id, "certainty"]
+    assert sheet.readout.value.startswith(sheet.readout.value.split(":")[0])
+    assert f": {recorded} " in sheet.readout.value
+    assert sheet.readout.value.endswith(f"The workbook rates it {recorded}.")
+    assert "Bottom line" in sheet.detail.value
+
+
+def test_toggling_domains_regrades_and_the_readout_equals_the_pure_function():
+    import html
+
+    sheet = make_grade_worksheet("insomnia:sleep-onset-latency")
+    sheet.controls["risk_of_bias"].value = 0
+    sheet.controls["imprecision"].value = 0
+    assert "high" in sheet.readout.value
+    sheet.controls["inconsistency"].value = -1
+    sheet.controls["publication_bias"].value = -1
+    values = sheet.values()
+    assert sheet.readout.value == html.escape(describe_grade_choice(**values))
+    steps = {k: v for k, v in values.items() if k != "row_id"}
+    assert grade_certainty("double-blind-rct", **steps).certainty == "low"
+    assert "Rated down one level for inconsistency." in sheet.readout.value
+    sheet.controls["inconsistency"].value = -2
+    assert "Rated down two levels for inconsistency (very serious)." in sheet.readout.value
+    assert ": very low ⊕◯◯◯." in sheet.readout.value
+
+
+def test_upgrading_randomised_evidence_shows_the_reason_not_a_traceback():
+    sheet = make_grade_worksheet("insomnia:total-sleep-time")
+    sheet.controls["dose_response"].value = 1
+    assert sheet.readout.value.startswith("Check the inputs: dose_response is +1, but upgrades apply only")
+    sheet.controls["dose_response"].value = 0
+    assert sheet.readout.value.endswith("The workbook rates it low.")
+
+
+def test_non_randomised_evidence_can_be_rated_up_and_hits_the_ceiling():
+    sheet = make_grade_worksheet("rls:periodic-limb-movements")
+    for name in ("risk_of_bias", "indirectness", "imprecision"):
+        sheet.controls[name].value = 0
+    sheet.controls["large_effect"].value = 2
+    sheet.controls["dose_response"].value = 1
+    sheet.controls["plausible_confounding"].value = 1
+    assert ": high ⊕⊕⊕⊕." in sheet.readout.value
+    assert "stops at high" in sheet.readout.value
+
+
+def test_unknown_start_outcome_is_refused():
+    with pytest.raises(ValueError, match="row_id must be one of"):
+        make_grade_worksheet("rls:total-sleep-time")

@@ -1,0 +1,103 @@
+"""RoB 2: the overall rule, the sourced judgements table and its cross-row checks."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from mgedu.risk_of_bias import (
+    JUDGEMENTS,
+    ROB2_DOMAINS,
+    allowed_overall,
+    load_risk_of_bias,
+    overall_risk_of_bias,
+    problems_in_risk_of_bias,
+    risk_of_bias_reasons,
+    risk_of_bias_table,
+)
+from mgedu.studies import load_studies
+
+
+def _designs() -> dict[str, str]:
+    studies = load_studies()
+    return dict(zip(studies.study_id, studies.design.astype(str), strict=True))
+
+
+@pytest.mark.parametrize("combo", list(itertools.product(JUDGEMENTS, repeat=5)))
+def test_overall_rule_over_every_combination(combo):
+    overall = overall_risk_of_bias(combo)
+    if "high" in combo:
+        assert overall == "high"
+    elif all(j == "low" for j in combo):
+        assert overall == "low"
+    else:
+        assert overall == "some concerns"
+    concerns = combo.count("some concerns")
+    if concerns >= 2 and "high" not in combo:
+        assert overall_risk_of_bias(combo, several_concerns_high=True) == "high"
+        assert allowed_overall(combo) == ("some concerns", "high")
+    else:
+        assert allowed_overall(combo) == (overall,)
+
+
+def test_overall_accepts_a_mapping_by_domain():
+    judged = dict.fromkeys(ROB2_DOMAINS, "low") | {"measurement": "some concerns"}
+    assert overall_risk_of_bias(judged) == "some concerns"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((["low"] * 4,), "must hold 5 domain judgements, got 4"),
+    ((["low"] * 4 + ["unclear"],), "must be one of low, some concerns, high, got 'unclear'"),
+    ((["low"] * 4 + ["some concerns"], True), "needs at least 2 domains with 'some concerns', got 1"),
+    (({"randomisation": "low"},), "missing .*deviations"),
+])
+def test_bad_judgements_are_clear_errors(args, message):
+    with pytest.raises(ValueError, match=message):
+        overall_risk_of_bias(*args)
+
+
+def test_table_is_clean_and_judges_only_randomised_trials():
+    assert problems_in_risk_of_bias(study_designs=_designs()) == []
+    rob = load_risk_of_bias()
+    assert rob.source.str.startswith("http").all()
+    assert set(rob.basis) == {"project-reading"}, "published judgements would need basis 'published'"
+    assert rob.reason.str.len().min() > 20
+
+
+def test_every_trial_result_has_five_domains_and_an_overall_following_the_rule():
+    grid = risk_of_bias_table()
+    assert list(grid.columns) == list(ROB2_DOMAINS) + ["overall"]
+    for _, row in grid.iterrows():
+        assert row["overall"] in allowed_overall([row[d] for d in ROB2_DOMAINS])
+    assert grid.loc[("jadidi2022", "RLS severity"), "overall"] == "high"
+
+
+def test_a_broken_overall_is_reported_with_file_row_and_column(corpus):
+    lines = corpus.lines("risk_of_bias.csv")
+    index = next(i for i, line in enumerate(lines) if line.startswith("jadidi2022,RLS severity,overall,high"))
+    lines[index] = lines[index].replace(",overall,high,", ",overall,low,", 1)
+    corpus.write_lines("risk_of_bias.csv", lines)
+    problems = problems_in_risk_of_bias(corpus.data)
+    assert [str(p) for p in problems] == [
+        f"risk_of_bias.csv:{index + 1}:judgement: jadidi2022 / RLS severity: overall 'low' breaks the "
+        "RoB 2 rule; allowed: some concerns, high"
+    ]
+
+
+def test_a_missing_domain_and_a_non_randomised_trial_are_reported(corpus):
+    lines = corpus.lines("risk_of_bias.csv")
+    index = next(i for i, line in enumerate(lines) if line.startswith("held2002,total sleep time,reporting,"))
+    del lines[index]
+    lines.append(lines[1].replace("abbasi2012", "gorantla2024", 1))
+    corpus.write_lines("risk_of_bias.csv", lines)
+    messages = [p.message for p in problems_in_risk_of_bias(corpus.data, study_designs=_designs())]
+    assert "held2002 / total sleep time: expected one 'reporting' row, found 0" in messages
+    assert "gorantla2024 is open-label, and RoB 2 judges randomised trials only" in messages
+
+
+def test_reasons_text_and_unknown_result():
+    text = risk_of_bias_reasons("abbasi2012", "sleep onset latency")
+    assert text.count("\n- ") == 6 and "Bias in measurement of the outcome: some concerns" in text
+    with pytest.raises(ValueError, match="no RoB 2 judgement for trial_id 'abbasi2012' and outcome 'mood'"):
+        risk_of_bias_reasons("abbasi2012", "mood")
