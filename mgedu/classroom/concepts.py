@@ -1,0 +1,82 @@
+"""The IHC Key Concepts (2019 list): the vocabulary every exercise is tagged with.
+
+The Informed Health Choices Key Concepts are principles for judging claims about treatment effects,
+comparisons and choices (Oxman et al.; the 2019 list has 49 concepts in three groups). The table
+``mgedu/data/key_concepts.csv`` holds one row per concept with its code (``"2.1d"``), a short label,
+the concept's wording, its group and the page it was read from. Each row says how sure the workbook
+is of it (``confidence``): A read in an overview table of the 2019 list, B read in a secondary
+transcription, C recorded from the 2019 list but not re-read (to check against the PDF).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CODE_PATTERN = r"[1-3]\.[1-3][a-l]"
+DOMAINS = ("claims", "comparisons", "choices")
+
+KEY_CONCEPTS_SCHEMA = Schema(
+    (
+        Column("code", pattern=CODE_PATTERN, description="2019 code, e.g. 2.1d"),
+        Column("short_title", description="a short label for tables (the workbook's wording)"),
+        Column("concept", description="the concept as worded in the 2019 list"),
+        Column("group", pattern=r"[1-3]\.[1-3]", description="the higher-level concept, e.g. 2.1"),
+        Column("group_title", description="wording of the higher-level concept"),
+        Column("domain", "category", vocab=DOMAINS),
+        Column(
+            "confidence",
+            "category",
+            vocab=("A", "B", "C"),
+            description="A overview table of the 2019 list read; B secondary transcription; C not re-read",
+        ),
+        Column("notes", required=False, description="renumbering in other versions, disagreements"),
+        Column("source", description="the page read (URL or DOI)"),
+    ),
+    key="code",
+    description="IHC Key Concepts 2019: code, label, wording, group and source.",
+)
+
+
+def key_concepts_path(folder: str | Path | None = None) -> Path:
+    """Path of ``key_concepts.csv`` (in ``folder`` if given, else the packaged data folder)."""
+    return (Path(folder) if folder is not None else package_data_dir()) / "key_concepts.csv"
+
+
+@functools.lru_cache(maxsize=4)
+def _key_concepts(path: Path) -> pd.DataFrame:
+    return load_table(path, KEY_CONCEPTS_SCHEMA)
+
+
+def load_key_concepts(folder: str | Path | None = None) -> pd.DataFrame:
+    """The 49 IHC Key Concepts of the 2019 list, one row each.
+
+    >>> concepts = load_key_concepts()
+    >>> len(concepts), concepts.set_index("code").loc["2.1d", "short_title"]
+    (49, 'Blinding of participants')
+    """
+    return public_frame(_key_concepts(key_concepts_path(folder)))
+
+
+def concept_titles(codes: Iterable[str], folder: str | Path | None = None) -> list[str]:
+    """``"code short title"`` for each code; ``ValueError`` naming any code not in the 2019 list.
+
+    >>> concept_titles(["1.2d", "2.3d"])
+    ['1.2d Association is not causation', '2.3d Small studies']
+    """
+    table = _key_concepts(key_concepts_path(folder)).set_index("code")
+    codes = list(codes)
+    unknown = [c for c in codes if c not in table.index]
+    if unknown:
+        raise ValueError(
+            f"concepts {unknown} are not codes of the IHC Key Concepts 2019 list "
+            f"(codes look like 1.2d; see mgedu/data/key_concepts.csv)"
+        )
+    return [f"{c} {table.loc[c, 'short_title']}" for c in codes]

@@ -1,0 +1,199 @@
+"""Student copies from the one source: the teacher's notebooks with the solutions taken out.
+
+The notebooks in ``notebooks/`` are the only source. A cell tagged ``solution`` holds a worked answer
+(collapsed in JupyterLab through ``{"jupyter": {"source_hidden": true}}``, so self-learners can open
+it); a cell tagged ``exercise`` holds the student's placeholder and its ``check(...)`` call.
+:func:`make_student_copy` replaces every solution cell with a short markdown placeholder and clears
+the outputs of exercise cells; every other cell, with its stored outputs, is kept as it is, so the
+copy still reads well before it is run and still runs top to bottom. The copy is stamped with
+``metadata.mgedu`` (notebook name, copy kind), which the grader uses to know which exercises to expect.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SOLUTION_TAG = "solution"
+EXERCISE_TAG = "exercise"
+CHECK_CALL = re.compile(r"""check\(\s*["']([^"']+)["']""")
+NOTEBOOK_NAME = re.compile(r"(\d\d-[a-z0-9]+(?:-[a-z0-9]+)*)")
+STUDENT_README = """# Student copies
+
+Open each notebook in JupyterLab (or on Binder) and run it from the top (Run > Run All Cells).
+
+- Each exercise has a cell that starts `answer = ...`: replace the `...` with your answer and run the cell.
+  `check` tells you at once whether your answer is right and gives a hint when it is not. It never shows
+  the answer.
+- You can run a check as often as you like; the last one you run for each exercise is the one that counts.
+- Moving, copying or deleting cells does not break the checks, but keep the setup cell at the top.
+- Written answers go in a string, e.g. `answer = \"\"\"My answer ...\"\"\"`; your teacher reads them.
+- Hand in the `.ipynb` file with its name unchanged (File > Download), after saving it.
+"""
+
+
+@dataclass(frozen=True)
+class ReleasedNotebook:
+    """What :func:`release` wrote for one notebook."""
+
+    name: str
+    path: Path
+    exercises: tuple[str, ...]
+    solutions_removed: int
+
+
+def is_tagged(cell: Any, tag: str) -> bool:
+    """True when ``cell`` carries ``tag`` in its metadata tags."""
+    return tag in (cell.get("metadata", {}).get("tags") or [])
+
+
+def question_ids(source: str) -> list[str]:
+    """Question ids of the ``check("N.k", ...)`` calls in a cell's source, in order.
+
+    >>> question_ids('answer = ...\\ncheck("4.1", answer)')
+    ['4.1']
+    """
+    return CHECK_CALL.findall(source)
+
+
+def notebook_name(path: str | Path) -> str | None:
+    """The workbook notebook name (``"01-claims"``) inside a file name, or ``None``.
+
+    >>> notebook_name("alice_01-claims (1).ipynb")
+    '01-claims'
+    """
+    match = NOTEBOOK_NAME.search(Path(path).stem.lower())
+    return match.group(1) if match else None
+
+
+def placeholder_cell(ids: Sequence[str]) -> Any:
+    """The markdown cell that stands where a solution was."""
+    import nbformat
+
+    which = f" to exercise {', '.join(ids)}" if ids else ""
+    text = (
+        f"*The worked solution{which} is not part of this copy: your teacher shares solutions "
+        "after the hand-in date.*"
+    )
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.metadata["tags"] = ["solution-placeholder"]
+    return cell
+
+
+def make_student_copy(nb: Any, name: str) -> Any:
+    """A student copy of the notebook ``nb`` (not modified): solutions out, exercise outputs cleared.
+
+    >>> import nbformat
+    >>> ex = nbformat.v4.new_code_cell('answer = ...\\ncheck("9.1", answer)', metadata={"tags": ["exercise"]})
+    >>> sol = nbformat.v4.new_code_cell('solution = 42', metadata={"tags": ["solution"]})
+    >>> nb = nbformat.v4.new_notebook(cells=[ex, sol])
+    >>> copy = make_student_copy(nb, "09-demo")
+    >>> [c.cell_type for c in copy.cells], "42" in nbformat.writes(copy)
+    (['code', 'markdown'], False)
+    """
+    import copy as copying
+
+    student = copying.deepcopy(nb)
+    cells = []
+    for cell in student.cells:
+        if is_tagged(cell, SOLUTION_TAG):
+            cells.append(placeholder_cell(question_ids(str(cell.source))))
+            continue
+        if is_tagged(cell, EXERCISE_TAG) and cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cells.append(cell)
+    student.cells = cells
+    student.metadata["mgedu"] = {"notebook": name, "copy": "student"}
+    return student
+
+
+def solution_cells(nb: Any) -> list[Any]:
+    """The cells tagged ``solution`` in a notebook."""
+    return [cell for cell in nb.cells if is_tagged(cell, SOLUTION_TAG)]
+
+
+def default_source() -> Path:
+    """The teacher's notebooks: ``notebooks/`` of the checkout mgedu runs from, else ``./notebooks``."""
+    checkout = Path(__file__).resolve().parents[2] / "notebooks"
+    return checkout if checkout.is_dir() else Path.cwd() / "notebooks"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def release(
+    out: str | Path,
+    source: str | Path | None = None,
+    *,
+    force: bool = False,
+    names: Sequence[str] = (),
+    make_zip: bool = False,
+) -> list[ReleasedNotebook]:
+    """Write student copies of the notebooks in ``source`` into the folder ``out``.
+
+    Refuses (``ValueError``) to write into a non-empty ``out`` unless ``force``, and always refuses an
+    ``out`` inside ``source``: the teacher's notebooks are never touched. Other files next to the
+    notebooks (pictures, data) are copied as they are; a README for students is added. ``names``
+    limits the release to some notebooks (``"01-claims"``). With ``make_zip``, ``out.zip`` is written too.
+    """
+    import nbformat
+
+    source = Path(source) if source is not None else default_source()
+    out = Path(out)
+    if not source.is_dir():
+        raise ValueError(f"source must be a folder of notebooks, got {str(source)!r} (not a folder)")
+    if _inside(out.resolve(), source.resolve()):
+        raise ValueError(
+            f"out must be outside the teacher's notebooks folder {str(source)!r}, got {str(out)!r}"
+        )
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out must be a folder, got {str(out)!r} (a file)")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ValueError(f"out folder {str(out)!r} is not empty; choose an empty folder or pass --force")
+    paths = sorted(source.glob("*.ipynb"))
+    if names:
+        unknown = sorted(set(names) - {p.stem for p in paths})
+        if unknown:
+            raise ValueError(
+                f"names {unknown} are not notebooks in {str(source)!r}; "
+                f"known: {', '.join(p.stem for p in paths)}"
+            )
+        paths = [p for p in paths if p.stem in names]
+    if not paths:
+        raise ValueError(f"source {str(source)!r} holds no notebooks (*.ipynb)")
+    out.mkdir(parents=True, exist_ok=True)
+    released = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        student = make_student_copy(nb, path.stem)
+        target = out / path.name
+        nbformat.write(student, target)
+        ids = tuple(
+            i
+            for cell in student.cells
+            if is_tagged(cell, EXERCISE_TAG)
+            for i in question_ids(str(cell.source))
+        )
+        released.append(ReleasedNotebook(path.stem, target, ids, len(solution_cells(nb))))
+    for extra in sorted(source.iterdir()):
+        if extra.suffix == ".ipynb" or extra.name.startswith(".") or extra.name == "__pycache__":
+            continue
+        if extra.is_dir():
+            shutil.copytree(
+                extra,
+                out / extra.name,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns(".*", "__pycache__"),
+            )
+        else:
+            shutil.copy2(extra, out / extra.name)
+    (out / "README.md").write_text(STUDENT_README, encoding="utf-8")
+    if make_zip:
+        shutil.make_archive(str(out), "zip", root_dir=out.parent, base_dir=out.name)
+    return released
