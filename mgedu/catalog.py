@@ -14,7 +14,6 @@ from mgedu.tables import Schema
 
 TABLES: dict[str, str] = {
     "studies.csv": "mgedu.studies:STUDIES_SCHEMA",
-    "key_concepts.csv": "mgedu.classroom.concepts:KEY_CONCEPTS_SCHEMA",
     "design_parameters.csv": "mgedu.designs:PARAMETERS_SCHEMA",
     "body_magnesium.csv": "mgedu.mechanisms:BODY_MAGNESIUM_SCHEMA",
     "mechanism_steps.csv": "mgedu.mechanisms:MECHANISM_STEPS_SCHEMA",
