@@ -1,0 +1,409 @@
+"""Dose arithmetic for magnesium: salts, elemental magnesium, millimoles, milliequivalents, serum units.
+
+A label or an article may give the weight of a *salt* (250 mg of magnesium oxide) or of the
+*elemental* magnesium in it (151 mg), in milligrams, millimoles or milliequivalents. The modelling
+decision here is that no molar mass is ever typed in: each salt's formula lives in the sourced table
+``mgedu/data/salts.csv`` and ``molmass`` computes its molar mass and magnesium share from the formula.
+The magnesium atomic mass comes from molmass too (24.3051 g/mol, from NIST's table); IUPAC/CIAAW's
+standard atomic weight is the interval [24.304, 24.307], conventionally 24.305, so the difference
+(0.0004 %) is far below anything a label or a trial report can resolve. Every function refuses
+impossible input (negative, NaN, infinite or absurd amounts, unknown salts) with a ``ValueError``
+that names the parameter, so a wrong number can never pass quietly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import numbers
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Upper bound on any amount of magnesium or salt handled here: 100 g (far above any dose).
+MAX_AMOUNT_MG = 100_000.0
+#: Charge of the magnesium ion: 1 mmol of Mg2+ is 2 mEq.
+MG_VALENCE = 2
+SALT_FAMILIES = ("oxide", "hydroxide", "carbonate", "citrate", "glycinate", "malate", "l-threonate",
+                 "sulfate", "chloride", "lactate", "aspartate", "acetate", "various")
+SERUM_UNITS = ("mmol/L", "mg/dL", "mEq/L")
+#: Serum values outside 0-10 mmol/L (or the same in other units) are refused as typing errors.
+MAX_SERUM_MMOL_PER_L = 10.0
+
+SALTS_SCHEMA = Schema(
+    (
+        Column("salt", pattern=r"[a-z][a-z0-9-]*", description="stable key, e.g. sulfate-heptahydrate"),
+        Column("name", description="plain name, saying anhydrous or which hydrate"),
+        Column("formula", pattern=r"[A-Za-z0-9()]+", description="molmass formula; water as (H2O)n"),
+        Column("family", "category", vocab=SALT_FAMILIES, description="the anion, ignoring water"),
+        Column("aliases", required=False, description="other names, separated by '; '"),
+        Column("formula_checked", "category", vocab=("read", "not-read"),
+               description="read: formula and molar mass confirmed on the cited page"),
+        Column("notes", required=False),
+        Column("source", description="page(s) giving the formula"),
+    ),
+    key="salt",
+)
+
+
+def _mg_atomic_mass() -> float:
+    from molmass import ELEMENTS
+
+    return float(ELEMENTS["Mg"].mass)
+
+
+#: Molar mass of magnesium in g/mol (= mg per mmol), as molmass provides it.
+MG_MOLAR_MASS: float = _mg_atomic_mass()
+
+
+@dataclass(frozen=True)
+class Salt:
+    """One magnesium salt: its formula and what molmass computes from it."""
+
+    key: str
+    name: str
+    formula: str
+    family: str
+    molar_mass: float  # g/mol
+    mg_atoms: int  # magnesium atoms per formula unit
+    elemental_fraction: float  # mass fraction of magnesium
+    source: str
+    notes: str = ""
+
+
+def check_amount(value: object, name: str, unit: str = "mg", maximum: float = MAX_AMOUNT_MG) -> float:
+    """Return ``value`` as a float, or raise ``ValueError`` naming ``name``, the value and the range.
+
+    >>> check_amount(250, "salt_mg")
+    250.0
+    >>> check_amount(-5, "salt_mg")
+    Traceback (most recent call last):
+    ...
+    ValueError: salt_mg must be between 0 and 100000 mg, got -5
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number between 0 and {maximum:g} {unit}, got {value!r}")
+    number = float(value)
+    if math.isnan(number) or not 0 <= number <= maximum:
+        raise ValueError(f"{name} must be between 0 and {maximum:g} {unit}, got {value!r}")
+    return number
+
+
+def _normalise(name: str) -> str:
+    text = " ".join(str(name).replace("·", ".").replace("_", " ").replace("-", " ").split()).casefold()
+    return text.replace("sulphate", "sulfate")
+
+
+def salts_path(folder: str | Path | None = None) -> Path:
+    """Path of ``salts.csv`` (in ``folder`` if given, else the packaged data folder)."""
+    return (Path(folder) if folder is not None else package_data_dir()) / "salts.csv"
+
+
+@functools.lru_cache(maxsize=4)
+def _salts(path: Path) -> tuple[dict[str, Salt], dict[str, tuple[str, ...]]]:
+    """Salts by key, and every accepted name -> the key(s) it may mean."""
+    from molmass import Formula
+
+    table = load_table(path, SALTS_SCHEMA)
+    salts: dict[str, Salt] = {}
+    names: dict[str, list[str]] = {}
+    for row in table.itertuples(index=False):
+        composition = Formula(str(row.formula)).composition()["Mg"]
+        key = str(row.salt)
+        salts[key] = Salt(key, str(row.name), str(row.formula), str(row.family),
+                          float(Formula(str(row.formula)).mass), int(composition.count),
+                          float(composition.fraction), str(row.source),
+                          row.notes if isinstance(row.notes, str) else "")
+        aliases = [a for a in str(row.aliases).split(";")] if isinstance(row.aliases, str) else []
+        for alias in [key, *aliases]:
+            for form in {_normalise(alias), _normalise(alias).removeprefix("magnesium ")}:
+                if form and key not in names.setdefault(form, []):
+                    names[form].append(key)
+    return salts, {name: tuple(keys) for name, keys in names.items()}
+
+
+def load_salts(folder: str | Path | None = None) -> pd.DataFrame:
+    """The salts table with molar mass, magnesium atoms and magnesium share computed by molmass.
+
+    >>> salts = load_salts().set_index("salt")
+    >>> round(float(salts.loc["oxide", "elemental_fraction"]), 4)
+    0.603
+    """
+    path = salts_path(folder)
+    frame = public_frame(load_table(path, SALTS_SCHEMA))
+    salts, _ = _salts(path)
+    frame["molar_mass_g_per_mol"] = [salts[k].molar_mass for k in frame.salt]
+    frame["mg_atoms"] = [salts[k].mg_atoms for k in frame.salt]
+    frame["elemental_fraction"] = [salts[k].elemental_fraction for k in frame.salt]
+    return frame
+
+
+def salt_info(salt: str, folder: str | Path | None = None) -> Salt:
+    """Look a salt up by key or alias ('Epsom salt', 'MgO', 'magnesium glycinate', ...).
+
+    Unknown names raise ``ValueError`` listing close matches; names that fit more than one form
+    (for example 'magnesium sulfate': heptahydrate or anhydrous?) raise ``ValueError`` listing them.
+
+    >>> salt_info("Epsom salt").key
+    'sulfate-heptahydrate'
+    >>> salt_info("glycinat")
+    Traceback (most recent call last):
+    ...
+    ValueError: salt 'glycinat' is not in the salts table; did you mean 'glycinate'?
+    """
+    if not isinstance(salt, str) or not salt.strip():
+        raise ValueError(f"salt must be a salt name such as 'oxide' or 'citrate', got {salt!r}")
+    salts, names = _salts(salts_path(folder))
+    wanted = _normalise(salt)
+    exact = [k for k in salts if _normalise(k) == wanted]  # a key always means itself
+    keys = exact or names.get(wanted) or names.get(wanted.removeprefix("magnesium "))
+    if keys and len(keys) == 1:
+        return salts[keys[0]]
+    if keys:
+        options = " or ".join(f"{k!r} ({100 * salts[k].elemental_fraction:.1f} % Mg)" for k in keys)
+        raise ValueError(f"salt {salt!r} is ambiguous: it could be {options}; name the form")
+    short = wanted.removeprefix("magnesium ")
+    scores = {n: difflib.SequenceMatcher(None, short, n).ratio() for n in names
+              if not n.startswith("magnesium ")}
+    best = max(scores.values())
+    close = sorted((n for n, r in scores.items() if r >= 0.6 and r >= best - 0.05), key=scores.get,
+                   reverse=True)
+    suggestions = list(dict.fromkeys(k for name in close for k in names[name]))[:3]
+    hint = (f"; did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions
+            else f"; known salts: {', '.join(salts)}")
+    raise ValueError(f"salt {salt!r} is not in the salts table{hint}")
+
+
+def elemental_fraction(salt: str) -> float:
+    """Mass fraction of magnesium in ``salt``, computed by molmass from the formula.
+
+    >>> round(elemental_fraction("citrate"), 4)
+    0.1616
+    """
+    return salt_info(salt).elemental_fraction
+
+
+def elemental_mg(salt: str, salt_mg: float) -> float:
+    """Milligrams of elemental magnesium in ``salt_mg`` milligrams of ``salt``.
+
+    >>> round(elemental_mg("oxide", 250), 1)
+    150.8
+    """
+    return check_amount(salt_mg, "salt_mg") * elemental_fraction(salt)
+
+
+def salt_mg(salt: str, elemental_mg: float) -> float:
+    """Milligrams of ``salt`` that contain ``elemental_mg`` milligrams of magnesium.
+
+    >>> round(salt_mg("citrate", 200))
+    1237
+    """
+    return check_amount(elemental_mg, "elemental_mg") / elemental_fraction(salt)
+
+
+def mg_to_mmol(mg: float) -> float:
+    """Millimoles of magnesium in ``mg`` milligrams of elemental magnesium.
+
+    >>> round(mg_to_mmol(301.4), 2)
+    12.4
+    """
+    return check_amount(mg, "mg") / MG_MOLAR_MASS
+
+
+def mmol_to_mg(mmol: float) -> float:
+    """Milligrams of elemental magnesium in ``mmol`` millimoles.
+
+    >>> round(mmol_to_mg(12.4), 1)
+    301.4
+    """
+    return check_amount(mmol, "mmol", "mmol", MAX_AMOUNT_MG / MG_MOLAR_MASS) * MG_MOLAR_MASS
+
+
+def mmol_to_meq(mmol: float) -> float:
+    """Milliequivalents in ``mmol`` millimoles of Mg2+ (two charges per ion).
+
+    >>> mmol_to_meq(10.5)
+    21.0
+    """
+    return check_amount(mmol, "mmol", "mmol", MAX_AMOUNT_MG / MG_MOLAR_MASS) * MG_VALENCE
+
+
+def meq_to_mmol(meq: float) -> float:
+    """Millimoles of Mg2+ in ``meq`` milliequivalents.
+
+    >>> meq_to_mmol(21)
+    10.5
+    """
+    return check_amount(meq, "meq", "mEq", MG_VALENCE * MAX_AMOUNT_MG / MG_MOLAR_MASS) / MG_VALENCE
+
+
+DOSE_UNITS = ("mg", "g", "mmol", "mEq")
+
+
+def dose_to_elemental_mg(amount: float, unit: str = "mg", basis: str = "salt",
+                         salt: str | None = None) -> float:
+    """Elemental magnesium (mg) in a dose written as ``amount`` ``unit`` of salt or of magnesium.
+
+    ``basis`` is ``"salt"`` (the amount weighs or counts the whole salt) or ``"elemental"`` (it is the
+    magnesium itself). Millimoles of a salt count formula units, so magnesium citrate
+    (three Mg per unit) holds three millimoles of magnesium per millimole of salt.
+
+    >>> round(dose_to_elemental_mg(2, "g", "salt", "Epsom salt"), 1)
+    197.2
+    >>> round(dose_to_elemental_mg(12.4, "mmol", "elemental"), 1)
+    301.4
+    """
+    if unit not in DOSE_UNITS:
+        raise ValueError(f"unit must be one of {', '.join(DOSE_UNITS)}, got {unit!r}")
+    if basis not in ("salt", "elemental"):
+        raise ValueError(f"basis must be 'salt' or 'elemental', got {basis!r}")
+    if basis == "elemental":
+        if unit == "mg":
+            return check_amount(amount, "amount")
+        if unit == "g":
+            return 1000 * check_amount(amount, "amount", "g", MAX_AMOUNT_MG / 1000)
+        mmol = (meq_to_mmol(amount) if unit == "mEq"
+                else check_amount(amount, "amount", "mmol", MAX_AMOUNT_MG / MG_MOLAR_MASS))
+        return mmol * MG_MOLAR_MASS
+    if salt is None:
+        raise ValueError("salt must be named when basis is 'salt'")
+    info = salt_info(salt)
+    if unit == "mEq":
+        raise ValueError("unit 'mEq' counts magnesium ions: use basis='elemental' with mEq")
+    if unit == "mmol":
+        limit = MAX_AMOUNT_MG / info.molar_mass
+        return check_amount(amount, "amount", "mmol", limit) * info.molar_mass * info.elemental_fraction
+    grams = unit == "g"
+    weight = check_amount(amount, "amount", unit, MAX_AMOUNT_MG / 1000 if grams else MAX_AMOUNT_MG)
+    return (1000 * weight if grams else weight) * info.elemental_fraction
+
+
+def _serum_unit(unit: str, name: str) -> str:
+    for known in SERUM_UNITS:
+        if isinstance(unit, str) and unit.replace(" ", "").casefold() == known.casefold():
+            return known
+    raise ValueError(f"{name} must be one of {', '.join(SERUM_UNITS)}, got {unit!r}")
+
+
+def convert_serum(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert a serum (blood) magnesium concentration between mmol/L, mg/dL and mEq/L.
+
+    1 mmol/L = 2.4305 mg/dL (24.305 mg per mmol, 10 dL per L) = 2 mEq/L (two charges per ion).
+
+    >>> round(convert_serum(0.95, "mmol/L", "mg/dL"), 2)
+    2.31
+    >>> round(convert_serum(1.8, "mg/dL", "mmol/L"), 3)
+    0.741
+    """
+    source, target = _serum_unit(from_unit, "from_unit"), _serum_unit(to_unit, "to_unit")
+    per_mmol = {"mmol/L": 1.0, "mg/dL": MG_MOLAR_MASS / 10, "mEq/L": float(MG_VALENCE)}
+    number = check_amount(value, "value", source, MAX_SERUM_MMOL_PER_L * per_mmol[source])
+    return number / per_mmol[source] * per_mmol[target]
+
+
+ARTICLE_DOSES_SCHEMA = Schema(
+    (
+        Column("dose_id", pattern=r"[A-Za-z0-9][A-Za-z0-9-]*"),
+        Column("kind", "category", vocab=("article", "trial"), description="article or trial"),
+        Column("doc_id", required=False, pattern=r"S00[0-4]"),
+        Column("claim_id", required=False, pattern=r"S00[0-4]-C\d{2,3}"),
+        Column("study_id", required=False, description="id in studies.csv"),
+        Column("as_stated", description="the words used (verbatim from the article for article rows)"),
+        Column("reading", description="how the words are read, when they allow more than one reading"),
+        Column("amount", "float", minimum=0, maximum=MAX_AMOUNT_MG),
+        Column("unit", "category", vocab=DOSE_UNITS),
+        Column("basis", "category", vocab=("salt", "elemental")),
+        Column("salt", required=False, description="key in salts.csv; blank when not stated"),
+        Column("per", "category", vocab=("day", "single-dose", "unstated")),
+        Column("route", "category", vocab=("oral", "iv")),
+        Column("compare_with", required=False, description="dose_id of the trial row an article row reports"),
+        Column("source"),
+        Column("notes", required=False),
+    ),
+    key="dose_id",
+)
+
+
+def load_article_doses(folder: str | Path | None = None) -> pd.DataFrame:
+    """Every dose the articles state and every dose the trials used, one reading per row.
+
+    >>> doses = load_article_doses()
+    >>> doses.set_index("dose_id").loc["S002-hornyak", "as_stated"]
+    '12.4 mmol every evening'
+    """
+    folder_path = Path(folder) if folder is not None else package_data_dir()
+    return public_frame(load_table(folder_path / "article_doses.csv", ARTICLE_DOSES_SCHEMA))
+
+
+def _match(elemental: float, trial: float | None) -> str:
+    if trial is None:
+        return "cannot check: the trial's own dose was not found"
+    change = (elemental - trial) / trial
+    if abs(change) < 1e-9:
+        return "yes"
+    if abs(change) <= 0.02:
+        return f"yes (rounded; trial {trial:.0f} mg)"
+    return f"no: {abs(change) * 100:.0f} % {'more' if change > 0 else 'less'} than the trial's"
+
+
+def reconcile_doses(age_years: float = 40, sex: str = "female", authority: str = "NIH") -> pd.DataFrame:
+    """The reconciled dose table: each dose as stated, as salt, elemental mg and mmol, % RDA, % UL, match.
+
+    Percentages are for one person (by default a 40-year-old woman, NIH values) and only for oral
+    daily doses: an IV dose, a single test dose or a dose with no time unit gets none. When the
+    authority's RDA is disputed, ``pct_rda_low``/``pct_rda_high`` replace ``pct_rda``.
+
+    >>> table = reconcile_doses().set_index("dose_id")
+    >>> table.loc["S000-hornyak", "matches_trial"]
+    'yes (rounded; trial 301 mg)'
+    >>> round(float(table.loc["S000-abbasi", "pct_ul"]))
+    143
+    """
+    import pandas as pd
+
+    from mgedu.intake import assess_dose
+
+    doses = load_article_doses()
+    elemental = {r.dose_id: dose_to_elemental_mg(r.amount, str(r.unit), str(r.basis),
+                                                 r.salt if isinstance(r.salt, str) else None)
+                 for r in doses.itertuples(index=False)}
+    rows = []
+    for r in doses.itertuples(index=False):
+        e = elemental[r.dose_id]
+        row: dict[str, object] = {
+            "dose_id": r.dose_id, "source": r.doc_id if r.kind == "article" else r.study_id,
+            "claim_id": r.claim_id, "study_id": r.study_id, "as_stated": r.as_stated, "reading": r.reading,
+            "salt": r.salt, "salt_mg": e / elemental_fraction(r.salt) if isinstance(r.salt, str) else None,
+            "elemental_mg": e, "mmol": e / MG_MOLAR_MASS, "per": str(r.per), "route": str(r.route),
+        }
+        if r.per == "day" and r.route == "oral":
+            a = assess_dose(e, age_years, sex, authority=authority)
+            row.update(pct_rda_low=a.pct_rda[0], pct_rda_high=a.pct_rda[1], pct_ul=a.pct_ul)
+        else:
+            why = {"iv": "IV dose: RDA and UL are for oral intake"}.get(str(r.route)) or {
+                "single-dose": "one test dose, not a daily dose",
+                "unstated": "no time unit stated"}[str(r.per)]
+            row.update(pct_rda_low=None, pct_rda_high=None, pct_ul=None, no_percent_because=why)
+        trial = elemental.get(r.compare_with) if isinstance(r.compare_with, str) else None
+        row["trial_elemental_mg"] = trial
+        row["matches_trial"] = "(the trial's own figure)" if r.kind == "trial" else _match(e, trial)
+        row["notes"] = r.notes
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if "no_percent_because" not in table:
+        table["no_percent_because"] = None
+    if table.pct_rda_low.equals(table.pct_rda_high):
+        table = table.rename(columns={"pct_rda_low": "pct_rda"}).drop(columns="pct_rda_high")
+    columns = (
+        "dose_id", "source", "claim_id", "study_id", "as_stated", "reading", "salt", "salt_mg",
+        "elemental_mg", "mmol", "pct_rda", "pct_rda_low", "pct_rda_high", "pct_ul",
+        "trial_elemental_mg", "matches_trial", "per", "route", "no_percent_because", "notes",
+    )
+    order = [c for c in columns if c in table.columns]
+    return table[order]
