@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 SHORT_LABELS = {"case-report": "case report", "open-label": "open-label", "rct": "RCT"}
+PLURAL_LABELS = {"case-report": "case reports", "open-label": "open-label pilots", "rct": "RCTs"}
 ESTIMATE_LABEL = "Estimated improvement in IRLS score (points)"
 
 
@@ -59,8 +60,7 @@ def plot_estimate_distributions(trials: pd.DataFrame, *, observed: float | None 
         share = 100 * benefit.mean()
         summary.append(f"{SHORT_LABELS.get(design, design)}: {share:.0f} % report a benefit, "
                        f"average {values.mean():+.1f} points")
-        name = SHORT_LABELS.get(design, design)
-        default_title = f"{share:.0f} % of simulated {name} studies report a benefit"
+        default_title = f"{share:.0f} % of simulated {PLURAL_LABELS.get(design, design)} report a benefit"
     else:
         for colour, design in zip(PALETTE, designs, strict=False):
             values = trials.loc[trials["design"] == design, "estimate"].to_numpy(dtype=float)
@@ -68,11 +68,13 @@ def plot_estimate_distributions(trials: pd.DataFrame, *, observed: float | None 
             ax.hist(values, bins=bins, weights=weights, histtype="step", linewidth=2, color=colour,
                     label=SHORT_LABELS.get(design, design))
             summary.append(f"{SHORT_LABELS.get(design, design)} average {values.mean():+.1f} points")
-        default_title = "Average estimate by design: " + ", ".join(s.replace(" average", "") for s in summary)
+        default_title = "Average estimate: " + ", ".join(
+            f"{SHORT_LABELS.get(d, d)} {trials.loc[trials['design'] == d, 'estimate'].mean():+.1f}"
+            for d in designs) + " points"
     ax.axvline(0, color="#999999", linestyle="--", linewidth=1, label="no change")
     if observed is not None:
         ax.axvline(observed, color=OKABE_ITO["black"], linewidth=1.5, label=f"{observed_label}: {observed:g}")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     observed_text = "" if observed is None else f" A line marks {observed_label} at {observed:g} points."
     return decorate(ax, title=title or default_title, xlabel=ESTIMATE_LABEL,
                     ylabel="Share of simulated studies (%)",
