@@ -91,15 +91,12 @@ def _data_path(name: str, folder: str | Path | None) -> Path:
 @functools.lru_cache(maxsize=8)
 def _body(path: Path) -> pd.DataFrame:
     frame = load_table(path, BODY_MAGNESIUM_SCHEMA)
-    problems = [Problem(path.name, int(r._row), "low", f"low {r.low} is above high {r.high}")
-                for r in frame.itertuples() if not (_missing(r.low) or _missing(r.high)) and r.low > r.high]
+    problems = [Problem(path.name, int(r["csv_row"]), "low", f"low {r['low']:g} is above high {r['high']:g}")
+                for r in frame.to_dict("records")
+                if not (pd.isna(r["low"]) or pd.isna(r["high"])) and r["low"] > r["high"]]
     if problems:
         raise DataError(problems)
     return frame
-
-
-def _missing(value: object) -> bool:
-    return bool(pd.isna(value))  # type: ignore[arg-type]
 
 
 def load_body_magnesium(folder: str | Path | None = None) -> pd.DataFrame:
@@ -126,7 +123,7 @@ def body_quantity(quantity: str, folder: str | Path | None = None) -> dict[str, 
         raise ValueError(f"unknown quantity {quantity!r} in body_magnesium.csv{hint}")
     row = match.iloc[0]
     numeric = ("value", "low", "high")
-    return {k: (None if _missing(row[k]) else (float(row[k]) if k in numeric else str(row[k])))
+    return {k: (None if pd.isna(row[k]) else (float(row[k]) if k in numeric else str(row[k])))
             for k in BODY_MAGNESIUM_SCHEMA.names}
 
 
@@ -349,6 +346,34 @@ def supplement_block_table(voltage_mv: float | None = None, baseline_mg_mm: floa
     return pd.DataFrame(rows)
 
 
+def describe_supplement_effect(table: pd.DataFrame | None = None, scenario: str | None = None) -> str:
+    """The answer to the supplement question for one scenario, with every input, as one paragraph.
+
+    ``table`` is :func:`supplement_block_table` output (computed with defaults if None); ``scenario``
+    defaults to the first (the trial's magnesium arm, before to after).
+
+    >>> describe_supplement_effect().startswith("Inputs: total serum magnesium up 0.053 mmol/L")
+    True
+    """
+    data = supplement_block_table() if table is None else table
+    names = list(dict.fromkeys(data.scenario))
+    name = names[0] if scenario is None else scenario
+    rows = data[data.scenario == name]
+    if rows.empty:
+        raise ValueError(f"scenario must be one of {', '.join(repr(n) for n in names)}, got {scenario!r}")
+    first, after = rows.iloc[0], 100 * rows.unblocked_after
+    return (f"Inputs: total serum magnesium up {first.delta_total_mmol_l:.3f} mmol/L ({name}); "
+            f"{rows.ionised_share.min():.0%}-{rows.ionised_share.max():.0%} of it free (ionised); "
+            "all of that reaching the fluid around neurons (an upper bound); "
+            f"{first.baseline_mg_mm:g} mM free magnesium there to start with; "
+            f"membrane at {first.voltage_mv:g} mV. Result: the unblocked NMDA conductance "
+            f"goes from {100 * first.unblocked_before:.2f}% to {after.min():.2f}-{after.max():.2f}% "
+            f"({rows.change_points.max():+.2f} to {rows.change_points.min():+.2f} percentage points; "
+            f"{rows.relative_change_pct.max():+.1f}% to {rows.relative_change_pct.min():+.1f}% relative), "
+            f"the same as making the membrane {rows.equivalent_shift_mv.min():.1f}-"
+            f"{rows.equivalent_shift_mv.max():.1f} mV more negative.")
+
+
 @functools.lru_cache(maxsize=8)
 def _steps(path: Path) -> pd.DataFrame:
     frame = load_table(path, MECHANISM_STEPS_SCHEMA)
@@ -358,11 +383,12 @@ def _steps(path: Path) -> pd.DataFrame:
     for chain, group in frame.groupby("chain_id", sort=False):
         if sorted(group.step) != list(range(1, len(group) + 1)):
             message = f"steps of {chain} must be numbered 1..{len(group)}, got {sorted(group.step)}"
-            problems.append(Problem(path.name, int(group._row.min()), "step_id", message))
-    for r in frame.itertuples():
-        if (r.evidence_level == "assumed") != (r.finding == "untested"):
-            message = f"'assumed' goes with 'untested' and only with it; got {r.evidence_level}/{r.finding}"
-            problems.append(Problem(path.name, int(r._row), "finding", message))
+            problems.append(Problem(path.name, int(group["csv_row"].min()), "step_id", message))
+    for r in frame.to_dict("records"):
+        if (r["evidence_level"] == "assumed") != (r["finding"] == "untested"):
+            got = f"{r['evidence_level']}/{r['finding']}"
+            message = f"'assumed' goes with 'untested' and only with it; got {got}"
+            problems.append(Problem(path.name, int(r["csv_row"]), "finding", message))
     if problems:
         raise DataError(problems)
     return frame.sort_values(["chain_id", "step"], kind="stable").reset_index(drop=True)

@@ -170,7 +170,7 @@ def plot_supplement_effect(table: pd.DataFrame | None = None, ax: Axes | None = 
         text = (f"{points.max():+.2f} to {points.min():+.2f} points "
                 f"(like {shift.min():.1f}-{shift.max():.1f} mV more negative)")
         ax.annotate(text, (before, i), xytext=(4, -15), textcoords="offset points", fontsize=8, ha="right")
-        parts.append(f"{name}: {after.max():.2f}-{after.min():.2f}% after ({text})")
+        parts.append(f"{name}: {after.min():.2f}-{after.max():.2f}% after ({text})")
     voltage, base = data.voltage_mv.iloc[0], data.baseline_mg_mm.iloc[0]
     ax.set_yticks(range(len(scenarios)), [textwrap.fill(s, 24) for s in scenarios])
     ax.set_ylim(len(scenarios) - 0.4, -0.6)
