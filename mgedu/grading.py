@@ -132,7 +132,8 @@ def bottom_line(condition: str, outcome: str, folder: str | Path | None = None) 
     True
     """
     row = _row(condition, outcome, folder)
-    return f"{OUTCOMES[outcome]} ({CONDITIONS[condition]}) · {row['certainty']}: {row['bottom_line']}"
+    label = OUTCOMES[outcome][0].upper() + OUTCOMES[outcome][1:]
+    return f"{label} ({CONDITIONS[condition]}) · {row['certainty']}: {row['bottom_line']}"
 
 
 def grade_summary(folder: str | Path | None = None) -> pd.DataFrame:

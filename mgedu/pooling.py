@@ -55,23 +55,30 @@ POOLED_SCHEMA = Schema(
 )
 
 
-def _z(level: float) -> float:
-    from scipy.stats import norm
+def _critical(level: float, df: float | None = None) -> float:
+    from scipy.stats import norm, t
 
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}")
-    return float(norm.ppf(0.5 + level / 2))
+    if df is None:
+        return float(norm.ppf(0.5 + level / 2))
+    if not df > 0:
+        raise ValueError(f"df must be above 0, got {df}")
+    return float(t.ppf(0.5 + level / 2, df))
 
 
-def standard_error_from_ci(ci_low: float, ci_high: float, level: float = 0.95) -> float:
-    """The standard error behind a normal-approximation confidence interval: width / (2 × 1.96).
+def standard_error_from_ci(
+    ci_low: float, ci_high: float, level: float = 0.95, df: float | None = None
+) -> float:
+    """The standard error behind a confidence interval: width / (2 × 1.96) for a normal interval,
+    or width / (2 × t) when the interval came from a t distribution with ``df`` degrees of freedom.
 
     >>> round(standard_error_from_ci(-27.27, -7.44), 2)
     5.06
     """
     if not ci_high > ci_low:
         raise ValueError(f"ci_high must be above ci_low, got {ci_low} to {ci_high}")
-    return (ci_high - ci_low) / (2 * _z(level))
+    return (ci_high - ci_low) / (2 * _critical(level, df))
 
 
 def p_value_from_ci(estimate: float, ci_low: float, ci_high: float, level: float = 0.95) -> float:
@@ -185,15 +192,23 @@ def pool_effects(effects: Sequence[float], standard_errors: Sequence[float],
 
 
 def pool_intervals(estimates: Sequence[float], ci_lows: Sequence[float], ci_highs: Sequence[float],
-                   labels: Sequence[str] | None = None, level: float = 0.95) -> PoolingResult:
+                   labels: Sequence[str] | None = None, level: float = 0.95,
+                   dfs: Sequence[float] | None = None) -> PoolingResult:
     """Like :func:`pool_effects`, for studies reported as estimates with confidence intervals.
+
+    ``dfs`` gives each interval's degrees of freedom when it came from a t distribution (for a
+    two-group trial, the number analysed minus 2); without it the intervals are taken as normal.
 
     >>> round(pool_intervals([1.0, 3.0], [1 - 1.96, 3 - 3.92], [1 + 1.96, 3 + 3.92]).fixed.estimate, 6)
     1.4
     """
     if not len(estimates) == len(ci_lows) == len(ci_highs):
         raise ValueError("estimates, ci_lows and ci_highs must have the same length")
-    ses = [standard_error_from_ci(lo, hi, level) for lo, hi in zip(ci_lows, ci_highs, strict=True)]
+    degrees = [None] * len(estimates) if dfs is None else [float(d) for d in dfs]
+    if len(degrees) != len(estimates):
+        raise ValueError(f"dfs must have one value per estimate ({len(estimates)}), got {len(degrees)}")
+    ses = [standard_error_from_ci(float(lo), float(hi), level, df)
+           for lo, hi, df in zip(ci_lows, ci_highs, degrees, strict=True)]
     return pool_effects(estimates, ses, labels)
 
 

@@ -95,7 +95,7 @@ def test_a_downgrade_without_reason_and_an_unknown_study_are_reported(corpus):
 
 def test_bottom_lines_and_readouts():
     line = bottom_line("insomnia", "sleep-onset-latency")
-    assert line.startswith("sleep onset latency (insomnia in older adults) · low")
+    assert line.startswith("Sleep onset latency (insomnia in older adults) · low")
     with pytest.raises(ValueError, match="condition must be one of rls, insomnia, got 'gout'"):
         bottom_line("gout", "rls-severity")
     with pytest.raises(ValueError, match="outcome must be one of"):

@@ -106,3 +106,16 @@ def test_published_estimates_are_internally_consistent():
     assert "excludes zero" in describe_pooled("mahpitre2021-sol")
     with pytest.raises(ValueError, match="estimate_id must be one of"):
         describe_pooled("nope")
+
+
+def test_t_intervals_use_their_degrees_of_freedom():
+    from scipy.stats import t
+
+    half = t.ppf(0.975, 10)
+    assert standard_error_from_ci(-half, half, df=10) == pytest.approx(1.0)
+    result = pool_intervals([0.0, 2.0], [-half, 2 - 2 * half], [half, 2 + 2 * half], dfs=[10, 10])
+    assert result.studies.se.tolist() == pytest.approx([1.0, 2.0])
+    with pytest.raises(ValueError, match="dfs must have one value per estimate"):
+        pool_intervals([0.0, 2.0], [-1, 1], [1, 3], dfs=[10])
+    with pytest.raises(ValueError, match="df must be above 0"):
+        standard_error_from_ci(-1, 1, df=0)
