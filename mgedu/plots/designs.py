@@ -74,7 +74,8 @@ def plot_estimate_distributions(trials: pd.DataFrame, *, observed: float | None 
     ax.axvline(0, color="#999999", linestyle="--", linewidth=1, label="no change")
     if observed is not None:
         ax.axvline(observed, color=OKABE_ITO["black"], linewidth=1.5, label=f"{observed_label}: {observed:g}")
-    ax.legend(loc="best", fontsize=8)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.35)  # headroom for the legend
+    ax.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")
     observed_text = "" if observed is None else f" A line marks {observed_label} at {observed:g} points."
     return decorate(ax, title=title or default_title, xlabel=ESTIMATE_LABEL,
                     ylabel="Share of simulated studies (%)",

@@ -57,7 +57,7 @@ def make_trial_simulator(design: str = "open-label", n_per_arm: int = 12, true_e
                                                 step=0.01, continuous_update=False, readout_format=".2f",
                                                 description="Placebo response (points)", style=style,
                                                 layout=wide),
-        "regression_to_mean": widgets.Checkbox(value=regression_to_mean, indent=False,
+        "regression_to_mean": widgets.Checkbox(value=regression_to_mean, indent=False, layout=wide,
                                                description="Regression to the mean "
                                                            "(enrol only high scorers)"),
     }
