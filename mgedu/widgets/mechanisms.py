@@ -50,11 +50,11 @@ def make_nmda_explorer(mg_mm: float | None = None, voltage_mv: float | None = No
     if not VOLTAGE_WINDOW_MV[0] <= start_v <= VOLTAGE_WINDOW_MV[1]:
         low_v, high_v = VOLTAGE_WINDOW_MV
         raise ValueError(f"voltage_mv must be between {low_v:g} and {high_v:g} mV, got {start_v:g}")
-    style = {"description_width": "9em"}
+    style = {"description_width": "8em"}
     layout = widgets.Layout(width="32em")
     controls = {
         "mg_mm": widgets.FloatSlider(value=start_mg, min=low, max=high, step=step, readout_format=".2f",
-                                     description="Mg2+ outside (mM)", continuous_update=False,
+                                     description="Mg2+ (mM)", continuous_update=False,
                                      style=style, layout=layout),
         "voltage_mv": widgets.FloatSlider(value=start_v, min=VOLTAGE_WINDOW_MV[0], max=VOLTAGE_WINDOW_MV[1],
                                           step=1.0, readout_format=".0f", description="Voltage (mV)",
