@@ -74,11 +74,16 @@ def parameter(name: str) -> float:
     >>> parameter("change_sd")
     8.67
     """
+    values = _parameter_values()
+    if name not in values:
+        raise ValueError(f"parameter must be one of {', '.join(values)}, got {name!r}")
+    return values[name]
+
+
+@functools.lru_cache(maxsize=1)
+def _parameter_values() -> dict[str, float]:
     table = _parameters(package_data_dir() / "design_parameters.csv")
-    match = table[table.parameter == name]
-    if match.empty:
-        raise ValueError(f"parameter must be one of {', '.join(table.parameter)}, got {name!r}")
-    return float(match.value.iloc[0])
+    return {str(k): float(v) for k, v in zip(table.parameter, table.value, strict=True)}
 
 
 def _check_range(name: str, value: float, low: float, high: float, unit: str = "") -> float:
