@@ -182,3 +182,66 @@ def report_cards() -> pd.DataFrame:
             "share_traced": round(card.share_traced, 3), "reading": card.reading,
         })
     return pd.DataFrame(rows)
+
+
+
+DESIGN_PLURALS: dict[str, str] = {
+    "meta-analysis": "meta-analyses", "systematic-review": "systematic reviews",
+    "double-blind-rct": "double-blind randomised trials",
+    "single-blind-rct": "single-blind randomised trials",
+    "observational": "observational studies", "open-label": "uncontrolled open-label studies",
+    "case-report": "case reports", "narrative-review": "narrative reviews",
+    "registry-protocol": "trial registrations", "pharmacokinetic": "absorption studies",
+    "laboratory": "laboratory studies", "reference-value": "reference-value documents",
+}
+CAUSAL_PHRASES: dict[str, str] = {
+    "yes": "which can show cause when they are well run",
+    "depends": "which are only as strong as the studies they pool",
+    "weak": "which show association, not cause",
+    "no": "which cannot show that magnesium causes an improvement",
+}
+EFFECT_TOPICS = ("efficacy", "study-report")
+
+
+def model_verdict(doc_id: str) -> str:
+    """A short model verdict on one article, built from its report card and the GRADE tables.
+
+    It is one reasonable answer to the capstone's written exercise, not the only one: a reader may
+    weigh the problems differently.
+
+    >>> text = model_verdict("S003")
+    >>> text.startswith("S003 (mattress-retailer; sells or promotes mattresses)")
+    True
+    """
+    from mgedu.evidence import CERTAINTY_LEVELS, ladder_rung
+    from mgedu.grading import load_grade_outcomes
+    from mgedu.seeds import load_claims
+    from mgedu.studies import load_studies
+
+    card = report_card(doc_id, n_worst=1)
+    sells = f"sells or promotes {card.sells}" if card.sells else "sells nothing named in the text"
+    parts = [
+        f"{doc_id} ({card.publisher_kind}; {sells}) makes {card.n_checkable} checkable claims: "
+        f"{100 * card.share_supported:.0f}% are supported by their sources and "
+        f"{100 * card.share_serious:.0f}% are misreported or unsupported."
+    ]
+    if card.worst:
+        parts.append(f"Its most serious problem ({card.worst[0]['claim_id']}): {card.worst[0]['reason']}")
+    claims = load_claims()
+    effect = claims[(claims.doc_id == doc_id) & claims.topic.isin(EFFECT_TOPICS)]
+    cited = effect.study_id.dropna()
+    if len(cited):
+        designs = load_studies().set_index("study_id").design.astype(str)
+        counts = Counter(designs.get(str(s), "unknown") for s in cited).most_common()
+        design, count = counts[0]
+        causal = ladder_rung(design).causal if design in DESIGN_PLURALS else "no"
+        parts.append(f"Of its {len(effect)} claims about effects, {len(cited)} cite a study, most often "
+                     f"{DESIGN_PLURALS.get(design, design)} ({count}), {CAUSAL_PHRASES[causal]}.")
+    else:
+        parts.append(f"None of its {len(effect)} claims about effects cites a study we could trace.")
+    grades = load_grade_outcomes()
+    rls = [str(c) for c in grades.certainty[grades.condition == "rls"] if str(c) in CERTAINTY_LEVELS]
+    best = max(rls, key=CERTAINTY_LEVELS.index) if rls else "no evidence"
+    parts.append(f"For restless legs the best certainty any outcome reaches is {best}, so confident claims "
+                 f"of benefit go beyond the evidence. Overall reading: {card.reading}.")
+    return " ".join(parts)

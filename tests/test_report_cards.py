@@ -61,3 +61,19 @@ def test_all_five_cards_in_one_table():
     assert (cards[list(VERDICTS)].sum(axis=1) == cards.claims).all()
     assert cards.claims.sum() == len(load_claims())
     assert set(cards.reading) <= set(READINGS)
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_model_verdict_is_built_from_the_card_and_the_grade_tables(doc_id):
+    from mgedu.grading import load_grade_outcomes
+    from mgedu.report_cards import model_verdict
+
+    card = report_card(doc_id)
+    text = model_verdict(doc_id)
+    assert text.startswith(f"{doc_id} ({card.publisher_kind};")
+    assert f"{100 * card.share_supported:.0f}% are supported" in text
+    assert text.endswith(f"Overall reading: {card.reading}.")
+    assert card.worst[0]["claim_id"] in text
+    grades = load_grade_outcomes()
+    rls = set(grades.certainty[grades.condition == "rls"].astype(str)) - {"no evidence"}
+    assert any(f"reaches is {level}," in text for level in rls)
