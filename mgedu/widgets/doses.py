@@ -51,39 +51,27 @@ def make_label_reader(
     salts = load_salts()
     options = [(f"{row.name} [{row.salt}]", str(row.salt)) for row in salts.itertuples(index=False)]
     if salt not in dict((v, k) for k, v in options):
-        raise ValueError(
-            f"salt must be a key of the salts table ({', '.join(v for _, v in options)}), got {salt!r}"
-        )
+        keys = ", ".join(v for _, v in options)
+        raise ValueError(f"salt must be a key of the salts table ({keys}), got {salt!r}")
     style = {"description_width": "11em"}
-    wide = widgets.Layout(width="36em")
+    wide, narrow = widgets.Layout(width="36em"), widgets.Layout(width="24em")
     controls = {
-        "salt": widgets.Dropdown(
-            options=options, value=salt, description="Salt on the label", style=style, layout=wide
-        ),
-        "amount": widgets.FloatText(
-            value=amount, description="Amount per day", style=style, layout=widgets.Layout(width="20em")
-        ),
-        "amount_is": widgets.ToggleButtons(
-            options=[("weight of the salt", "salt"), ("elemental magnesium", "elemental")],
-            value=amount_is,
-            description="The amount is",
-            style=style,
-        ),
-        "unit": widgets.ToggleButtons(options=["mg", "mmol"], value=unit, description="Unit", style=style),
-        "age_years": widgets.BoundedFloatText(
-            value=age_years,
-            min=0,
-            max=MAX_AGE_YEARS,
-            step=1,
-            description="Age (years)",
-            style=style,
-            layout=widgets.Layout(width="20em"),
-        ),
-        "sex": widgets.ToggleButtons(options=["female", "male"], value=sex, description="Sex", style=style),
-        "pregnant": widgets.Checkbox(value=False, description="pregnant", indent=False),
-        "lactating": widgets.Checkbox(value=False, description="breastfeeding", indent=False),
-        "authority": widgets.ToggleButtons(
-            options=list(AUTHORITIES), value="NIH", description="Reference values", style=style
-        ),
+        "salt": widgets.Dropdown(options=options, value=salt, description="Salt on the label", style=style,
+                                 layout=wide),
+        "amount": widgets.FloatText(value=amount, description="Amount per day", style=style, layout=narrow),
+        "amount_is": widgets.Dropdown(options=[("the weight of the salt", "salt"),
+                                               ("elemental magnesium", "elemental")],
+                                      value=amount_is, description="The amount is", style=style,
+                                      layout=narrow),
+        "unit": widgets.Dropdown(options=["mg", "mmol"], value=unit, description="Unit", style=style,
+                                 layout=narrow),
+        "age_years": widgets.BoundedFloatText(value=age_years, min=0, max=MAX_AGE_YEARS, step=1,
+                                              description="Age (years)", style=style, layout=narrow),
+        "sex": widgets.Dropdown(options=["female", "male"], value=sex, description="Sex", style=style,
+                                layout=narrow),
+        "pregnant": widgets.Checkbox(value=False, description="pregnant", style=style),
+        "lactating": widgets.Checkbox(value=False, description="breastfeeding", style=style),
+        "authority": widgets.Dropdown(options=list(AUTHORITIES), value="NIH", description="Reference values",
+                                      style=style, layout=narrow),
     }
     return make_explorer("label-reader", controls, describe_label, draw=_draw)
