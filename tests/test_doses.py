@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mgedu import doses
@@ -296,6 +296,7 @@ def test_check_amount_accepts_numpy_numbers():
 amounts = st.floats(min_value=0, max_value=100_000, allow_nan=False, allow_infinity=False)
 
 
+@settings(deadline=None, max_examples=150)
 @given(key=st.sampled_from(SALT_KEYS), weight=amounts)
 def test_salt_to_elemental_to_salt_round_trip(key, weight):
     back = salt_mg(key, elemental_mg(key, weight))
@@ -303,18 +304,21 @@ def test_salt_to_elemental_to_salt_round_trip(key, weight):
     assert elemental_mg(key, weight) <= weight
 
 
+@settings(deadline=None, max_examples=150)
 @given(key=st.sampled_from(SALT_KEYS), amount=amounts)
 def test_elemental_to_salt_to_elemental_round_trip(key, amount):
     if amount / elemental_fraction(key) <= 100_000:  # the salt weight itself must stay under 100 g
         assert elemental_mg(key, salt_mg(key, amount)) == pytest.approx(amount, rel=1e-9, abs=1e-12)
 
 
+@settings(deadline=None, max_examples=150)
 @given(mg=amounts)
 def test_mg_mmol_mg_round_trip(mg):
     assert mmol_to_mg(mg_to_mmol(mg)) == pytest.approx(mg, rel=1e-9, abs=1e-12)
     assert meq_to_mmol(mmol_to_meq(mg_to_mmol(mg))) == pytest.approx(mg_to_mmol(mg), rel=1e-9, abs=1e-12)
 
 
+@settings(deadline=None, max_examples=150)
 @given(
     value=st.floats(min_value=0, max_value=10, allow_nan=False),
     source=st.sampled_from(doses.SERUM_UNITS),
@@ -327,6 +331,7 @@ def test_serum_round_trip(value, source, target):
     )
 
 
+@settings(deadline=None, max_examples=150)
 @given(key=st.sampled_from(SALT_KEYS), mmol=st.floats(min_value=0, max_value=100, allow_nan=False))
 def test_mmol_of_salt_counts_every_magnesium_atom(key, mmol):
     info = salt_info(key)
