@@ -56,6 +56,9 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency") -> ipywid
             description=f"{verb} {LABELS[name]}", style=style,
             tooltips=[f"{_step_label(s)} level(s)" for s in steps],
         )
+        # ipywidgets 8 gives most controls the "jupyter-widgets" class but not ToggleButtons; add it so
+        # every control row is styled and found alike (the browser tests look controls up by it).
+        controls[name].add_class("jupyter-widgets")
     sheet = make_explorer("grade-worksheet", controls, describe_grade_choice, detail=grade_reasoning_html)
 
     def load_outcome(change: dict[str, object]) -> None:
