@@ -379,6 +379,30 @@ def _justify(
     return " ".join(parts)
 
 
+#: Names that live in the split-out modules but belong to this module's public face (loaded on first use).
+_ELSEWHERE: dict[str, str] = {
+    "report_card": "mgedu.report_cards",
+    "report_cards": "mgedu.report_cards",
+    "overall_risk_of_bias": "mgedu.risk_of_bias",
+    "pool_effects": "mgedu.pooling",
+    "load_grade_outcomes": "mgedu.grading",
+}
+
+
+def __getattr__(name: str) -> object:
+    """``mgedu.evidence.report_card`` etc.: the evidence API in one place, split across modules.
+
+    >>> from mgedu.evidence import report_card
+    >>> report_card("S004").doc_id
+    'S004'
+    """
+    import importlib
+
+    if name in _ELSEWHERE:
+        return getattr(importlib.import_module(_ELSEWHERE[name]), name)
+    raise AttributeError(f"module 'mgedu.evidence' has no attribute {name!r}")
+
+
 __all__ = [
     "CERTAINTY_LEVELS",
     "CERTAINTY_MEANINGS",
