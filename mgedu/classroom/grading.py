@@ -111,8 +111,10 @@ def collect_files(paths: Sequence[str | Path]) -> list[Path]:
                 rel = found.relative_to(path).parts
                 if found.is_file() and not any(p.startswith(".") or p in IGNORED_PARTS for p in rel):
                     files.append(found)
-        else:
+        elif path.exists():
             files.append(path)
+        else:
+            raise ValueError(f"paths must exist; {str(path)!r} does not")
     return files
 
 
