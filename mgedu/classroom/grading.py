@@ -27,12 +27,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mgedu.classroom.release import notebook_name, question_ids
+from mgedu.classroom.release import SOLUTION_TAG, is_tagged, notebook_name, question_ids
 from mgedu.exercises import Exercise, evaluate, load_exercises, sort_key
 
 COLUMNS = ("student", "notebook", "question", "points", "max", "status", "detail", "file")
 QUESTION_STATUSES = ("correct", "incorrect", "unanswered", "invalid", "to-mark", "missing", "not-reached")
-SUBMISSION_STATUSES = ("not-a-notebook", "unknown-notebook", "timeout", "kernel-died", "error", "cell-errors")
+SUBMISSION_STATUSES = (
+    "not-a-notebook",
+    "unknown-notebook",
+    "timeout",
+    "kernel-died",
+    "error",
+    "cell-errors",
+    "solution-cells",
+    "note",
+)
 IGNORED_PARTS = (".ipynb_checkpoints", "__MACOSX", "__pycache__")
 
 
@@ -277,6 +286,18 @@ def grade_one(
         )
         result.seconds = time.monotonic() - started
         return result
+    solutions = [
+        i for cell in nb.cells if is_tagged(cell, SOLUTION_TAG) for i in question_ids(str(cell.source))
+    ]
+    if solutions:
+        result.rows.append(
+            Row(
+                **base,
+                status="solution-cells",
+                detail=f"cells tagged 'solution' for {', '.join(solutions)}",
+                message="This file still contains the worked solutions of the teacher's version.",
+            )
+        )
     run = run_notebook(nb, timeout=timeout, key_folders=key_folders)
     if run.status != "completed":
         result.rows.append(
