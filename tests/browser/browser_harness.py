@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -36,6 +37,8 @@ ARTIFACTS = REPO / "artifacts"
 #: The notebooks under test (another folder may be named, e.g. to try the harness itself).
 NOTEBOOKS_DIR = Path(os.environ.get("MGEDU_BROWSER_NOTEBOOKS", REPO / "notebooks"))
 STOP_GRACE_SECONDS = 10
+VIEWPORT = {"width": 1280, "height": 1000}
+STATUS_IDLE_JS = "() => (document.querySelector('#jp-main-statusbar')?.innerText || '').includes('| Idle')"
 
 
 def chromium_missing_reason() -> str | None:
@@ -231,3 +234,57 @@ class Chromium:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class LabTabs:
+    """One JupyterLab page for the whole session, opening notebooks one after another.
+
+    The first notebook (and the next one after a failure) is opened by its URL, which loads the app;
+    later ones by a double click in the file browser, as a student would, which saves reloading the
+    app each time. After a notebook passes it is saved (into the throwaway copy) and its tab closed.
+    ``errors`` lists uncaught JavaScript exceptions since the current notebook was opened.
+    """
+
+    def __init__(self, page: Any, server: LabServer) -> None:
+        self.page, self.server = page, server
+        self.errors: list[str] = []
+        self.loaded = False
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def open(self, name: str) -> Any:
+        """Open ``notebooks/<name>``; return the page once its kernel is idle."""
+        page = self.page
+        self.errors.clear()
+        page.set_viewport_size(VIEWPORT)
+        if self.loaded:
+            text = page.locator(".jp-DirListing-itemText", has_text=re.compile(f"^{re.escape(name)}$"))
+            page.locator(".jp-DirListing-item", has=text).dblclick()
+        else:
+            page.goto(self.server.lab_url(name))
+            self.loaded = True
+        page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", state="attached", timeout=60_000)
+        page.wait_for_function(STATUS_IDLE_JS, timeout=60_000, polling=100)
+        return page
+
+    def close(self, passed: bool) -> None:
+        """Save and close the notebook's tab (or, after a failure, reload the app next time);
+        shut every kernel down either way."""
+        try:
+            if passed:
+                menu(self.page, "File", "Save Notebook")
+                self.page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')")
+                menu(self.page, "File", "Close Tab")
+                self.page.wait_for_function("() => !document.querySelector('.jp-NotebookPanel')")
+            else:
+                self.loaded = False
+        except Exception:  # noqa: BLE001 - a stuck tab must not fail the next notebook: reload instead
+            self.loaded = False
+        finally:
+            self.server.shutdown_kernels()
+
+
+def menu(page: Any, top: str, item: str) -> None:
+    """Choose ``top`` > ``item`` from JupyterLab's main menu (labels matched exactly)."""
+    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).click()
+    page.locator(".lm-Menu-content .lm-Menu-itemLabel:visible",
+                 has_text=re.compile(f"^{re.escape(item)}$")).click()

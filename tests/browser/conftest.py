@@ -16,9 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import ARTIFACTS, NOTEBOOKS_DIR, Chromium, LabServer, chromium_missing_reason
-
-VIEWPORT = {"width": 1280, "height": 1000}
+from browser_harness import (
+    ARTIFACTS,
+    NOTEBOOKS_DIR,
+    VIEWPORT,
+    Chromium,
+    LabServer,
+    LabTabs,
+    chromium_missing_reason,
+)
 
 
 @pytest.fixture(scope="session")
@@ -68,15 +74,11 @@ def browser_context(chromium: Chromium) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture
-def lab_page(browser_context: Any, lab_server: LabServer) -> Iterator[Any]:
-    """A fresh page; afterwards it is closed and every kernel shut down. ``page.errors`` lists
-    uncaught JavaScript exceptions seen on the page."""
+@pytest.fixture(scope="session")
+def lab_tabs(browser_context: Any, lab_server: LabServer) -> Iterator[LabTabs]:
+    """The session's JupyterLab page (see :class:`LabTabs`)."""
     page = browser_context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
     try:
-        yield page
+        yield LabTabs(page, lab_server)
     finally:
         page.close()
-        lab_server.shutdown_kernels()

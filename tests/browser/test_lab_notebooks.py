@@ -16,13 +16,13 @@ import html
 import io
 import json
 import math
-import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import NOTEBOOKS_DIR
+from browser_harness import NOTEBOOKS_DIR, LabTabs, menu
 from notebook_explorers import explorer_name, notebook_explorers
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,6 @@ RUN_TIMEOUT_MS = 120_000
 READOUT_TIMEOUT_MS = 15_000
 MAX_SCREENSHOT_HEIGHT = 16_000
 
-STATUS_IDLE_JS = "() => (document.querySelector('#jp-main-statusbar')?.innerText || '').includes('| Idle')"
 # Finished: kernel idle, no cell queued or running ([*]), and at least one cell ran. (After an error,
 # JupyterLab drops the rest of the queue, so "every cell has a count" alone would never come.)
 RUN_FINISHED_JS = """() => {
@@ -63,6 +62,10 @@ ERRORS_JS = """() => {
   });
   return found;
 }"""
+# Visible control labels whose text does not fit (ipywidgets cuts them with an ellipsis).
+CUT_LABELS_JS = """el => [...el.querySelectorAll('.widget-label')]
+  .filter(label => label.offsetParent !== null && label.scrollWidth > label.clientWidth + 1)
+  .map(label => label.innerText)"""
 READOUT_JS = "el => (el.querySelector('.widget-html-content') || el).innerText.split(/\\s+/).join(' ').trim()"
 READOUT_EQUALS_JS = """([el, expected]) =>
   (el.querySelector('.widget-html-content') || el).innerText.split(/\\s+/).join(' ').trim() === expected"""
@@ -76,13 +79,6 @@ def normalise(text: str) -> str:
 def expected_readout(explorer: Any) -> str:
     """What the page should show for the in-process explorer: its HTML readout, unescaped."""
     return normalise(html.unescape(explorer.readout.value))
-
-
-def menu(page: Any, top: str, item: str) -> None:
-    """Choose ``top`` > ``item`` from JupyterLab's main menu (labels matched exactly)."""
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).click()
-    page.locator(".lm-Menu-content .lm-Menu-itemLabel:visible",
-                 has_text=re.compile(f"^{re.escape(item)}$")).click()
 
 
 def decimals(step: float) -> int:
@@ -156,11 +152,8 @@ def full_notebook_screenshot(page: Any, path: Path) -> None:
     page.screenshot(path=str(path))
 
 
-def open_and_run(page: Any, lab_server: Any, notebook: Path) -> float:
-    """Open the notebook, clear its stored outputs, Run All, wait until done; return run seconds."""
-    page.goto(lab_server.lab_url(notebook.name))
-    page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", state="attached", timeout=60_000)
-    page.wait_for_function(STATUS_IDLE_JS, timeout=60_000)
+def run_all(page: Any) -> float:
+    """Clear the stored outputs, Run All from the Run menu, wait until done; return the seconds."""
     menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function("() => !document.querySelector('.jp-NotebookPanel .jp-OutputArea-output')")
     started = time.monotonic()
@@ -176,13 +169,15 @@ def widget_cell_count(notebook: Path) -> int:
                and "nbval-ignore-output" in c.get("metadata", {}).get("tags", []))
 
 
-def check_explorers(page: Any, notebook: Path) -> list[str]:
-    """Drive every control of every explorer on the page; return a log of what was checked."""
+def check_explorers(page: Any, notebook: Path, twins: list[Any]) -> list[str]:
+    """Drive every control of every explorer on the page; return a log of what was checked.
+    ``twins`` are explorers built in-process from the same notebook (more are built when needed)."""
     dom_explorers = page.locator(".jp-NotebookPanel .mgedu-explorer")
     count = dom_explorers.count()
     if count == 0:
         return []
-    twins = notebook_explorers(notebook, count)
+    if len(twins) < count:
+        twins = notebook_explorers(notebook, count)
     assert len(twins) >= count, (
         f"{notebook.name}: the page shows {count} explorers but running the notebook in-process built "
         f"{len(twins)}")
@@ -199,6 +194,9 @@ def check_explorers(page: Any, notebook: Path) -> list[str]:
         assert shown == expected_readout(twin), (
             f"{notebook.name}: explorer '{name}' starts with another readout on the page than in-process:\n"
             f"  page:       {shown!r}\n  in-process: {expected_readout(twin)!r}")
+        cut = element.evaluate(CUT_LABELS_JS)
+        assert not cut, (f"{notebook.name}: explorer '{name}': control labels cut off on screen: {cut} "
+                         "(shorter description, or style={'description_width': 'initial'})")
         rows = element.locator(":scope > .widget-box").first.locator(":scope > .jupyter-widgets")
         controls = list(twin.controls.values())
         assert rows.count() == len(controls), (
@@ -224,32 +222,43 @@ def check_explorers(page: Any, notebook: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_in_jupyterlab(notebook: Path, lab_page: Any, lab_server: Any, screenshot_dir: Path) -> None:
-    page = lab_page
-    t0 = time.monotonic()
-    seconds = open_and_run(page, lab_server, notebook)
-    t1 = time.monotonic()
-    full_notebook_screenshot(page, screenshot_dir / f"{notebook.stem}.png")
-    t2 = time.monotonic()
-    errors = page.evaluate(ERRORS_JS)
-    assert not errors, f"{notebook.name}: error output after Run All:\n" + "\n".join(errors)
-    not_run = page.evaluate(NOT_EXECUTED_JS)
-    assert not not_run, f"{notebook.name}: Run All left code cells {not_run} (1-based) without a count"
-    widget_cells = widget_cell_count(notebook)
-    shown = page.locator(".jp-NotebookPanel .mgedu-explorer").count()
-    assert shown >= widget_cells, (
-        f"{notebook.name}: {widget_cells} widget cells (tagged nbval-ignore-output) but only {shown} "
-        "explorers rendered in JupyterLab")
-    try:  # the in-process twins are built from the server's copy: the one the page ran
-        log = check_explorers(page, lab_server.root / "notebooks" / notebook.name)
-    except AssertionError:
-        page.screenshot(path=str(screenshot_dir / f"{notebook.stem}-widget-failure.png"))
-        raise
-    assert page.get_by_text("official Jupyter news").count() == 0, "the news pop-up is showing"
-    assert not page.errors, f"{notebook.name}: uncaught JavaScript errors: {page.errors}"
-    t3 = time.monotonic()
-    print(f"{notebook.name}: open+run {t1 - t0:.1f} s (Run All {seconds:.1f} s), screenshot {t2 - t1:.1f} s, "
-          f"checks {t3 - t2:.1f} s; {len(log)} control changes checked")
+def test_notebook_in_jupyterlab(notebook: Path, lab_tabs: LabTabs, screenshot_dir: Path) -> None:
+    # The in-process twins are built from the server's copy (the file the page runs), in the
+    # background while the browser works.
+    copy = lab_tabs.server.root / "notebooks" / notebook.name
+    failure_shot = screenshot_dir / f"{notebook.stem}-widget-failure.png"
+    failure_shot.unlink(missing_ok=True)  # from an earlier run
+    background = ThreadPoolExecutor(max_workers=1)
+    twins = background.submit(notebook_explorers, copy, widget_cell_count(copy))
+    passed = False
+    try:
+        started = time.monotonic()
+        page = lab_tabs.open(notebook.name)
+        opened = time.monotonic()
+        seconds = run_all(page)
+        full_notebook_screenshot(page, screenshot_dir / f"{notebook.stem}.png")
+        errors = page.evaluate(ERRORS_JS)
+        assert not errors, f"{notebook.name}: error output after Run All:\n" + "\n".join(errors)
+        not_run = page.evaluate(NOT_EXECUTED_JS)
+        assert not not_run, f"{notebook.name}: Run All left code cells {not_run} (1-based) without a count"
+        widget_cells = widget_cell_count(copy)
+        shown = page.locator(".jp-NotebookPanel .mgedu-explorer").count()
+        assert shown >= widget_cells, (
+            f"{notebook.name}: {widget_cells} widget cells (tagged nbval-ignore-output) but only {shown} "
+            "explorers rendered in JupyterLab")
+        try:
+            log = check_explorers(page, copy, twins.result(timeout=RUN_TIMEOUT_MS / 1000))
+        except AssertionError:
+            page.screenshot(path=str(failure_shot))
+            raise
+        assert page.get_by_text("official Jupyter news").count() == 0, "the news pop-up is showing"
+        assert not lab_tabs.errors, f"{notebook.name}: uncaught JavaScript errors: {lab_tabs.errors}"
+        passed = True
+    finally:
+        background.shutdown(wait=True)
+        lab_tabs.close(passed)
+    print(f"{notebook.name}: opened in {opened - started:.1f} s, Run All {seconds:.1f} s, "
+          f"all checks {time.monotonic() - started:.1f} s; {len(log)} control changes checked")
     for line in log:
         print("  " + line)
 
