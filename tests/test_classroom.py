@@ -30,7 +30,7 @@ from mgedu.classroom.release import (
     solution_cells,
 )
 from mgedu.classroom.teaching import updated_document
-from mgedu.exercises import load_exercises
+from mgedu.exercises import load_exercises, make_entry
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -158,7 +158,27 @@ def hostile(scenario_notebook: Path, tmp_path_factory: pytest.TempPathFactory) -
     (root / "texter" / f"{name}.txt").write_text("my answers: b, c", encoding="utf-8")
     (root / "broken").mkdir()
     (root / "broken" / f"{name}.ipynb").write_text('{"cells": [', encoding="utf-8")
-    results = grade_submissions([root], timeout=10, jobs=2)
+    # A teacher's own exercise, from a key folder of their own.
+    keys = tmp_path_factory.mktemp("keys")
+    entry = make_entry(
+        "98.1",
+        "b",
+        kind="choice",
+        choices=["x", "y"],
+        notebook="98-custom",
+        title="Own",
+        concepts=["1.2d"],
+        hint="Think.",
+    )
+    (keys / "98.json").write_text(
+        json.dumps({"notebook": "98-custom", "exercises": [entry]}), encoding="utf-8"
+    )
+    (root / "custom").mkdir()
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[cell('from mgedu import check\ncheck("98.1", " B")')]),
+        root / "custom" / "98-custom.ipynb",
+    )
+    results = grade_submissions([root], timeout=10, jobs=2, key_folders=[keys])
     return {"by_student": {r.student: r for r in results}, "qid": qid}
 
 
@@ -342,3 +362,8 @@ def test_teaching_guide_is_up_to_date() -> None:
     assert updated_document(text, NOTEBOOKS) == text, (
         "docs/teaching.md is out of date: run python -m mgedu exercises --update-docs docs/teaching.md"
     )
+
+
+def test_a_teachers_own_key_folder_is_used_in_the_kernel_and_the_grader(hostile: dict) -> None:
+    rows_ = hostile["by_student"]["custom"].rows
+    assert [(r.question, r.status, r.points) for r in rows_] == [("98.1", "correct", 1.0)]
