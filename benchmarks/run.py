@@ -128,7 +128,7 @@ def bench_widgets(repeats: int = 15) -> dict[str, Any]:
         with redirect_stdout(io.StringIO()):
             explorer = factory()
         timings = []
-        for key, control in explorer.controls.items():
+        for control in explorer.controls.values():
             values = alternative_values(control)
             if not values:
                 continue
@@ -310,7 +310,8 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     if "footprint_mb" in results:
         rows.append(("installed runtime environment", f"{results['footprint_mb']:.0f} MB in "
                      f"{results['footprint_packages']} packages", "-", None))
-        rows.append(("design-card five and their dependencies", f"{results['design_card_closure_mb']:.0f} MB", "-", None))
+        closure_mb = results["design_card_closure_mb"]
+        rows.append(("design-card five and their dependencies", f"{closure_mb:.0f} MB", "-", None))
         for dep, info in results["added_by_dependency"].items():
             rows.append((f"  + {dep} (with its dependencies beyond the five)", f"{info['mb']:.1f} MB", "-", None))
     return rows

@@ -180,7 +180,8 @@ def problems_in_seeds(folder: str | Path | None = None, study_ids: set[str] | No
         if isinstance(row.doc_id, str):
             if not str(row.file).startswith(row.doc_id[1:]):
                 problems.append(
-                    Problem("documents.csv", int(row.csv_row), "file", f"{row.file} does not start with {row.doc_id[1:]}")
+                    Problem("documents.csv", int(row.csv_row), "file",
+                            f"{row.file} does not start with {row.doc_id[1:]}")
                 )
             texts[row.doc_id] = path.read_text(encoding="utf-8")
     listed = {d for d in docs.doc_id if isinstance(d, str)}

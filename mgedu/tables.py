@@ -121,7 +121,9 @@ def _check_cell(col: Column, raw: str) -> tuple[object, str | None]:
             return None, f"expected a whole number, got {value!r}"
         lo, hi = col.minimum, col.maximum
         if (lo is not None and number < lo) or (hi is not None and number > hi):
-            return None, f"{value} is outside the allowed range {lo if lo is not None else '-inf'}..{hi if hi is not None else 'inf'}"
+            low = "-inf" if lo is None else f"{lo:g}"
+            high = "inf" if hi is None else f"{hi:g}"
+            return None, f"{value} is outside the allowed range {low}..{high}"
         return (int(number) if col.kind == "int" else number), None
     return value, None
 

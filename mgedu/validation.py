@@ -37,10 +37,21 @@ def validate(seeds_folder: str | Path | None = None, data_folder: str | Path | N
         _, table_problems = read_table(data_dir / file_name, schema)
         problems += table_problems
     problems += _cross_reference_problems(seeds_folder, data_dir, study_ids)
+    problems += _evidence_problems(data_dir, studies)
     for path in sorted(data_dir.glob("*.csv")):
         if path.name not in TABLES:
             problems.append(Problem(path.name, 0, "-", "data file has no schema in mgedu/catalog.py"))
-    return sorted(problems, key=lambda p: (p.file, p.row, p.column))
+    unique = sorted(set(problems), key=lambda p: (p.file, p.row, p.column, p.message))
+    return unique
+
+
+def _evidence_problems(data_dir: Path, studies) -> list[Problem]:  # type: ignore[no-untyped-def]
+    """Cross-row rules of the evidence tables: GRADE ratings recompute, RoB 2 overall follows its rule."""
+    from mgedu.grading import problems_in_grade_outcomes
+    from mgedu.risk_of_bias import problems_in_risk_of_bias
+
+    designs = {str(s): str(d) for s, d in zip(studies.study_id, studies.design, strict=True) if isinstance(s, str)}
+    return problems_in_grade_outcomes(data_dir, set(designs)) + problems_in_risk_of_bias(data_dir, designs)
 
 
 def _cross_reference_problems(seeds_folder: str | Path | None, data_dir: Path, study_ids: set[str]) -> list[Problem]:
