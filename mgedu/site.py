@@ -55,35 +55,40 @@ def notebook_summary(nb: Any) -> dict[str, Any]:
     >>> summary["objectives"]
     ['Convert salt mass to elemental mass.', 'Compare doses.']
     """
+    import mistune
+
+    parse = mistune.create_markdown(renderer=None)
     title, paragraphs, objectives = "", [], []
     section = ""  # "intro" between the title and the next heading, "objectives" under that heading
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
-        for block in re.split(r"\n\s*\n", cell.source):
-            block = block.strip()
-            heading = re.match(r"^(#+)\s+(.*)$", block)
-            if heading:
-                if len(heading.group(1)) == 1 and not title:
-                    title, section = heading.group(2).strip(), "intro"
+        for token in parse(cell.source):
+            if token["type"] == "heading":
+                text = _text(token)
+                if token["attrs"]["level"] == 1 and not title:
+                    title, section = text, "intro"
                 else:
-                    section = "objectives" if "objective" in heading.group(2).lower() else ""
-            elif section == "objectives":
-                items = re.findall(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$", block, flags=re.MULTILINE)
-                objectives.extend(_plain(item) for item in items)
-            elif section == "intro" and len(paragraphs) < 2:
-                paragraphs.append(_plain(block))
+                    section = "objectives" if "objective" in text.lower() else ""
+            elif section == "objectives" and token["type"] == "list":
+                objectives += [_text(item) for item in token["children"]]
+                section = ""
+            elif section == "intro" and token["type"] == "paragraph" and len(paragraphs) < 2:
+                paragraphs.append(_text(token))
         if objectives:
             break
     return {"title": title, "hook": paragraphs[0] if paragraphs else "",
             "level": paragraphs[1] if len(paragraphs) > 1 else "", "objectives": objectives}
 
 
-def _plain(markdown: str) -> str:
-    """Markdown emphasis and links reduced to their text (for the index page)."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
-    text = re.sub(r"(\*\*|__|\*|_|`)(.+?)\1", r"\2", text)
-    return " ".join(text.split())
+def _text(token: dict[str, Any]) -> str:
+    """The plain text of a markdown token (emphasis and links reduced to their words)."""
+    if token["type"] in ("softbreak", "linebreak"):
+        return " "
+    own = token.get("raw", "") if token["type"] in ("text", "codespan") else ""
+    text = own + "".join(_text(child) for child in token.get("children") or [])
+    return " ".join(text.split()) if token["type"] in ("heading", "paragraph", "list_item", "block_text") \
+        else text
 
 
 # ----------------------------------------------------------------------------- explorers as snapshots
