@@ -60,6 +60,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send SIGTERM if the test process dies (even by SIGKILL),
+    so a crashed test run leaves no server or browser behind."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def popen(command: list[str], log: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+    """Start a child process with output to ``log`` that dies with us (Linux)."""
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+                            **kwargs)
+
+
 def stop_process(process: subprocess.Popen[Any] | None) -> None:
     """Stop one child process by its PID: SIGTERM, wait, then SIGKILL."""
     if process is None or process.poll() is not None:
@@ -132,8 +151,7 @@ class LabServer:
             command.append("--allow-root")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.environment(),
-                                        cwd=self.root)
+        self.process = popen(command, log, env=self.environment(), cwd=self.root)
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -194,7 +212,7 @@ class Chromium:
         log = self.log_path.open("wb")
         command = [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
                    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"]
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        self.process = popen(command, log)
         log.close()
         port_file = self.profile / "DevToolsActivePort"
         deadline = time.monotonic() + timeout
