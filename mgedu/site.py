@@ -18,6 +18,8 @@ Decisions, and why:
   put: a wrong answer on screen. The readout sentence is what every explorer is built around, so the
   snapshot carries the explorer's meaning; the page links to Binder for the live version.
 - **Alt text**: figures keep the alt text stored in their output metadata (the stock template drops it).
+- **Formulas** are drawn at build time by matplotlib's mathtext (:mod:`mgedu.site_math`) instead of
+  MathJax from a CDN, each with its formula spelled out as alt text.
 - **Solutions** (cells whose source is hidden in the notebook) are folded in ``<details>``.
 """
 
@@ -33,6 +35,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
+
+from mgedu.site_math import render_math
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "site_templates"
@@ -296,6 +300,9 @@ def build_site(out: Path, notebooks_dir: Path = REPO / "notebooks", execute: boo
     pages = []
     for i, (path, nb) in enumerate(zip(paths, notebooks, strict=True)):
         embed_widget_snapshots(nb)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = render_math(cell.source)
         nb.metadata["title"] = summaries[i]["title"] or path.stem
         nav = {"index_href": "../index.html", "binder_url": binder_url(REPO / "README.md", path.name),
                "previous": _nav(summaries, i - 1), "next": _nav(summaries, i + 1)}

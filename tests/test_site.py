@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,6 +137,19 @@ def test_explorers_appear_as_snapshots_with_their_readout(site: Path) -> None:
             assert readout is not None and readout.get_text(strip=True), (
                 f"{notebook.name}: an explorer snapshot without its readout")
             assert not snapshot.select("script"), f"{notebook.name}: a snapshot needs no script"
+
+
+def test_formulas_are_drawn_not_left_as_tex(site: Path) -> None:
+    raw = []
+    for page in site_pages(site):
+        for block in soup_of(page).select(".jp-RenderedMarkdown"):
+            text = block.get_text()
+            if "$$" in text or re.search(r"\\(frac|text|mathrm|sqrt|dfrac)\b", text) or block.select(".mgedu-tex"):
+                raw.append(f"{page.relative_to(site)}: {text.strip()[:120]!r}")
+    assert not raw, "TeX left undrawn (mathtext could not draw it; simplify the formula):\n" + "\n".join(raw)
+    for page in site_pages(site):
+        for formula in soup_of(page).select("img.mgedu-math"):
+            assert formula["alt"].startswith("Formula: ") and len(formula["alt"]) > len("Formula: ")
 
 
 def test_solutions_are_folded(site: Path) -> None:
