@@ -52,7 +52,7 @@ ERRORS_JS = """() => {
   document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell').forEach((cell, i) => {
     cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
       .forEach(out => {
-        const text = out.innerText || '';
+        const text = out.textContent || '';  // also inside collapsed (hidden) output areas
         if (/Traceback|Error\\b/.test(text)) found.push(`code cell ${i + 1}: ${text.slice(0, 1500)}`);
       });
     cell.querySelectorAll('.jupyter-widgets').forEach(w => {
