@@ -64,4 +64,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) _build build dist .pytest_cache
+	rm -rf $(VENV) _build build dist .pytest_cache artifacts

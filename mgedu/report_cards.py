@@ -72,7 +72,7 @@ class ReportCard:
     def describe(self) -> str:
         """The card as plain text (what ``print(card)`` shows)."""
         counts = ", ".join(f"{v} {k}" for k, v in self.verdict_counts.items() if v)
-        sells = f"sells or promotes {self.sells}" if self.sells else "sells nothing named in the text"
+        sells = f"sells or promotes {self.sells}" if self.sells else "names no product for sale in the text"
         cites = CITATION_WORDS.get(self.citation_style, self.citation_style)
         refs = f" ({self.cites_references} references)" if self.cites_references else ""
         designs = ", ".join(f"{n} {d}" for d, n in self.designs_cited.items()) or "none"
@@ -219,7 +219,7 @@ def model_verdict(doc_id: str) -> str:
     from mgedu.studies import load_studies
 
     card = report_card(doc_id, n_worst=1)
-    sells = f"sells or promotes {card.sells}" if card.sells else "sells nothing named in the text"
+    sells = f"sells or promotes {card.sells}" if card.sells else "names no product for sale in the text"
     parts = [
         f"{doc_id} ({card.publisher_kind}; {sells}) makes {card.n_checkable} checkable claims: "
         f"{100 * card.share_supported:.0f}% are supported by their sources and "

@@ -289,7 +289,7 @@ def plot_report_cards(ax: Axes | None = None) -> Axes:
     cards = report_cards()
     ax = new_axes(ax, figsize=(7.0, 3.4))
     left = [0.0] * len(cards)
-    labels = [f"{d} ({s or 'sells nothing'})" for d, s in zip(cards.doc_id, cards.sells, strict=True)]
+    labels = [f"{d} ({s or 'no product named'})" for d, s in zip(cards.doc_id, cards.sells, strict=True)]
     for verdict in VERDICTS:
         widths = (100 * cards[verdict] / cards["claims"]).tolist()
         ax.barh(labels, widths, left=left, color=VERDICT_COLOURS[verdict], label=verdict, edgecolor="white")

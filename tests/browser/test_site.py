@@ -9,23 +9,21 @@ with its readout.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from browser_harness import ARTIFACTS
 from bs4 import BeautifulSoup
 
 from mgedu.site import build_site
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 RESOURCE_ATTRIBUTES = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src",
                        "video": "src", "audio": "src", "embed": "src", "object": "data"}
@@ -161,30 +159,10 @@ def test_solutions_are_folded(site: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- in a real browser
-def _browser_harness() -> Any:
-    """tests/browser/browser_harness.py, loaded by path (tests/ is not a package)."""
-    path = Path(__file__).parent / "browser" / "browser_harness.py"
-    if "browser_harness" in sys.modules:
-        return sys.modules["browser_harness"]
-    spec = importlib.util.spec_from_file_location("browser_harness", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
 @pytest.fixture(scope="module")
-def chromium_for_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    harness = _browser_harness()
-    reason = harness.chromium_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    browser = harness.Chromium(tmp_path_factory.mktemp("chromium-site"),
-                               harness.ARTIFACTS / "logs" / "chromium-site.log")
-    try:
-        browser.start()
-        yield browser
-    finally:
-        browser.stop()
+def chromium_for_site(chromium: Any) -> Any:
+    """The session's Chromium (tests/browser/conftest.py): one Playwright per process, as its sync API needs."""
+    return chromium
 
 
 PAGE_CHECK_JS = """() => ({
@@ -215,7 +193,7 @@ def test_pages_in_chromium(site: Path, chromium_for_site: Any) -> None:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     problems = []
-    shots = _browser_harness().ARTIFACTS / "screenshots" / "site"
+    shots = ARTIFACTS / "screenshots" / "site"
     shots.mkdir(parents=True, exist_ok=True)
     try:
         for html_page in site_pages(site):
