@@ -15,7 +15,15 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.seeds import DOC_IDS, TOPICS, VERDICT_MEANINGS, VERDICTS, document_text, load_claims, load_documents
+from mgedu.seeds import (
+    DOC_IDS,
+    TOPICS,
+    VERDICT_MEANINGS,
+    VERDICTS,
+    document_text,
+    load_claims,
+    load_documents,
+)
 from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
 
 if TYPE_CHECKING:
