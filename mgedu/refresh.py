@@ -34,8 +34,13 @@ def clean_notebook(nb: Any) -> Any:
         for key in STRIP_CELL_METADATA:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
-            outputs = []
+            outputs: list[Any] = []
             for output in cell.get("outputs", []):
+                previous = outputs[-1] if outputs else None
+                if (output.get("output_type") == "stream" and previous is not None
+                        and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+                    previous["text"] = previous["text"] + output["text"]  # one stream, however it was chunked
+                    continue
                 data = output.get("data", {})
                 if "application/vnd.jupyter.widget-view+json" in data:
                     # A widget's view: keep only the plain-text fallback, never the model id.
