@@ -63,7 +63,7 @@ def test_loaders_return_copies():
     first = load_claims()
     original = first.loc[0, "quote"]
     first.loc[0, "quote"] = "edited by a student"
-    first.drop(columns=["reason"], inplace=True)
+    first = first.drop(columns=["reason"])
     again = load_claims()
     assert "reason" in again.columns
     assert again.loc[0, "quote"] == original

@@ -132,7 +132,8 @@ def figure_png(ax_or_fig: Axes | Figure, dpi: int = 80) -> bytes:
     """Render a figure to PNG bytes (deterministic: no timestamps or software tags)."""
     fig = _figure_of(ax_or_fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    # Fast zlib level: figures are re-rendered on every widget change; the size cost is small.
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
     return buffer.getvalue()
 
 

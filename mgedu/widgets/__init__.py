@@ -52,8 +52,20 @@ def make_explorer(
     detail_box.add_class("mgedu-detail")
     output = widgets.Output()
 
+    frozen: dict[str, Any] = {}  # the first figure's layout, reused so later redraws skip the layout engine
+
     def values() -> dict[str, Any]:
         return {key: control.value for key, control in controls.items()}
+
+    def figure_axes() -> Axes:
+        from mgedu.plots import new_axes
+
+        if not frozen:
+            return new_axes()
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=frozen["size"])
+        return fig.add_axes(frozen["position"])
 
     def refresh(*_: object) -> None:
         current = values()
@@ -68,15 +80,19 @@ def make_explorer(
             except ValueError:
                 detail_box.value = ""
         if draw is not None:
-            from mgedu.plots import new_axes, show
+            from mgedu.plots import show
 
             output.clear_output(wait=True)
             with output:
                 try:
-                    ax = draw(new_axes(), **current)
+                    ax = draw(figure_axes(), **current)
                 except ValueError:
                     return
                 show(ax)
+                if not frozen and len(ax.figure.axes) == 1:
+                    # The first render ran the constrained layout; keep its result for later renders.
+                    frozen["size"] = tuple(ax.figure.get_size_inches())
+                    frozen["position"] = tuple(ax.get_position().bounds)
 
     for control in controls.values():
         control.observe(refresh, names="value")
