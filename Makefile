@@ -27,8 +27,11 @@ $(TEST_STAMP): $(RUNTIME_STAMP) tests/requirements.txt
 	$(PIP) install -q -r tests/requirements.txt
 	@touch $@
 
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root.
+LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(RUNTIME_STAMP)
-	$(BIN)/jupyter-lab --ip 127.0.0.1 --ServerApp.root_dir=. notebooks/00-start-here.ipynb
+	$(BIN)/jupyter-lab --ip 127.0.0.1 --ServerApp.root_dir=. $(LAB_ROOT_FLAG) notebooks/00-start-here.ipynb
 
 browser-deps:
 	@bash tests/browser/install_chromium.sh
