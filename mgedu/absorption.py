@@ -11,13 +11,12 @@ table says "no good data" instead of guessing.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgedu.doses import SALT_FAMILIES, check_amount, salt_info
-from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,12 +55,11 @@ ABSORPTION_SCHEMA = Schema(
 
 def absorption_path(folder: str | Path | None = None) -> Path:
     """Path of ``absorption.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return (Path(folder) if folder is not None else package_data_dir()) / "absorption.csv"
+    return data_path("absorption.csv", folder)
 
 
-@functools.lru_cache(maxsize=4)
 def _absorption(path: Path) -> pd.DataFrame:
-    return load_table(path, ABSORPTION_SCHEMA)
+    return cached_table(path, ABSORPTION_SCHEMA)
 
 
 def load_absorption(folder: str | Path | None = None) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from mgedu.seeds import (
     load_claims,
     load_documents,
 )
-from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+from mgedu.tables import Column, Schema, cached_table, package_data_dir, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -224,9 +224,8 @@ def documents_overview() -> pd.DataFrame:
     return overview
 
 
-@functools.lru_cache(maxsize=4)
 def _discrepancies(path: Path) -> pd.DataFrame:
-    return load_table(path, DISCREPANCIES_SCHEMA)
+    return cached_table(path, DISCREPANCIES_SCHEMA)
 
 
 def load_discrepancies(folder: str | Path | None = None) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+from mgedu.tables import Column, Schema, cached_table, package_data_dir, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,9 +52,8 @@ PARAMETERS_SCHEMA = Schema(
 )
 
 
-@functools.lru_cache(maxsize=4)
 def _parameters(path: Path) -> pd.DataFrame:
-    return load_table(path, PARAMETERS_SCHEMA)
+    return cached_table(path, PARAMETERS_SCHEMA)
 
 
 def design_parameters(folder: str | Path | None = None) -> pd.DataFrame:

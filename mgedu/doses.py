@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+from mgedu.tables import Column, Schema, data_path, load_table, package_data_dir, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,7 +102,7 @@ def _normalise(name: str) -> str:
 
 def salts_path(folder: str | Path | None = None) -> Path:
     """Path of ``salts.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return (Path(folder) if folder is not None else package_data_dir()) / "salts.csv"
+    return data_path("salts.csv", folder)
 
 
 @functools.lru_cache(maxsize=4)

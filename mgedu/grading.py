@@ -11,13 +11,20 @@ itself a finding (the articles talk about RLS and sleep together; no RLS study m
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgedu.evidence import CERTAINTY_LEVELS, DOMAINS, GradeResult, grade_certainty
 from mgedu.studies import DESIGNS
-from mgedu.tables import Column, Problem, Schema, load_table, package_data_dir, public_frame, read_table
+from mgedu.tables import (
+    Column,
+    Problem,
+    Schema,
+    cached_table,
+    data_path,
+    public_frame,
+    read_table,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,12 +71,11 @@ REASON_COLUMNS = ("risk_of_bias_reason", "inconsistency_reason", "indirectness_r
 
 def grade_outcomes_path(folder: str | Path | None = None) -> Path:
     """Path of ``grade_outcomes.csv``."""
-    return (Path(folder) if folder is not None else package_data_dir()) / "grade_outcomes.csv"
+    return data_path("grade_outcomes.csv", folder)
 
 
-@functools.lru_cache(maxsize=4)
 def _grade_outcomes(path: Path) -> pd.DataFrame:
-    return load_table(path, GRADE_OUTCOMES_SCHEMA)
+    return cached_table(path, GRADE_OUTCOMES_SCHEMA)
 
 
 def load_grade_outcomes(folder: str | Path | None = None) -> pd.DataFrame:
@@ -202,7 +208,7 @@ def problems_in_grade_outcomes(folder: str | Path | None = None,
 
 def clear_cache() -> None:
     """Forget the cached table."""
-    _grade_outcomes.cache_clear()
+    cached_table.cache_clear()
 
 
 def rated_outcomes(folder: str | Path | None = None) -> dict[str, str]:

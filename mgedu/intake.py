@@ -15,13 +15,12 @@ None of this is dosing advice: the workbook uses these numbers to check what art
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgedu.doses import check_amount, dose_to_elemental_mg, mg_to_mmol, salt_info
-from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+from mgedu.tables import Column, Schema, cached_table, data_path, load_table, package_data_dir, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,12 +108,11 @@ class IntakeReference:
 
 def intake_path(folder: str | Path | None = None) -> Path:
     """Path of ``intake_reference.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return (Path(folder) if folder is not None else package_data_dir()) / "intake_reference.csv"
+    return data_path("intake_reference.csv", folder)
 
 
-@functools.lru_cache(maxsize=4)
 def _intake(path: Path) -> pd.DataFrame:
-    return load_table(path, INTAKE_SCHEMA)
+    return cached_table(path, INTAKE_SCHEMA)
 
 
 def load_intake_reference(folder: str | Path | None = None) -> pd.DataFrame:

@@ -17,13 +17,12 @@ that a published interval and P value agree with each other.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -214,12 +213,11 @@ def pool_intervals(estimates: Sequence[float], ci_lows: Sequence[float], ci_high
 
 def pooled_estimates_path(folder: str | Path | None = None) -> Path:
     """Path of ``pooled_estimates.csv``."""
-    return (Path(folder) if folder is not None else package_data_dir()) / "pooled_estimates.csv"
+    return data_path("pooled_estimates.csv", folder)
 
 
-@functools.lru_cache(maxsize=4)
 def _pooled(path: Path) -> pd.DataFrame:
-    return load_table(path, POOLED_SCHEMA)
+    return cached_table(path, POOLED_SCHEMA)
 
 
 def load_pooled_estimates(folder: str | Path | None = None) -> pd.DataFrame:
@@ -263,4 +261,4 @@ def describe_pooled(estimate_id: str, folder: str | Path | None = None) -> str:
 
 def clear_cache() -> None:
     """Forget the cached table."""
-    _pooled.cache_clear()
+    cached_table.cache_clear()

@@ -16,12 +16,19 @@ trials are judged: RoB 2 does not apply to uncontrolled studies (ROBINS-I would)
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Problem, Schema, load_table, package_data_dir, public_frame, read_table
+from mgedu.tables import (
+    Column,
+    Problem,
+    Schema,
+    cached_table,
+    data_path,
+    public_frame,
+    read_table,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -119,12 +126,11 @@ def allowed_overall(judgements: Mapping[str, str] | Iterable[str]) -> tuple[str,
 
 def risk_of_bias_path(folder: str | Path | None = None) -> Path:
     """Path of ``risk_of_bias.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return (Path(folder) if folder is not None else package_data_dir()) / "risk_of_bias.csv"
+    return data_path("risk_of_bias.csv", folder)
 
 
-@functools.lru_cache(maxsize=4)
 def _risk_of_bias(path: Path) -> pd.DataFrame:
-    return load_table(path, RISK_OF_BIAS_SCHEMA)
+    return cached_table(path, RISK_OF_BIAS_SCHEMA)
 
 
 def load_risk_of_bias(folder: str | Path | None = None) -> pd.DataFrame:
@@ -212,4 +218,4 @@ def problems_in_risk_of_bias(
 
 def clear_cache() -> None:
     """Forget the cached table."""
-    _risk_of_bias.cache_clear()
+    cached_table.cache_clear()

@@ -8,11 +8,10 @@ The design vocabulary here is the one the evidence ladder (:mod:`mgedu.evidence`
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,12 +70,11 @@ STUDIES_SCHEMA = Schema(
 
 def studies_path(folder: str | Path | None = None) -> Path:
     """Path of ``studies.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return (Path(folder) if folder is not None else package_data_dir()) / "studies.csv"
+    return data_path("studies.csv", folder)
 
 
-@functools.lru_cache(maxsize=8)
 def _studies(path: Path) -> pd.DataFrame:
-    return load_table(path, STUDIES_SCHEMA)
+    return cached_table(path, STUDIES_SCHEMA)
 
 
 def load_studies(folder: str | Path | None = None) -> pd.DataFrame:
@@ -120,4 +118,4 @@ def _isna(value: object) -> bool:
 
 def clear_cache() -> None:
     """Forget the cached table."""
-    _studies.cache_clear()
+    cached_table.cache_clear()

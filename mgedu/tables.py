@@ -11,6 +11,7 @@ the header is row 1, the first data row is row 2.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -245,6 +246,21 @@ def package_data_dir() -> Path:
     from importlib.resources import files
 
     return Path(str(files("mgedu") / "data"))
+
+
+def data_path(file_name: str, folder: str | Path | None = None) -> Path:
+    """Path of a data table: in ``folder`` when given (tests point this at a fixture), else packaged.
+
+    >>> data_path("studies.csv").name
+    'studies.csv'
+    """
+    return (Path(folder) if folder is not None else package_data_dir()) / file_name
+
+
+@functools.lru_cache(maxsize=64)
+def cached_table(path: Path, schema: Schema) -> pd.DataFrame:
+    """:func:`load_table`, cached per file and schema. Callers hand out copies (:func:`public_frame`)."""
+    return load_table(path, schema)
 
 
 def public_frame(frame: pd.DataFrame) -> pd.DataFrame:

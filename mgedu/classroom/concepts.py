@@ -10,12 +10,11 @@ transcription, C recorded from the 2019 list but not re-read (to check against t
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,12 +46,11 @@ KEY_CONCEPTS_SCHEMA = Schema(
 
 def key_concepts_path(folder: str | Path | None = None) -> Path:
     """Path of ``key_concepts.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return (Path(folder) if folder is not None else package_data_dir()) / "key_concepts.csv"
+    return data_path("key_concepts.csv", folder)
 
 
-@functools.lru_cache(maxsize=4)
 def _key_concepts(path: Path) -> pd.DataFrame:
-    return load_table(path, KEY_CONCEPTS_SCHEMA)
+    return cached_table(path, KEY_CONCEPTS_SCHEMA)
 
 
 def load_key_concepts(folder: str | Path | None = None) -> pd.DataFrame:
