@@ -207,11 +207,12 @@ def bench_suite() -> dict[str, Any]:
     out = {}
     for label, extra in (("serial", []), ("n2_loadfile", ["-n", "2", "--dist", "loadfile"])):
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", *extra], cwd=REPO,
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", *extra], cwd=REPO,
                                 capture_output=True, text=True)
         out[f"suite_{label}_seconds"] = time.perf_counter() - start
-        tail = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-        out[f"suite_{label}_result"] = tail
+        lines = result.stdout.strip().splitlines()
+        out[f"suite_{label}_result"] = lines[-1] if lines else ""
+        out[f"suite_{label}_failed"] = [line for line in lines if line.startswith("FAILED")]
     return out
 
 

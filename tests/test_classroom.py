@@ -178,7 +178,8 @@ def hostile(scenario_notebook: Path, tmp_path_factory: pytest.TempPathFactory) -
         nbformat.v4.new_notebook(cells=[cell('from mgedu import check\ncheck("98.1", " B")')]),
         root / "custom" / "98-custom.ipynb",
     )
-    results = grade_submissions([root], timeout=10, jobs=2, key_folders=[keys])
+    # 20 s: long enough for a real kernel on a loaded 2-core machine, short enough for the loop to time out.
+    results = grade_submissions([root], timeout=20, jobs=2, key_folders=[keys])
     return {"by_student": {r.student: r for r in results}, "qid": qid}
 
 
