@@ -262,15 +262,18 @@ def describe_nmda_block(mg_mm: float, voltage_mv: float) -> str:
 
 
 def mg_dl_to_mmol_l(mg_dl: ArrayLike) -> float | np.ndarray:
-    """Convert magnesium from mg/dL to mmol/L with the molar mass of Mg (from molmass).
+    """Convert magnesium from mg/dL to mmol/L with the workbook's one molar mass of Mg (:mod:`mgedu.doses`).
+
+    Unlike :func:`mgedu.doses.convert_serum`, this takes arrays and signed *changes* (after minus before),
+    which the supplement question needs.
 
     >>> round(mg_dl_to_mmol_l(2.4305), 3)
     1.0
     """
-    from molmass import ELEMENTS
+    from mgedu.doses import MG_MOLAR_MASS
 
     value = _checked("mg_dl", mg_dl, -100.0, 100.0, "mg/dL")
-    return _out(value * 10.0 / ELEMENTS["Mg"].mass)
+    return _out(value * 10.0 / MG_MOLAR_MASS)
 
 
 def serum_change_scenarios() -> list[tuple[str, str, float]]:
