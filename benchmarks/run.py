@@ -178,10 +178,10 @@ def notebook_imports(paths: list[Path]) -> list[str]:
 
 
 def execute_seconds(nb: Any, cwd: Path) -> float:
-    from nbclient import NotebookClient
+    from mgedu.kernels import notebook_client
 
     start = time.perf_counter()
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    notebook_client(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
     return time.perf_counter() - start
 
 

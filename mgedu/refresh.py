@@ -62,11 +62,12 @@ def error_cells(nb: Any) -> list[int]:
 def execute_notebook(path: Path, timeout: int = 120) -> Any:
     """Execute the notebook at ``path`` in a fresh kernel and return it (not written)."""
     import nbformat
-    from nbclient import NotebookClient
+
+    from mgedu.kernels import notebook_client
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = notebook_client(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     return nb
 

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
 from mgedu.exercises import KEYS_VARIABLE, LOG_VARIABLE
+from mgedu.kernels import SlicedPollKernelManager, notebook_client
 
 KERNEL_NAME = "mgedu-grader-python"
 RUN_STATUSES = ("completed", "timeout", "kernel-died", "error")
@@ -46,8 +46,8 @@ class _CurrentPythonSpecs(KernelSpecManager):
         return super().get_kernel_spec(kernel_name)
 
 
-class GraderKernelManager(AsyncKernelManager):
-    """A kernel manager that starts kernels of the grader's own Python environment."""
+class GraderKernelManager(SlicedPollKernelManager):
+    """A kernel manager that starts kernels of the grader's own Python environment (sliced polls)."""
 
     @default("kernel_spec_manager")
     def _default_specs(self) -> KernelSpecManager:
@@ -104,7 +104,6 @@ def run_notebook(nb: Any, *, timeout: float = 120.0, key_folders: tuple[str, ...
     ``timeout`` is in seconds for the whole notebook (kernel start included). ``key_folders`` are
     extra exercise-key folders, passed to the kernel as ``MGEDU_EXERCISE_KEYS``.
     """
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     if not timeout > 0:
@@ -123,7 +122,7 @@ def run_notebook(nb: Any, *, timeout: float = 120.0, key_folders: tuple[str, ...
         def cell_timeout(cell: Any) -> int:
             return max(1, math.ceil(deadline - time.monotonic()))
 
-        client = NotebookClient(
+        client = notebook_client(
             nb,
             kernel_name=KERNEL_NAME,
             kernel_manager_class=GraderKernelManager,
