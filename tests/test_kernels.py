@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from queue import Empty
 
 import nbformat
@@ -58,15 +59,21 @@ async def _exchange(timeout: float, send: bool) -> tuple[dict | None, float, lis
         ctx.term()
 
 
+def run_in_own_loop(timeout: float, send: bool) -> tuple[dict | None, float, list[int | None]]:
+    """Run :func:`_exchange` in a thread of its own (other tests may leave an event loop running here)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _exchange(timeout, send)).result()
+
+
 def test_a_missed_wake_up_costs_one_slice_not_the_whole_timeout() -> None:
-    msg, seconds, polls = asyncio.run(_exchange(timeout=30, send=True))
+    msg, seconds, polls = run_in_own_loop(timeout=30, send=True)
     assert msg is not None and msg["msg_type"] == "kernel_info_reply"
     assert seconds < 5 * POLL_SLICE_SECONDS
     assert len(polls) >= 2 and all(p is not None and p <= POLL_SLICE_SECONDS * 1000 for p in polls)
 
 
 def test_no_message_still_ends_at_the_timeout() -> None:
-    msg, seconds, polls = asyncio.run(_exchange(timeout=0.6, send=False))
+    msg, seconds, polls = run_in_own_loop(timeout=0.6, send=False)
     assert msg is None
     assert 0.55 <= seconds < 3
     assert len(polls) >= 3
