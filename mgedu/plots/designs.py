@@ -55,7 +55,7 @@ def plot_estimate_distributions(trials: pd.DataFrame, *, observed: float | None 
         weights = np.full(len(values), 100.0 / len(values))
         what = "patient improved" if design == "case-report" else "significant improvement"
         ax.hist([values[~benefit], values[benefit]], bins=bins, weights=[weights[~benefit], weights[benefit]],
-                stacked=True, color=[OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]],
+                stacked=True, histtype="stepfilled", color=[OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]],
                 label=["no benefit reported", f"reports a benefit ({what})"])
         share = 100 * benefit.mean()
         summary.append(f"{SHORT_LABELS.get(design, design)}: {share:.0f} % report a benefit, "
