@@ -115,16 +115,25 @@ def body_quantity(quantity: str, folder: str | Path | None = None) -> dict[str, 
     >>> body_quantity("serum_total_normal_mmol_l")["high"]
     0.95
     """
-    table = _body(_data_path("body_magnesium.csv", folder))
-    match = table[table.quantity == quantity]
-    if match.empty:
-        close = difflib.get_close_matches(quantity, [str(q) for q in table.quantity], n=3)
+    rows = _body_rows(_data_path("body_magnesium.csv", folder))
+    if quantity not in rows:
+        close = difflib.get_close_matches(quantity, list(rows), n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(f"unknown quantity {quantity!r} in body_magnesium.csv{hint}")
-    row = match.iloc[0]
+    return dict(rows[quantity])
+
+
+@functools.lru_cache(maxsize=8)
+def _body_rows(path: Path) -> dict[str, dict[str, object]]:
+    """Every row of the body-magnesium table by quantity (first row wins), built once per file:
+    explorers look quantities up on every update."""
     numeric = ("value", "low", "high")
-    return {k: (None if pd.isna(row[k]) else (float(row[k]) if k in numeric else str(row[k])))
-            for k in BODY_MAGNESIUM_SCHEMA.names}
+    rows: dict[str, dict[str, object]] = {}
+    for record in _body(path).to_dict("records"):
+        rows.setdefault(str(record["quantity"]), {
+            k: (None if pd.isna(record[k]) else (float(record[k]) if k in numeric else str(record[k])))
+            for k in BODY_MAGNESIUM_SCHEMA.names})
+    return rows
 
 
 def _number(quantity: str, field: str = "value") -> float:

@@ -61,4 +61,4 @@ def make_trial_simulator(design: str = "open-label", n_per_arm: int = 12, true_e
                                                description="Regression to the mean "
                                                            "(enrol only high scorers)"),
     }
-    return make_explorer("trial-simulator", controls, describe_trial_simulation, _draw)
+    return make_explorer("trial-simulator", controls, describe_trial_simulation, _draw, sticky_limits=True)
