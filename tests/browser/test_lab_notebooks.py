@@ -235,6 +235,12 @@ def test_notebook_in_jupyterlab(notebook: Path, lab_tabs: LabTabs, screenshot_di
         started = time.monotonic()
         page = lab_tabs.open(notebook.name)
         opened = time.monotonic()
+        # Merely opening must not mark the notebook modified (the kernel's language_info and the
+        # collapsed flags are stored as JupyterLab writes them: mgedu.refresh.normalise_metadata).
+        page.wait_for_timeout(500)
+        assert not page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count(), (
+            f"{notebook.name} shows as modified right after opening: run "
+            f"`python -m mgedu.refresh --metadata-only notebooks/{notebook.name}`")
         seconds = run_all(page)
         full_notebook_screenshot(page, screenshot_dir / f"{notebook.stem}.png")
         errors = page.evaluate(ERRORS_JS)
