@@ -30,8 +30,17 @@ $(TEST_STAMP): $(RUNTIME_STAMP) tests/requirements.txt
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: $(RUNTIME_STAMP)
-	$(BIN)/jupyter-lab --ip 127.0.0.1 --ServerApp.root_dir=. $(LAB_ROOT_FLAG) notebooks/00-start-here.ipynb
+# JupyterLab's application settings for workbook users, as binder/postBuild installs them on Binder
+# (no news or update pop-ups).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): binder/overrides.json $(RUNTIME_STAMP)
+	@mkdir -p $(dir $@)
+	cp binder/overrides.json $@
+
+# default_url: the printed link (and the browser JupyterLab opens) go straight to the first notebook.
+lab: $(RUNTIME_STAMP) $(LAB_OVERRIDES)
+	$(BIN)/jupyter-lab --ip 127.0.0.1 --ServerApp.root_dir=. $(LAB_ROOT_FLAG) \
+	  --LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb
 
 browser-deps:
 	@bash tests/browser/install_chromium.sh
