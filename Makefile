@@ -44,6 +44,7 @@ lab: $(RUNTIME_STAMP) $(LAB_OVERRIDES)
 
 browser-deps:
 	@bash tests/browser/install_chromium.sh
+	@bash tests/browser/install_axe.sh
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check mgedu tests benchmarks

@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "exercise_table": "mgedu.exercises",
     "use_style": "mgedu.plots",
     "show": "mgedu.plots",
+    "show_table": "mgedu.display",
     # 01 claims
     "select_claims": "mgedu.claims",
     "verdict_counts": "mgedu.claims",
@@ -74,6 +75,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mgedu.classroom.grading import grade_submissions
     from mgedu.classroom.release import release
     from mgedu.designs import false_positive_rate, power, required_n_per_arm, simulate_trials
+    from mgedu.display import show_table
     from mgedu.doses import (
         convert_serum,
         elemental_fraction,
