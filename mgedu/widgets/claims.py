@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from mgedu.claims import ALL, claims_html, describe_selection, human_label, select_claims
 from mgedu.seeds import DOC_IDS, TOPICS, VERDICTS, load_documents
-from mgedu.widgets import make_explorer, responsive_layout
+from mgedu.widgets import make_explorer
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -49,15 +49,15 @@ def make_claim_explorer(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL)
     import ipywidgets as widgets
 
     style = {"description_width": "5em"}
-    layout = responsive_layout("30em")
+    layout = widgets.Layout(width="auto", flex="1 1 22em", max_width="30em")
     controls = {
         "doc_id": widgets.Dropdown(options=article_options(), value=doc_id, description="Article", style=style,
                                    layout=layout),
         "topic": widgets.Dropdown(options=[("all topics", ALL)] + [(human_label(t), t) for t in TOPICS],
                                   value=topic, description="Topic", style=style,
-                                  layout=responsive_layout("18em")),
+                                  layout=widgets.Layout(width="auto", flex="1 1 14em", max_width="18em")),
         "verdict": widgets.Dropdown(options=[("all verdicts", ALL)] + [(human_label(v), v) for v in VERDICTS],
                                     value=verdict, description="Verdict", style=style,
-                                    layout=responsive_layout("18em")),
+                                    layout=widgets.Layout(width="auto", flex="1 1 14em", max_width="18em")),
     }
     return make_explorer("claim-explorer", controls, describe_selection, detail=claims_detail, layout="horizontal")

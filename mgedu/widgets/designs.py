@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mgedu.designs import DESIGN_LABELS, DESIGNS, describe_trial_simulation, parameter, simulate_for_display
-from mgedu.widgets import make_explorer
+from mgedu.widgets import make_explorer, responsive_layout
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -44,7 +44,7 @@ def make_trial_simulator(design: str = "open-label", n_per_arm: int = 12, true_e
     if design not in DESIGNS:
         raise ValueError(f"design must be one of {', '.join(DESIGNS)}, got {design!r}")
     style = {"description_width": "13em"}
-    wide = widgets.Layout(width="34em")
+    wide = responsive_layout("34em")
     controls = {
         "design": widgets.Dropdown(options=[(DESIGN_LABELS[d], d) for d in DESIGNS], value=design,
                                    description="Study design", style=style, layout=wide),
