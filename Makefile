@@ -62,8 +62,10 @@ test-fast: $(TEST_STAMP) lint check
 html: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu.site --out _build/html
 
-bench: $(TEST_STAMP)
-	$(BIN)/python benchmarks/run.py
+# BENCH_BASELINE=<commit>: also time that commit's explorers and notebooks, in the same run (before/after).
+BENCH_BASELINE ?=
+bench: $(TEST_STAMP) browser-deps
+	$(BIN)/python benchmarks/run.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE),)
 
 release: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu release --out student

@@ -116,5 +116,5 @@ def glossary_html(**_: object) -> str:
     """
     terms = {**ABBREVIATIONS, **AUTHORITY_NAMES}
     items = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in terms.items())
-    return (f"<details class='mgedu-glossary' open><summary>What RDA, AI, UL, NIH and ICMR-NIN mean</summary>"
+    return (f"<details class='mgedu-glossary'><summary>What RDA, AI, UL, NIH and ICMR-NIN mean</summary>"
             f"<ul style='margin:0.2em 0;padding-left:1.4em'>{items}</ul></details>")
