@@ -25,6 +25,7 @@ import contextlib
 import html
 import io
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -51,10 +52,13 @@ BENCH_JS = r"""
                               || el.querySelector('.mgedu-readout') || {}).innerText);
   const detail = el => (el.querySelector('.mgedu-detail') || {}).innerHTML || '';
   const shown = img => !!img && img.isConnected && img.complete && img.naturalWidth > 0;
+  // What the figure area shows: the image's data, or the notice that replaces it while inputs are invalid.
+  const stale = el => el.querySelector('.mgedu-figure-stale');
+  const picture = el => { const img = figure(el); return shown(img) ? img.src : (stale(el) ? 'stale' : null); };
   const bench = window.__mgeduBench = {};
   bench.arm = (index, expected, waitFigure, waitDetail) => {
     const el = explorer(index);
-    const before = {src: (figure(el) || {}).src, detail: detail(el)};
+    const before = {src: picture(el), detail: detail(el)};
     const state = {input: null, blank: 0};
     const onInput = () => { if (state.input === null) state.input = performance.now(); };
     const types = ['keydown', 'change', 'click', 'input'];
@@ -68,9 +72,9 @@ BENCH_JS = r"""
           reject(new Error(`no update within 15 s; readout ${JSON.stringify(readout(el))}`));
           return;
         }
-        if (state.input !== null && waitFigure && !shown(figure(el))) state.blank += 1;
-        const img = figure(el);
-        const figureDone = !waitFigure || (shown(img) && img.src !== before.src);
+        const now_picture = picture(el);
+        if (state.input !== null && waitFigure && now_picture === null) state.blank += 1;
+        const figureDone = !waitFigure || (now_picture !== null && now_picture !== before.src);
         const detailDone = !waitDetail || detail(el) !== before.detail;
         if (state.input !== null && readout(el) === expected && figureDone && detailDone) {
           // The new content is in the page: it is painted in this frame; time the next frame's start.
@@ -231,6 +235,9 @@ def drag(page: Any, index: int, twin: Any) -> dict[str, Any] | None:
                            [index, DRAG_STEPS, DRAG_INTERVAL_MS, SETTLE_MS])
     frames = result["frames"]
     last = result["lastStep"]
+    if os.environ.get("MGEDU_BENCH_DEBUG"):
+        print("drag expected:", expected, "\nframes:", [(round(t - last), text[:60]) for t, text in frames],
+              "\nfinal readout:", result["readout"][:80], flush=True)
     final = [t for t, text in frames if text == expected]
     after = [t for t, _ in frames if t > last]
     return {
@@ -280,7 +287,12 @@ def bench_browser(notebooks: Path, changes: int = CHANGES) -> dict[str, Any]:
                     element = elements.nth(i)
                     element.scroll_into_view_if_needed()
                     has_figure = element.locator("img").count() > 0
-                    entry = time_changes(page, i, element, twin, changes, has_figure)
+                    try:
+                        entry = time_changes(page, i, element, twin, changes, has_figure)
+                    except Exception as exc:  # noqa: BLE001 - report the failure, time the other explorers
+                        results[name] = {"error": str(exc).splitlines()[0]}
+                        print(f"[browser] {name}: FAILED {results[name]['error']}", flush=True)
+                        continue
                     entry["timed_to"] = "figure painted" if has_figure else "readout shown"
                     dragged = drag(page, i, twin) if has_figure else None
                     if dragged is not None:
