@@ -369,7 +369,9 @@ def documents_overview() -> pd.DataFrame:
     overview = docs[["title", "publisher_kind", "sells_or_promotes", "cites_references", "citation_style"]].copy()
     overview["claims"] = counts["total"]
     overview["supported"] = counts["supported"]
-    overview["share_supported"] = (counts["supported"] / counts["total"]).round(2)
+    # Same denominator as the report cards: the claims that could be judged against a source.
+    overview["judged"] = counts["total"] - counts["uncheckable"] - counts["not-verified"]
+    overview["share_supported"] = (counts["supported"] / overview["judged"]).round(2)
     overview["sells_or_promotes"] = overview["sells_or_promotes"].fillna("(none named)")
     return overview
 
