@@ -280,11 +280,11 @@ def effect_claims(doc_id: str = ALL) -> pd.DataFrame:
     studies = load_studies().set_index("study_id")
     designs = studies.design.astype(str).to_dict()
     treated = studies.intervention.notna().to_dict()
-    keep = [is_effect_claim(str(t), designs.get(s) if isinstance(s, str) else None, bool(treated.get(s, False)))
-            for t, s in zip(claims.topic, claims.study_id.astype(object).where(claims.study_id.notna()), strict=True)]
+    cited = [s if isinstance(s, str) else None for s in claims.study_id.astype(object)]
+    keep = [is_effect_claim(str(topic), designs.get(s) if s else None, bool(treated.get(s, False)))
+            for topic, s in zip(claims.topic, cited, strict=True)]
     effect = claims[keep].reset_index(drop=True)
-    effect["design"] = [designs.get(s) if isinstance(s, str) else None
-                        for s in effect.study_id.astype(object).where(effect.study_id.notna())]
+    effect["design"] = [designs.get(s) if s else None for s, k in zip(cited, keep, strict=True) if k]
     return effect
 
 
@@ -343,7 +343,7 @@ def audit_coverage() -> Coverage:
 
     claims = load_claims()
     confidence = load_studies().set_index("study_id").confidence.astype(str).to_dict()
-    secondary = sum(rests_on_secondary_source(str(e), confidence.get(str(s)) if isinstance(s, str) else None)
+    secondary = sum(rests_on_secondary_source(str(e), confidence.get(s) if isinstance(s, str) else None)
                     for e, s in zip(claims.evidence, claims.study_id.astype(object), strict=True))
     n_uncheckable = int((claims.verdict == "uncheckable").sum())
     n_not_verified = int((claims.verdict == "not-verified").sum())

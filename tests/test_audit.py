@@ -393,9 +393,12 @@ def test_absorption_chart_has_one_labelled_row_per_measurement():
 def test_titles_and_notes_fit_inside_the_figure(plot):
     import importlib
 
+    import matplotlib
+
     from mgedu.plots import use_style
 
-    use_style()
     module, name = plot.split(":")
-    ax = getattr(importlib.import_module(module), name)()
-    assert _outside_figure(ax) == []
+    with matplotlib.rc_context():  # the notebooks' style (left-aligned bold titles), undone afterwards
+        use_style()
+        ax = getattr(importlib.import_module(module), name)()
+        assert _outside_figure(ax) == []

@@ -200,8 +200,9 @@ def plot_absorption_ranges(table: pd.DataFrame | None = None, ax: Axes | None = 
     vermillion crosses. Ranges are drawn as lines and every point carries its value.
 
     >>> ax = plot_absorption_ranges()
-    >>> ax.get_yticklabels()[0].get_text()
-    'Oxide (Firoz 2001)\nrise in urine magnesium, normal volunteers'
+    >>> print(ax.get_yticklabels()[0].get_text())
+    Oxide (Firoz 2001)
+    rise in urine magnesium, normal volunteers
     """
     from mgedu.absorption import load_absorption
 

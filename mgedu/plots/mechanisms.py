@@ -152,7 +152,7 @@ def plot_supplement_effect(table: pd.DataFrame | None = None, ax: Axes | None = 
     The span of each coloured bar is the range over the ionised share of serum magnesium (55-70%). The
     x axis starts at 0 %, so the size of each change is shown against the whole conductance.
 
-    >>> plot_supplement_effect().get_xlim()[0]
+    >>> float(plot_supplement_effect().get_xlim()[0])
     0.0
     """
     ax = new_axes(ax)
