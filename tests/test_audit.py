@@ -331,7 +331,9 @@ def _outside_figure(ax) -> list[str]:
     fig = ax.figure
     FigureCanvasAgg(fig).draw()  # lays the figure out as it is saved (constrained layout), as show() does
     box = fig.bbox
-    texts = [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+    legend = ax.get_legend()
+    texts = [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label, *ax.texts,
+             *(legend.get_texts() if legend is not None else [])]
     return [t.get_text()[:40] for t in texts if t.get_text() and (
         (b := t.get_window_extent()).x0 < box.x0 - 1 or b.x1 > box.x1 + 1 or b.y0 < box.y0 - 1 or b.y1 > box.y1 + 1)]
 
@@ -388,7 +390,8 @@ def test_absorption_chart_has_one_labelled_row_per_measurement():
     "plot",
     ["mgedu.plots.mechanisms:plot_body_magnesium", "mgedu.plots.mechanisms:plot_supplement_effect",
      "mgedu.plots.doses:plot_trial_doses", "mgedu.plots.doses:plot_absorption_ranges",
-     "mgedu.plots.evidence:plot_report_cards", "mgedu.plots.claims:plot_verdicts"],
+     "mgedu.plots.evidence:plot_report_cards", "mgedu.plots.claims:plot_verdicts",
+     "mgedu.plots.claims:plot_verdicts:topic"],
 )
 def test_titles_and_notes_fit_inside_the_figure(plot):
     import importlib
@@ -397,8 +400,8 @@ def test_titles_and_notes_fit_inside_the_figure(plot):
 
     from mgedu.plots import use_style
 
-    module, name = plot.split(":")
+    module, name, *args = plot.split(":")
     with matplotlib.rc_context():  # the notebooks' style (left-aligned bold titles), undone afterwards
         use_style()
-        ax = getattr(importlib.import_module(module), name)()
+        ax = getattr(importlib.import_module(module), name)(*args)
         assert _outside_figure(ax) == []

@@ -37,7 +37,7 @@ def plot_verdicts(by: str = "doc_id", ax: Axes | None = None, share: bool = Fals
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
-    ax.legend(ncols=6, loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(values) < 7 else -0.12),
+    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(values) < 7 else -0.12),
               fontsize=8, handlelength=1.2)
     what = "article" if by == "doc_id" else "topic"
     summary = "; ".join(
@@ -62,9 +62,9 @@ def verdict_chart_title(counts: pd.DataFrame) -> str:
     >>> import pandas as pd
     >>> counts = pd.DataFrame({"supported": [4, 6], "total": [12, 20]}, index=["S000", "S003"])
     >>> verdict_chart_title(counts)
-    'Lowest share of claims supported by their source: S003 (6 of 20, 30%)'
+    'Lowest share of claims supported: S003 (6 of 20, 30%)'
     """
     shares = counts["supported"] / counts["total"]
     worst = shares.idxmin()
     supported, total = int(counts.loc[worst, "supported"]), int(counts.loc[worst, "total"])
-    return f"Lowest share of claims supported by their source: {worst} ({supported} of {total}, {shares[worst]:.0%})"
+    return f"Lowest share of claims supported: {worst} ({supported} of {total}, {shares[worst]:.0%})"
