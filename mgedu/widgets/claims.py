@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mgedu.claims import ALL, claims_html, describe_selection, human_label, select_claims
-from mgedu.seeds import DOC_IDS, TOPICS, VERDICTS, load_documents
+from mgedu.seeds import DOC_IDS, TOPICS, VERDICT_LABELS, VERDICTS, load_documents
 from mgedu.widgets import make_explorer
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def make_claim_explorer(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL)
         "topic": widgets.Dropdown(options=[("all topics", ALL)] + [(human_label(t), t) for t in TOPICS],
                                   value=topic, description="Topic", style=style,
                                   layout=widgets.Layout(width="auto", flex="1 1 14em", max_width="18em")),
-        "verdict": widgets.Dropdown(options=[("all verdicts", ALL)] + [(human_label(v), v) for v in VERDICTS],
+        "verdict": widgets.Dropdown(options=[("all verdicts", ALL)] + [(VERDICT_LABELS[v], v) for v in VERDICTS],
                                     value=verdict, description="Verdict", style=style,
                                     layout=widgets.Layout(width="auto", flex="1 1 14em", max_width="18em")),
     }
