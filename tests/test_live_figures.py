@@ -14,6 +14,16 @@ from mgedu.plots.live import LiveFigure
 from mgedu.widgets.scheduling import LatestWins
 
 
+@pytest.fixture(autouse=True)
+def house_style():
+    """The house style, for these tests only (no style leaks into later tests)."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        use_style()
+        yield
+
+
 def _pixels(png: bytes) -> np.ndarray:
     from PIL import Image
 
@@ -57,7 +67,6 @@ SEQUENCES = {
 @pytest.mark.parametrize("name", sorted(SEQUENCES))
 def test_blitted_updates_equal_full_renders(name):
     """Each update drawn by blitting equals (to rounding) the same state rendered in full."""
-    use_style()
     draw, sticky, steps = SEQUENCES[name]
     live, full = LiveFigure(draw, sticky_limits=sticky), LiveFigure(draw, sticky_limits=sticky)
     for values in steps:
@@ -68,7 +77,6 @@ def test_blitted_updates_equal_full_renders(name):
 
 
 def test_sticky_limits_keep_the_axes_while_the_data_fit():
-    use_style()
     live = LiveFigure(_label, sticky_limits=True)
     live.render(**LABEL)
     before = live.ax.get_xlim()

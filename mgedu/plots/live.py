@@ -37,8 +37,6 @@ PNG_COMPRESS_LEVEL = 1
 class LiveFigure:
     """One figure, redrawn in place by ``draw(ax, **values)``; see the module docstring.
 
-    >>> from mgedu.plots import use_style
-    >>> use_style()
     >>> live = LiveFigure(lambda ax, k: ax.plot([0, 1], [0, k]) and ax)
     >>> png = live.render(k=1)
     >>> png[:4], live.render(k=2) != png
