@@ -257,7 +257,7 @@ def run_baseline(ref: str, sections: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
         tree.mkdir()
-        archive = subprocess.run(["git", "archive", ref, "mgedu", "notebooks"], cwd=REPO, capture_output=True,
+        archive = subprocess.run(["git", "archive", ref, "mgedu", "notebooks", "seeds"], cwd=REPO, capture_output=True,
                                  check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
         out = Path(tmp) / "baseline"
