@@ -368,9 +368,14 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
         for name, b in browser.items():
             if not isinstance(b, dict):
                 continue
+            if "error" in b:
+                rows.append((f"browser {name}", f"failed: {b['error'][:80]}", "median <= 100 ms, p95 <= 150 ms",
+                             False))
+                continue
+            lost = f", {b['lost_updates']} lost" if b.get("lost_updates") else ""
             rows.append((f"browser {name}: change -> {b['timed_to']}",
                          f"median {b['median_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms (n = {b['n']}, "
-                         f"blank frames {b['blank_frames']})", "median <= 100 ms, p95 <= 150 ms",
+                         f"blank frames {b['blank_frames']}{lost})", "median <= 100 ms, p95 <= 150 ms",
                          b["median_ms"] <= 100 and b["p95_ms"] <= 150))
             drag = b.get("drag")
             if drag:
@@ -418,7 +423,13 @@ def comparison(results: dict[str, Any]) -> str:
              "| figure | before | after |", "|---|---|---|"]
 
     def ms(entry: dict[str, Any] | None) -> str:
-        return "-" if not entry else f"median {entry['median_ms']:.0f} ms, p95 {entry['p95_ms']:.0f} ms"
+        if not entry:
+            return "-"
+        if "error" in entry:
+            return f"failed ({entry['error'][:60]})"
+        lost = f", {entry['lost_updates']} of {entry['n'] + entry['lost_updates']} lost" \
+            if entry.get("lost_updates") else ""
+        return f"median {entry['median_ms']:.0f} ms, p95 {entry['p95_ms']:.0f} ms{lost}"
 
     for name in results.get("widgets", {}):
         old = base.get("widgets", {}).get(name)
