@@ -25,7 +25,7 @@ TABLES: dict[str, str] = {
     "key_concepts.csv": "mgedu.classroom.concepts:KEY_CONCEPTS_SCHEMA",
     "discrepancies.csv": "mgedu.claims:DISCREPANCIES_SCHEMA",
     "risk_of_bias.csv": "mgedu.risk_of_bias:RISK_OF_BIAS_SCHEMA",
-    "grade_outcomes.csv": "mgedu.grading:GRADE_OUTCOMES_SCHEMA",
+    "grade_outcomes.csv": "mgedu.certainty:GRADE_OUTCOMES_SCHEMA",
     "pooled_estimates.csv": "mgedu.pooling:POOLED_SCHEMA",
 }
 

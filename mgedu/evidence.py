@@ -385,7 +385,7 @@ _ELSEWHERE: dict[str, str] = {
     "report_cards": "mgedu.report_cards",
     "overall_risk_of_bias": "mgedu.risk_of_bias",
     "pool_effects": "mgedu.pooling",
-    "load_grade_outcomes": "mgedu.grading",
+    "load_grade_outcomes": "mgedu.certainty",
 }
 
 

@@ -213,8 +213,8 @@ def model_verdict(doc_id: str) -> str:
     >>> text.startswith("S003 (mattress-retailer; sells or promotes mattresses)")
     True
     """
+    from mgedu.certainty import load_grade_outcomes
     from mgedu.evidence import CERTAINTY_LEVELS, ladder_rung
-    from mgedu.grading import load_grade_outcomes
     from mgedu.seeds import load_claims
     from mgedu.studies import load_studies
 

@@ -47,7 +47,7 @@ def validate(seeds_folder: str | Path | None = None, data_folder: str | Path | N
 
 def _evidence_problems(data_dir: Path, studies) -> list[Problem]:  # type: ignore[no-untyped-def]
     """Cross-row rules of the evidence tables: GRADE ratings recompute, RoB 2 overall follows its rule."""
-    from mgedu.grading import problems_in_grade_outcomes
+    from mgedu.certainty import problems_in_grade_outcomes
     from mgedu.risk_of_bias import problems_in_risk_of_bias
 
     designs = {str(s): str(d) for s, d in zip(studies.study_id, studies.design, strict=True) if isinstance(s, str)}

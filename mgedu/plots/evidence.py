@@ -249,8 +249,8 @@ def plot_grade_summary(ax: Axes | None = None) -> Axes:
     """
     from matplotlib.patches import Patch, Rectangle
 
+    from mgedu.certainty import CONDITIONS, OUTCOMES, load_grade_outcomes
     from mgedu.evidence import CERTAINTY_SYMBOLS
-    from mgedu.grading import CONDITIONS, OUTCOMES, load_grade_outcomes
 
     table = load_grade_outcomes().set_index("row_id")
     ax = new_axes(ax, figsize=(7.0, 3.6))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mgedu.evidence import DOMAINS
-from mgedu.grading import (
+from mgedu.certainty import (
     CONDITIONS,
     NO_EVIDENCE,
     OUTCOMES,
@@ -18,6 +17,7 @@ from mgedu.grading import (
     problems_in_grade_outcomes,
     rated_outcomes,
 )
+from mgedu.evidence import DOMAINS
 from mgedu.pooling import load_pooled_estimates
 from mgedu.studies import load_studies
 
