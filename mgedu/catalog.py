@@ -15,7 +15,7 @@ from mgedu.tables import Schema
 TABLES: dict[str, str] = {
     "studies.csv": "mgedu.studies:STUDIES_SCHEMA",
     "salts.csv": "mgedu.doses:SALTS_SCHEMA",
-    "article_doses.csv": "mgedu.doses:ARTICLE_DOSES_SCHEMA",
+    "article_doses.csv": "mgedu.dose_reconciliation:ARTICLE_DOSES_SCHEMA",
     "intake_reference.csv": "mgedu.intake:INTAKE_SCHEMA",
     "serum_reference.csv": "mgedu.intake:SERUM_SCHEMA",
     "absorption.csv": "mgedu.absorption:ABSORPTION_SCHEMA",

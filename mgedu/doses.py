@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, data_path, load_table, package_data_dir, public_frame
+from mgedu.tables import Column, Schema, data_path, load_table, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -305,105 +305,3 @@ def convert_serum(value: float, from_unit: str, to_unit: str) -> float:
     per_mmol = {"mmol/L": 1.0, "mg/dL": MG_MOLAR_MASS / 10, "mEq/L": float(MG_VALENCE)}
     number = check_amount(value, "value", source, MAX_SERUM_MMOL_PER_L * per_mmol[source])
     return number / per_mmol[source] * per_mmol[target]
-
-
-ARTICLE_DOSES_SCHEMA = Schema(
-    (
-        Column("dose_id", pattern=r"[A-Za-z0-9][A-Za-z0-9-]*"),
-        Column("kind", "category", vocab=("article", "trial"), description="article or trial"),
-        Column("doc_id", required=False, pattern=r"S00[0-4]"),
-        Column("claim_id", required=False, pattern=r"S00[0-4]-C\d{2,3}"),
-        Column("study_id", required=False, description="id in studies.csv"),
-        Column("as_stated", description="the words used (verbatim from the article for article rows)"),
-        Column("reading", description="how the words are read, when they allow more than one reading"),
-        Column("amount", "float", minimum=0, maximum=MAX_AMOUNT_MG),
-        Column("unit", "category", vocab=DOSE_UNITS),
-        Column("basis", "category", vocab=("salt", "elemental")),
-        Column("salt", required=False, description="key in salts.csv; blank when not stated"),
-        Column("per", "category", vocab=("day", "single-dose", "unstated")),
-        Column("route", "category", vocab=("oral", "iv")),
-        Column("compare_with", required=False, description="dose_id of the trial row an article row reports"),
-        Column("source"),
-        Column("notes", required=False),
-    ),
-    key="dose_id",
-)
-
-
-def load_article_doses(folder: str | Path | None = None) -> pd.DataFrame:
-    """Every dose the articles state and every dose the trials used, one reading per row.
-
-    >>> doses = load_article_doses()
-    >>> doses.set_index("dose_id").loc["S002-hornyak", "as_stated"]
-    '12.4 mmol every evening'
-    """
-    folder_path = Path(folder) if folder is not None else package_data_dir()
-    return public_frame(load_table(folder_path / "article_doses.csv", ARTICLE_DOSES_SCHEMA))
-
-
-def _match(elemental: float, trial: float | None) -> str:
-    if trial is None:
-        return "cannot check: the trial's own dose was not found"
-    change = (elemental - trial) / trial
-    if abs(change) < 1e-9:
-        return "yes"
-    if abs(change) <= 0.02:
-        return f"yes (rounded; trial {trial:.0f} mg)"
-    return f"no: {abs(change) * 100:.0f} % {'more' if change > 0 else 'less'} than the trial's"
-
-
-def reconcile_doses(age_years: float = 40, sex: str = "female", authority: str = "NIH") -> pd.DataFrame:
-    """The reconciled dose table: each dose as stated, as salt, elemental mg and mmol, % RDA, % UL, match.
-
-    Percentages are for one person (by default a 40-year-old woman, NIH values) and only for oral
-    daily doses: an IV dose, a single test dose or a dose with no time unit gets none. When the
-    authority's RDA is disputed, ``pct_rda_low``/``pct_rda_high`` replace ``pct_rda``.
-
-    >>> table = reconcile_doses().set_index("dose_id")
-    >>> table.loc["S000-hornyak", "matches_trial"]
-    'yes (rounded; trial 301 mg)'
-    >>> round(float(table.loc["S000-abbasi", "pct_ul"]))
-    143
-    """
-    import pandas as pd
-
-    from mgedu.intake import assess_dose
-
-    doses = load_article_doses()
-    elemental = {r.dose_id: dose_to_elemental_mg(r.amount, str(r.unit), str(r.basis),
-                                                 r.salt if isinstance(r.salt, str) else None)
-                 for r in doses.itertuples(index=False)}
-    rows = []
-    for r in doses.itertuples(index=False):
-        e = elemental[r.dose_id]
-        row: dict[str, object] = {
-            "dose_id": r.dose_id, "source": r.doc_id if r.kind == "article" else r.study_id,
-            "claim_id": r.claim_id, "study_id": r.study_id, "as_stated": r.as_stated, "reading": r.reading,
-            "salt": r.salt, "salt_mg": e / elemental_fraction(r.salt) if isinstance(r.salt, str) else None,
-            "elemental_mg": e, "mmol": e / MG_MOLAR_MASS, "per": str(r.per), "route": str(r.route),
-        }
-        if r.per == "day" and r.route == "oral":
-            a = assess_dose(e, age_years, sex, authority=authority)
-            row.update(pct_rda_low=a.pct_rda[0], pct_rda_high=a.pct_rda[1], pct_ul=a.pct_ul)
-        else:
-            why = {"iv": "IV dose: RDA and UL are for oral intake"}.get(str(r.route)) or {
-                "single-dose": "one test dose, not a daily dose",
-                "unstated": "no time unit stated"}[str(r.per)]
-            row.update(pct_rda_low=None, pct_rda_high=None, pct_ul=None, no_percent_because=why)
-        trial = elemental.get(r.compare_with) if isinstance(r.compare_with, str) else None
-        row["trial_elemental_mg"] = trial
-        row["matches_trial"] = "(the trial's own figure)" if r.kind == "trial" else _match(e, trial)
-        row["notes"] = r.notes
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    if "no_percent_because" not in table:
-        table["no_percent_because"] = None
-    if table.pct_rda_low.equals(table.pct_rda_high):
-        table = table.rename(columns={"pct_rda_low": "pct_rda"}).drop(columns="pct_rda_high")
-    columns = (
-        "dose_id", "source", "claim_id", "study_id", "as_stated", "reading", "salt", "salt_mg",
-        "elemental_mg", "mmol", "pct_rda", "pct_rda_low", "pct_rda_high", "pct_ul",
-        "trial_elemental_mg", "matches_trial", "per", "route", "no_percent_because", "notes",
-    )
-    order = [c for c in columns if c in table.columns]
-    return table[order]

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from mgedu import doses
 from mgedu.absorption import absorbed_mg_range, absorption_for, compare_absorption_claims, load_absorption
 from mgedu.catalog import TABLES, schema_for
+from mgedu.dose_reconciliation import load_article_doses, reconcile_doses
 from mgedu.doses import (
     MG_MOLAR_MASS,
     check_amount,
@@ -24,13 +25,11 @@ from mgedu.doses import (
     dose_to_elemental_mg,
     elemental_fraction,
     elemental_mg,
-    load_article_doses,
     load_salts,
     meq_to_mmol,
     mg_to_mmol,
     mmol_to_meq,
     mmol_to_mg,
-    reconcile_doses,
     salt_info,
     salt_mg,
 )
