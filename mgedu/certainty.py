@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgedu.evidence import CERTAINTY_LEVELS, DOMAINS, GradeResult, grade_certainty
-from mgedu.studies import DESIGNS
+from mgedu.study_designs import STUDY_DESIGNS
 from mgedu.tables import (
     Column,
     Problem,
@@ -48,7 +48,7 @@ GRADE_OUTCOMES_SCHEMA = Schema(
         Column("outcome", "category", vocab=tuple(OUTCOMES)),
         Column("studies", required=False, description="'; '-separated study ids; blank when none"),
         Column("n_participants", "int", required=False, minimum=1, description="in the studies rated"),
-        Column("design", "category", required=False, vocab=DESIGNS, description="sets the GRADE start level"),
+        Column("design", "category", required=False, vocab=STUDY_DESIGNS, description="sets the GRADE start level"),
         *(Column(name, "int", required=False, minimum=-2, maximum=2) for name in DOMAINS),
         Column("certainty", "category", vocab=CERTAINTIES),
         Column("published_certainty", "category", required=False, vocab=CERTAINTY_LEVELS),

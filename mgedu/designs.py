@@ -24,14 +24,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mgedu.study_designs import SIMULATED_DESIGNS
 from mgedu.tables import Column, Schema, cached_table, package_data_dir, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DESIGNS: tuple[str, ...] = ("case-report", "open-label", "rct")
-DESIGN_LABELS: dict[str, str] = {"case-report": "case report", "open-label": "open-label (before/after)",
-                                 "rct": "blinded placebo-controlled RCT"}
 #: Largest simulation allowed: n_trials x n_per_arm x arms (each patient costs ~40 bytes in flight).
 MAX_SIMULATED_PATIENTS = 5_000_000
 
@@ -184,8 +182,8 @@ def simulate_trials(design: str, n_per_arm: int, true_effect: float = 0.0,
     import pandas as pd
     from scipy.special import stdtr, stdtrit
 
-    if design not in DESIGNS:
-        raise ValueError(f"design must be one of {', '.join(DESIGNS)}, got {design!r}")
+    if design not in SIMULATED_DESIGNS:
+        raise ValueError(f"design must be one of {', '.join(SIMULATED_DESIGNS)}, got {design!r}")
     lowest = 1 if design == "case-report" else 2
     n = _check_int("n_per_arm", n_per_arm, lowest, 1 if design == "case-report" else None)
     n_trials = _check_int("n_trials", n_trials, 1)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mgedu.seeds import DOC_IDS, VERDICTS
+from mgedu.study_designs import STUDY_DESIGN_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -185,15 +186,6 @@ def report_cards() -> pd.DataFrame:
 
 
 
-DESIGN_PLURALS: dict[str, str] = {
-    "meta-analysis": "meta-analyses", "systematic-review": "systematic reviews",
-    "double-blind-rct": "double-blind randomised trials",
-    "single-blind-rct": "single-blind randomised trials",
-    "observational": "observational studies", "open-label": "uncontrolled open-label studies",
-    "case-report": "case reports", "narrative-review": "narrative reviews",
-    "registry-protocol": "trial registrations", "pharmacokinetic": "absorption studies",
-    "laboratory": "laboratory studies", "reference-value": "reference-value documents",
-}
 CAUSAL_PHRASES: dict[str, str] = {
     "yes": "which can show cause when they are well run",
     "depends": "which are only as strong as the studies they pool",
@@ -234,9 +226,10 @@ def model_verdict(doc_id: str) -> str:
         designs = load_studies().set_index("study_id").design.astype(str)
         counts = Counter(designs.get(str(s), "unknown") for s in cited).most_common()
         design, count = counts[0]
-        causal = ladder_rung(design).causal if design in DESIGN_PLURALS else "no"
+        causal = ladder_rung(design).causal if design in STUDY_DESIGN_LABELS else "no"
+        plural = STUDY_DESIGN_LABELS[design].plural if design in STUDY_DESIGN_LABELS else design
         parts.append(f"Of its {len(effect)} claims about effects, {len(cited)} cite a study, most often "
-                     f"{DESIGN_PLURALS.get(design, design)} ({count}), {CAUSAL_PHRASES[causal]}.")
+                     f"{plural} ({count}), {CAUSAL_PHRASES[causal]}.")
     else:
         parts.append(f"None of its {len(effect)} claims about effects cites a study we could trace.")
     grades = load_grade_outcomes()

@@ -3,7 +3,7 @@
 Each row records what the study did (design, population, n, intervention, salt, dose, duration,
 comparator) and what it found, with the DOI or PMID and the page that was read. Where sources
 disagree, the ``notes`` column records both readings and which one the workbook trusts and why.
-The design vocabulary here is the one the evidence ladder (:mod:`mgedu.evidence`) uses.
+Designs use the one study-design vocabulary (:mod:`mgedu.study_designs`), as the evidence ladder does.
 """
 
 from __future__ import annotations
@@ -11,25 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mgedu.study_designs import STUDY_DESIGNS
 from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DESIGNS = (
-    "case-report",
-    "open-label",
-    "single-blind-rct",
-    "double-blind-rct",
-    "systematic-review",
-    "meta-analysis",
-    "observational",
-    "registry-protocol",
-    "narrative-review",
-    "pharmacokinetic",
-    "laboratory",
-    "reference-value",
-)
 SALTS = (
     "oxide",
     "citrate",
@@ -50,7 +37,7 @@ STUDIES_SCHEMA = Schema(
         Column("study_id", pattern=r"[a-z][a-z0-9-]*", description="stable id, first author + year"),
         Column("citation", description="full citation"),
         Column("year", "int", required=False, minimum=1900, maximum=2100, description="blank for undated documents"),
-        Column("design", "category", vocab=DESIGNS),
+        Column("design", "category", vocab=STUDY_DESIGNS),
         Column("population", required=False),
         Column("n", "int", required=False, minimum=1, description="participants (blank if unknown)"),
         Column("intervention", required=False),
