@@ -1,6 +1,6 @@
 """Re-execute notebooks and store their outputs lean and deterministic (for contributors).
 
-``python -m mgedu.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
+``python -m tools.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
 fresh kernel (working directory: the notebook's folder), then removes what would churn on every run:
 widget state, execution timing metadata and kernel-specific metadata. Outputs themselves are kept,
 because nbval compares them. A notebook with an error output is not written back: the command fails
@@ -63,7 +63,7 @@ def execute_notebook(path: Path, timeout: int = 120) -> Any:
     """Execute the notebook at ``path`` in a fresh kernel and return it (not written)."""
     import nbformat
 
-    from mgedu.kernels import notebook_client
+    from mgedu.classroom.kernels import notebook_client
 
     nb = nbformat.read(path, as_version=4)
     client = notebook_client(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
@@ -89,7 +89,7 @@ def refresh(path: Path, timeout: int = 120) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m mgedu.refresh", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.refresh", description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
     args = parser.parse_args(argv)

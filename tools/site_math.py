@@ -121,7 +121,7 @@ def render_math(markdown: str) -> str:
         try:
             return formula_image(tex, display)
         except ValueError as exc:  # mathtext cannot draw it: show the TeX itself (the site test flags it)
-            print(f"mgedu.site: formula not drawn ({exc}): {tex}", file=sys.stderr)
+            print(f"tools.site: formula not drawn ({exc}): {tex}", file=sys.stderr)
             return f'<code class="mgedu-tex">{html.escape(tex)}</code>'
 
     def display(match: re.Match[str]) -> str:
