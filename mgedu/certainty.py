@@ -122,8 +122,8 @@ def grade_outcome(condition: str, outcome: str, folder: str | Path | None = None
 
     >>> grade_outcome("insomnia", "sleep-onset-latency").certainty
     'low'
-    >>> grade_outcome("rls", "total-sleep-time") is None
-    True
+    >>> print(grade_outcome("rls", "total-sleep-time"))
+    None
     """
     row = _row(condition, outcome, folder)
     if row["certainty"] == NO_EVIDENCE:
@@ -134,8 +134,8 @@ def grade_outcome(condition: str, outcome: str, folder: str | Path | None = None
 def bottom_line(condition: str, outcome: str, folder: str | Path | None = None) -> str:
     """The bottom line for one outcome in plain words, with its certainty.
 
-    >>> bottom_line("rls", "rls-severity").startswith("RLS severity (restless legs syndrome) · very low")
-    True
+    >>> bottom_line("rls", "rls-severity")[:48]
+    'RLS severity (restless legs syndrome) · very low'
     """
     row = _row(condition, outcome, folder)
     label = OUTCOMES[outcome][0].upper() + OUTCOMES[outcome][1:]
@@ -236,10 +236,10 @@ def describe_grade_choice(row_id: str, **steps: int) -> str:
         **steps: the domain ratings (any not given count as 0).
 
     >>> text = describe_grade_choice("insomnia:total-sleep-time", risk_of_bias=-1, imprecision=-2)
-    >>> text.startswith("Total sleep time (insomnia in older adults): very low ⊕◯◯◯.")
-    True
-    >>> text.endswith("The workbook rates it low.")
-    True
+    >>> print(text)  # doctest: +NORMALIZE_WHITESPACE
+    Total sleep time (insomnia in older adults): very low ⊕◯◯◯. Started at high because the evidence
+    comes from randomised trials (double-blind-rct). Rated down one level for risk of bias. Rated down
+    two levels for imprecision (very serious). Certainty: very low. The workbook rates it low.
     """
     condition, outcome = _split(row_id)
     row = _row(condition, outcome)
@@ -258,8 +258,8 @@ def describe_grade_choice(row_id: str, **steps: int) -> str:
 def grade_reasoning_html(row_id: str, **_: int) -> str:
     """The workbook's reasoning for one outcome, domain by domain, as escaped HTML (worksheet detail).
 
-    >>> "Rated down" in grade_reasoning_html("insomnia:sleep-onset-latency")
-    True
+    >>> grade_reasoning_html("insomnia:sleep-onset-latency")[:87]
+    "<ul class='mgedu-grade-reasons'><li><b>What the studies found:</b> Mah &amp; Pitre 2021"
     """
     import html
 

@@ -54,8 +54,9 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
 def select_claims(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL) -> pd.DataFrame:
     """The claims of one article and/or topic and/or verdict (``"all"`` for no filter).
 
-    >>> select_claims("S000", "study-report").claim_id.str.startswith("S000").all()
-    np.True_
+    >>> chosen = select_claims("S000", "study-report")
+    >>> sorted(set(chosen.doc_id)), sorted(set(chosen.topic))
+    (['S000'], ['study-report'])
     >>> select_claims("S009")
     Traceback (most recent call last):
     ...
@@ -81,8 +82,8 @@ def verdict_counts(by: str = "doc_id") -> pd.DataFrame:
     >>> counts = verdict_counts()
     >>> list(counts.columns)
     ['supported', 'overstated', 'misreported', 'unsupported', 'uncheckable', 'total']
-    >>> int(counts.loc["all", "total"]) == len(load_claims())
-    True
+    >>> list(counts.index)
+    ['S000', 'S001', 'S002', 'S003', 'S004', 'all']
     """
     import pandas as pd
 
@@ -102,8 +103,8 @@ def verdict_counts(by: str = "doc_id") -> pd.DataFrame:
 def share_not_supported(doc_id: str) -> float:
     """Share of an article's claims whose verdict is not ``supported`` (0 to 1).
 
-    >>> 0 <= share_not_supported("S002") <= 1
-    True
+    >>> round(share_not_supported("S002"), 2)
+    0.51
     """
     _check_choice("doc_id", doc_id, DOC_IDS)
     claims = select_claims(doc_id)
@@ -156,8 +157,10 @@ def quote_in_context(claim_id: str, width: int = 60) -> str:
 def claim_card(claim_id: str, width: int = 88) -> str:
     """A plain-text card: quote, verdict (with its meaning), what the source says, and why.
 
-    >>> claim_card("S000-C08").splitlines()[1].strip().startswith("Study:    hornyak1998")
-    True
+    >>> print("\\n".join(claim_card("S000-C08").splitlines()[:3]))
+    S000-C08 · dose · verdict: supported
+      Study:    hornyak1998
+      Quote:    “supplementation with 300 mg of magnesium daily”
     """
     r = claim_record(claim_id)
     wrap = functools.partial(textwrap.fill, width=width, subsequent_indent="    ")

@@ -330,8 +330,8 @@ def supplement_block_table(voltage_mv: float | None = None, baseline_mg_mm: floa
     >>> t = supplement_block_table()
     >>> t.columns[:4].tolist()
     ['scenario', 'kind', 'delta_total_mmol_l', 'ionised_share']
-    >>> bool((t.unblocked_after < t.unblocked_before).all())
-    True
+    >>> t.unblocked_after.round(4).tolist()  # every scenario blocks a little more (unblocked before: 0.0550)
+    [0.0531, 0.0526, 0.0537, 0.0533, 0.0487, 0.0472]
     """
     import pandas as pd
 
@@ -355,8 +355,8 @@ def describe_supplement_effect(table: pd.DataFrame | None = None, scenario: str 
     ``table`` is :func:`supplement_block_table` output (computed with defaults if None); ``scenario``
     defaults to the first (the trial's magnesium arm, before to after).
 
-    >>> describe_supplement_effect().startswith("Inputs: total serum magnesium up 0.053 mmol/L")
-    True
+    >>> describe_supplement_effect()[:45]
+    'Inputs: total serum magnesium up 0.053 mmol/L'
     """
     data = supplement_block_table() if table is None else table
     names = list(dict.fromkeys(data.scenario))
@@ -401,8 +401,8 @@ def load_mechanism_steps(folder: str | Path | None = None) -> pd.DataFrame:
     """Every step of every mechanism chain, with ``chain_id`` (the claim id) and ``step`` added.
 
     >>> steps = load_mechanism_steps()
-    >>> set(steps.evidence_level.cat.categories) == set(EVIDENCE_LEVELS)
-    True
+    >>> steps.loc[0, ["step_id", "chain_id", "step"]].astype(str).tolist()
+    ['S000-C03/1', 'S000-C03', '1']
     """
     return public_frame(_steps(_data_path("mechanism_steps.csv", folder)))
 

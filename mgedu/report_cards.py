@@ -130,8 +130,8 @@ def report_card(doc_id: str, n_worst: int = 3) -> ReportCard:
         n_worst: how many of its worst problems to list (0 to 10).
 
     >>> card = report_card("S004")
-    >>> card.n_claims == sum(card.verdict_counts.values()) and card.reading in READINGS
-    True
+    >>> card.doc_id, card.n_claims, card.citation_style
+    ('S004', 45, 'inline-site-names')
     """
     import pandas as pd
 
@@ -202,8 +202,8 @@ def model_verdict(doc_id: str) -> str:
     weigh the problems differently.
 
     >>> text = model_verdict("S003")
-    >>> text.startswith("S003 (mattress-retailer; sells or promotes mattresses)")
-    True
+    >>> text[:54]
+    'S003 (mattress-retailer; sells or promotes mattresses)'
     """
     from mgedu.certainty import load_grade_outcomes
     from mgedu.evidence import CERTAINTY_LEVELS, ladder_rung

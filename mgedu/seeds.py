@@ -75,8 +75,8 @@ def seeds_dir(folder: str | Path | None = None) -> Path:
     Tries ``folder`` if given, then the copy inside an installed package, then the checkout's
     ``seeds/``; raises ``FileNotFoundError`` naming every path it tried.
 
-    >>> (seeds_dir() / "claims.csv").exists()
-    True
+    >>> sorted(path.name for path in seeds_dir().glob("*.csv"))
+    ['claims.csv', 'documents.csv']
     """
     tried: list[Path] = []
     if folder is not None:
@@ -123,8 +123,8 @@ def load_claims(folder: str | Path | None = None) -> pd.DataFrame:
     """Every checkable claim in the five articles, with the verdict against its primary source.
 
     >>> claims = load_claims()
-    >>> sorted(claims.doc_id.unique()) == ['S000', 'S001', 'S002', 'S003', 'S004']
-    True
+    >>> sorted(claims.doc_id.unique())
+    ['S000', 'S001', 'S002', 'S003', 'S004']
     >>> list(claims.verdict.cat.categories)
     ['supported', 'overstated', 'misreported', 'unsupported', 'uncheckable']
     """

@@ -240,8 +240,8 @@ def frame_from_records(records: list[dict[str, object]], schema: Schema) -> pd.D
 def package_data_dir() -> Path:
     """The folder of reference tables shipped inside the package (``mgedu/data``).
 
-    >>> (package_data_dir() / "studies.csv").exists()
-    True
+    >>> sorted(path.name for path in package_data_dir().glob("s*.csv"))
+    ['salts.csv', 'serum_reference.csv', 'studies.csv']
     """
     from importlib.resources import files
 
