@@ -10,6 +10,7 @@ from mgedu.certainty import (
     OUTCOMES,
     bottom_line,
     describe_grade_choice,
+    domain_ratings,
     grade_outcome,
     grade_reasoning_html,
     grade_summary,
@@ -20,6 +21,7 @@ from mgedu.certainty import (
 from mgedu.evidence import DOMAINS
 from mgedu.pooling import load_pooled_estimates
 from mgedu.studies import load_studies
+from mgedu.tables import package_data_dir
 
 REQUIRED = ("rls-severity", "periodic-limb-movements", "sleep-onset-latency", "total-sleep-time",
             "adverse-effects")
@@ -109,4 +111,17 @@ def test_bottom_lines_and_readouts():
         r for r, c in zip(load_grade_outcomes().row_id, load_grade_outcomes().certainty, strict=True)
         if c != NO_EVIDENCE
     }
-    assert all(name in DOMAINS for name in ("risk_of_bias", "large_effect"))
+
+
+def test_domain_ratings_are_the_numbers_in_the_file():
+    import csv
+
+    with open(package_data_dir() / "grade_outcomes.csv", encoding="utf-8", newline="") as handle:
+        raw = {row["row_id"]: row for row in csv.DictReader(handle)}
+    for row_id, row in raw.items():
+        condition, outcome = row_id.split(":")
+        ratings = domain_ratings(condition, outcome)
+        if row["certainty"] == NO_EVIDENCE:
+            assert ratings == {}
+        else:
+            assert ratings == {name: int(row[name] or 0) for name in DOMAINS}, row_id
