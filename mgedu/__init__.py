@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "DataError": "mgedu.tables",
     "Problem": "mgedu.tables",
+    "clear_cache": "mgedu.tables",
     "load_documents": "mgedu.seeds",
     "load_claims": "mgedu.seeds",
     "document_text": "mgedu.seeds",
@@ -92,7 +93,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mgedu.report_cards import report_card
     from mgedu.seeds import document_text, load_claims, load_documents
     from mgedu.studies import load_studies, study
-    from mgedu.tables import DataError, Problem
+    from mgedu.tables import DataError, Problem, clear_cache
     from mgedu.validation import check_data, validate
 
 

@@ -24,7 +24,7 @@ from mgedu.seeds import (
     load_claims,
     load_documents,
 )
-from mgedu.tables import Column, Schema, cached_table, package_data_dir, public_frame
+from mgedu.tables import Column, References, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,13 +34,15 @@ ALL = "all"
 DISCREPANCIES_SCHEMA = Schema(
     (
         Column("discrepancy_id", pattern=r"D\d+"),
-        Column("study_id", description="the study or fact the articles disagree about"),
+        Column("study_id", references=References("studies.csv"),
+               description="the study or fact the articles disagree about"),
         Column("subject", description="one-line title"),
-        Column("claim_ids", pattern=r"S00[0-4]-C\d{2,3}(; S00[0-4]-C\d{2,3})*", description="'; '-separated"),
+        Column("claim_ids", pattern=r"S00[0-4]-C\d{2,3}(; S00[0-4]-C\d{2,3})*",
+               references=References("claims.csv", separator="; "), description="'; '-separated"),
         Column("articles_say", description="what the articles say, quoted or closely paraphrased"),
         Column("source_says", description="what the primary source says, with numbers"),
         Column("lesson", description="what a reader should learn from the difference"),
-        Column("source", description="citation with DOI/PMID and the page read"),
+        source_column(description="citation with DOI/PMID and the page read"),
     ),
     key="discrepancy_id",
 )
@@ -227,18 +229,13 @@ def documents_overview() -> pd.DataFrame:
     return overview
 
 
-def _discrepancies(path: Path) -> pd.DataFrame:
-    return cached_table(path, DISCREPANCIES_SCHEMA)
-
-
 def load_discrepancies(folder: str | Path | None = None) -> pd.DataFrame:
     """Cross-article discrepancies: the same study or fact told differently, with the source.
 
     >>> load_discrepancies().discrepancy_id.tolist()[:2]
     ['D1', 'D2']
     """
-    where = Path(folder) if folder is not None else package_data_dir()
-    return public_frame(_discrepancies(where / "discrepancies.csv"))
+    return load("discrepancies.csv", folder)
 
 
 def discrepancy_card(discrepancy_id: str, width: int = 88) -> str:

@@ -10,12 +10,14 @@ sits above both, so dose arithmetic and reference intakes never import each othe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgedu.doses import DOSE_UNITS, MAX_AMOUNT_MG, MG_MOLAR_MASS, dose_to_elemental_mg, elemental_fraction
 from mgedu.intake import assess_dose
-from mgedu.tables import Column, Schema, load_table, package_data_dir, public_frame
+from mgedu.rules import Corpus, Rows, rule
+from mgedu.tables import Column, Problem, References, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,19 +27,24 @@ ARTICLE_DOSES_SCHEMA = Schema(
     (
         Column("dose_id", pattern=r"[A-Za-z0-9][A-Za-z0-9-]*"),
         Column("kind", "category", vocab=("article", "trial"), description="article or trial"),
-        Column("doc_id", required=False, pattern=r"S00[0-4]"),
-        Column("claim_id", required=False, pattern=r"S00[0-4]-C\d{2,3}"),
-        Column("study_id", required=False, description="id in studies.csv"),
+        Column("doc_id", required=False, references=References("documents.csv"),
+               description="the article, for article rows"),
+        Column("claim_id", required=False, references=References("claims.csv"),
+               description="the claim that states the dose, for article rows"),
+        Column("study_id", references=References("studies.csv"),
+               description="the trial that used the dose, or that the article reports"),
         Column("as_stated", description="the words used (verbatim from the article for article rows)"),
         Column("reading", description="how the words are read, when they allow more than one reading"),
         Column("amount", "float", minimum=0, maximum=MAX_AMOUNT_MG),
         Column("unit", "category", vocab=DOSE_UNITS),
         Column("basis", "category", vocab=("salt", "elemental")),
-        Column("salt", required=False, description="key in salts.csv; blank when not stated"),
+        Column("salt", required=False, references=References("salts.csv"),
+               description="key in salts.csv; blank when not stated"),
         Column("per", "category", vocab=("day", "single-dose", "unstated")),
         Column("route", "category", vocab=("oral", "iv")),
-        Column("compare_with", required=False, description="dose_id of the trial row an article row reports"),
-        Column("source"),
+        Column("compare_with", required=False, references=References("article_doses.csv", where=("kind", ("trial",))),
+               description="dose_id of the trial row an article row reports"),
+        source_column(description="the article file, or the page(s) read for a trial"),
         Column("notes", required=False),
     ),
     key="dose_id",
@@ -51,8 +58,63 @@ def load_article_doses(folder: str | Path | None = None) -> pd.DataFrame:
     >>> doses.set_index("dose_id").loc["S002-hornyak", "as_stated"]
     '12.4 mmol every evening'
     """
-    folder_path = Path(folder) if folder is not None else package_data_dir()
-    return public_frame(load_table(folder_path / "article_doses.csv", ARTICLE_DOSES_SCHEMA))
+    return load("article_doses.csv", folder)
+
+
+# ------------------------------------------------------------------------------------------ named rules
+
+@rule()
+def article_rows_name_their_article_and_claim(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A dose an article states names the article (doc_id) and the claim that states it (claim_id)."""
+    for record in rows:
+        if record["kind"] == "article":
+            for column in ("doc_id", "claim_id"):
+                if record[column] is None:
+                    yield rows.problem(record, column, f"an article dose needs its {column}")
+
+
+@rule()
+def salt_doses_name_their_salt(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A dose weighed as a salt names the salt (its magnesium share depends on it)."""
+    for record in rows:
+        if record["basis"] == "salt" and record["salt"] is None:
+            yield rows.problem(record, "salt", "basis is 'salt', so the salt must be named")
+
+
+@rule()
+def milliequivalents_count_magnesium_ions(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A dose in mEq counts magnesium ions, so its basis is elemental."""
+    for record in rows:
+        if record["unit"] == "mEq" and record["basis"] == "salt":
+            yield rows.problem(record, "basis", "a dose in mEq counts magnesium ions: basis must be 'elemental'")
+
+
+def _claims_by_id(corpus: Corpus) -> dict[object, dict[str, object]]:
+    return {r["claim_id"]: r for r in corpus.rows("claims.csv") if r["claim_id"] is not None}
+
+
+@rule(reads=("claims.csv",))
+def article_doses_come_from_their_claims_article(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """An article dose's doc_id is the article its claim is quoted from."""
+    claims = _claims_by_id(corpus)
+    for record in rows:
+        claim = claims.get(record["claim_id"])
+        if claim is not None and record["doc_id"] is not None and claim["doc_id"] != record["doc_id"]:
+            yield rows.problem(record, "doc_id", f"claim {record['claim_id']} is quoted from {claim['doc_id']}, "
+                                                 f"not {record['doc_id']}")
+
+
+@rule(reads=("claims.csv",))
+def article_doses_quote_their_claim(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """An article dose's words (as_stated) are part of its claim's verbatim quote."""
+    claims = _claims_by_id(corpus)
+    for record in rows:
+        claim = claims.get(record["claim_id"])
+        if record["kind"] != "article" or claim is None or claim["quote"] is None or record["as_stated"] is None:
+            continue
+        if " ".join(str(record["as_stated"]).split()) not in " ".join(str(claim["quote"]).split()):
+            yield rows.problem(record, "as_stated", f"{record['as_stated']!r} is not in the quote of claim "
+                                                    f"{record['claim_id']}")
 
 
 def _match(elemental: float, trial: float | None) -> str:

@@ -14,14 +14,15 @@ that names the parameter, so a wrong number can never pass quietly.
 from __future__ import annotations
 
 import difflib
-import functools
 import math
 import numbers
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, data_path, load_table, public_frame
+from mgedu.rules import Corpus, Rows, rule
+from mgedu.tables import Column, Problem, Schema, derived_cache, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +47,7 @@ SALTS_SCHEMA = Schema(
         Column("formula_checked", "category", vocab=("read", "not-read"),
                description="read: formula and molar mass confirmed on the cited page"),
         Column("notes", required=False),
-        Column("source", description="page(s) giving the formula"),
+        source_column(description="page(s) giving the formula"),
     ),
     key="salt",
 )
@@ -100,17 +101,12 @@ def _normalise(name: str) -> str:
     return text.replace("sulphate", "sulfate")
 
 
-def salts_path(folder: str | Path | None = None) -> Path:
-    """Path of ``salts.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return data_path("salts.csv", folder)
-
-
-@functools.lru_cache(maxsize=4)
-def _salts(path: Path) -> tuple[dict[str, Salt], dict[str, tuple[str, ...]]]:
+@derived_cache
+def _salts(folder: str | Path | None) -> tuple[dict[str, Salt], dict[str, tuple[str, ...]]]:
     """Salts by key, and every accepted name -> the key(s) it may mean."""
     from molmass import Formula
 
-    table = load_table(path, SALTS_SCHEMA)
+    table = load("salts.csv", folder)
     salts: dict[str, Salt] = {}
     names: dict[str, list[str]] = {}
     for row in table.itertuples(index=False):
@@ -135,13 +131,30 @@ def load_salts(folder: str | Path | None = None) -> pd.DataFrame:
     >>> round(float(salts.loc["oxide", "elemental_fraction"]), 4)
     0.603
     """
-    path = salts_path(folder)
-    frame = public_frame(load_table(path, SALTS_SCHEMA))
-    salts, _ = _salts(path)
+    frame = load("salts.csv", folder)
+    salts, _ = _salts(folder)
     frame["molar_mass_g_per_mol"] = [salts[k].molar_mass for k in frame.salt]
     frame["mg_atoms"] = [salts[k].mg_atoms for k in frame.salt]
     frame["elemental_fraction"] = [salts[k].elemental_fraction for k in frame.salt]
     return frame
+
+
+@rule()
+def formulas_contain_magnesium(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """Each salt's formula is one molmass can read, and it contains magnesium."""
+    from molmass import Formula, FormulaError
+
+    for record in rows:
+        if record["formula"] is None:
+            continue
+        try:
+            elements = Formula(str(record["formula"])).composition()
+        except FormulaError as exc:
+            reason = str(exc).splitlines()[0]
+            yield rows.problem(record, "formula", f"molmass cannot read {record['formula']!r} ({reason})")
+            continue
+        if "Mg" not in elements:
+            yield rows.problem(record, "formula", f"{record['formula']!r} contains no magnesium (Mg)")
 
 
 def salt_info(salt: str, folder: str | Path | None = None) -> Salt:
@@ -159,7 +172,7 @@ def salt_info(salt: str, folder: str | Path | None = None) -> Salt:
     """
     if not isinstance(salt, str) or not salt.strip():
         raise ValueError(f"salt must be a salt name such as 'oxide' or 'citrate', got {salt!r}")
-    salts, names = _salts(salts_path(folder))
+    salts, names = _salts(folder)
     wanted = _normalise(salt)
     exact = [k for k in salts if _normalise(k) == wanted]  # a key always means itself
     keys = exact or names.get(wanted) or names.get(wanted.removeprefix("magnesium "))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgedu.study_designs import STUDY_DESIGNS
-from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
+from mgedu.tables import Column, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,21 +47,12 @@ STUDIES_SCHEMA = Schema(
         Column("comparator", required=False),
         Column("main_results", required=False, description="key results with numbers"),
         Column("doi_or_pmid", required=False),
-        Column("source_url", description="the page(s) read"),
+        source_column("source_url"),
         Column("confidence", "category", vocab=("A", "B", "mixed"), description="A primary, B secondary"),
         Column("notes", required=False, description="disagreements between sources, and which is trusted"),
     ),
     key="study_id",
 )
-
-
-def studies_path(folder: str | Path | None = None) -> Path:
-    """Path of ``studies.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return data_path("studies.csv", folder)
-
-
-def _studies(path: Path) -> pd.DataFrame:
-    return cached_table(path, STUDIES_SCHEMA)
 
 
 def load_studies(folder: str | Path | None = None) -> pd.DataFrame:
@@ -73,7 +64,7 @@ def load_studies(folder: str | Path | None = None) -> pd.DataFrame:
     >>> str(studies.design.dtype)
     'category'
     """
-    return public_frame(_studies(studies_path(folder)))
+    return load("studies.csv", folder)
 
 
 def study(study_id: str, folder: str | Path | None = None) -> dict[str, object]:
@@ -84,13 +75,13 @@ def study(study_id: str, folder: str | Path | None = None) -> dict[str, object]:
     """
     import difflib
 
-    table = _studies(studies_path(folder))
+    table = load_studies(folder)
     match = table[table.study_id == study_id]
     if match.empty:
         close = difflib.get_close_matches(study_id, [str(s) for s in table.study_id], n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(f"unknown study_id {study_id!r}{hint}")
-    record = public_frame(match).iloc[0].to_dict()
+    record = match.iloc[0].to_dict()
     return {k: (None if _isna(v) else v) for k, v in record.items()}
 
 
@@ -101,8 +92,3 @@ def _isna(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
-
-
-def clear_cache() -> None:
-    """Forget the cached table."""
-    cached_table.cache_clear()

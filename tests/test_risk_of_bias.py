@@ -12,17 +12,10 @@ from mgedu.risk_of_bias import (
     allowed_overall,
     load_risk_of_bias,
     overall_risk_of_bias,
-    problems_in_risk_of_bias,
     risk_of_bias_reasons,
     risk_of_bias_table,
 )
-from mgedu.studies import load_studies
-
-
-def _designs() -> dict[str, str]:
-    studies = load_studies()
-    return dict(zip(studies.study_id, studies.design.astype(str), strict=True))
-
+from mgedu.validation import validate
 
 # Worked cases, written from the RoB 2 guidance (Sterne et al. 2019, Table 3), not from the code:
 # (five domain judgements, overall by default, overall with the "several concerns" call, or None when
@@ -100,7 +93,7 @@ def test_bad_judgements_are_clear_errors(args, message):
 
 
 def test_table_is_clean_and_judges_only_randomised_trials():
-    assert problems_in_risk_of_bias(study_designs=_designs()) == []
+    assert [p for p in validate() if p.file == "risk_of_bias.csv"] == []
     rob = load_risk_of_bias()
     assert rob.source.str.startswith("http").all()
     assert set(rob.basis) == {"project-reading"}, "published judgements would need basis 'published'"
@@ -120,7 +113,7 @@ def test_a_broken_overall_is_reported_with_file_row_and_column(corpus):
     index = next(i for i, line in enumerate(lines) if line.startswith("jadidi2022,RLS severity,overall,high"))
     lines[index] = lines[index].replace(",overall,high,", ",overall,low,", 1)
     corpus.write_lines("risk_of_bias.csv", lines)
-    problems = problems_in_risk_of_bias(corpus.data)
+    problems = validate(corpus.seeds, corpus.data)
     assert [str(p) for p in problems] == [
         f"risk_of_bias.csv:{index + 1}:judgement: jadidi2022 / RLS severity: overall 'low' breaks the "
         "RoB 2 rule; allowed: some concerns, high"
@@ -133,9 +126,10 @@ def test_a_missing_domain_and_a_non_randomised_trial_are_reported(corpus):
     del lines[index]
     lines.append(lines[1].replace("abbasi2012", "gorantla2024", 1))
     corpus.write_lines("risk_of_bias.csv", lines)
-    messages = [p.message for p in problems_in_risk_of_bias(corpus.data, study_designs=_designs())]
+    messages = [p.message for p in validate(corpus.seeds, corpus.data)]
     assert "held2002 / total sleep time: expected one 'reporting' row, found 0" in messages
-    assert "gorantla2024 is open-label, and RoB 2 judges randomised trials only" in messages
+    assert ("'gorantla2024' has design 'open-label' in studies.csv; allowed here: single-blind-rct, "
+            "double-blind-rct") in messages
 
 
 def test_reasons_text_and_unknown_result():
