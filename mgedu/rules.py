@@ -147,7 +147,10 @@ def _reference_problems(name: str, schema: Schema, corpus: Corpus, own_only: boo
         target_column = ref.column or schema_for(ref.table).key
         assert target_column is not None, f"{name}:{col.name} points into {ref.table}, which has no key"
         target = corpus.rows(ref.table)
-        found = {r[target_column]: r for r in target if r.get(target_column) is not None}
+        found: dict[object, Record] = {}
+        for r in target:  # a duplicated id is reported as such; references see its first row
+            if r.get(target_column) is not None:
+                found.setdefault(r[target_column], r)
         for record in rows:
             value = record.get(col.name)
             if value is None:
@@ -160,8 +163,8 @@ def _reference_problems(name: str, schema: Schema, corpus: Corpus, own_only: boo
                                              f"unknown {target_column} {listed} (not in {ref.table})"))
             if ref.where is not None:
                 field, allowed = ref.where
-                for i in ids:
-                    if i in found and found[i].get(field) not in allowed:
+                for i in ids:  # a blank or broken target cell is reported in its own table
+                    if i in found and found[i].get(field) is not None and found[i].get(field) not in allowed:
                         problems.append(rows.problem(record, col.name, (
                             f"{i!r} has {field} {found[i].get(field)!r} in {ref.table}; "
                             f"allowed here: {', '.join(allowed)}")))

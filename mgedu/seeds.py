@@ -212,8 +212,8 @@ def _article_texts(corpus: Corpus) -> dict[str, str]:
     for record in documents:
         if isinstance(record["doc_id"], str) and isinstance(record["file"], str):
             text = corpus.text(folder / record["file"])
-            if text is not None:
-                texts[record["doc_id"]] = text
+            if text is not None:  # a duplicated id is reported as such; its first row counts
+                texts.setdefault(record["doc_id"], text)
     return texts
 
 
