@@ -31,7 +31,17 @@ PUBLISHER_KINDS = (
 )
 CITATION_STYLES = ("numbered-list", "inline-journal-names", "inline-site-names", "none")
 TOPICS = ("mechanism", "efficacy", "study-report", "dose", "safety", "epidemiology", "nutrition", "product")
-VERDICTS = ("supported", "overstated", "misreported", "unsupported", "uncheckable")
+VERDICTS = ("supported", "overstated", "misreported", "unsupported", "uncheckable", "not-verified")
+
+#: What a learner sees for each verdict (``not-verified`` reads "not verified").
+VERDICT_LABELS = {
+    "supported": "supported",
+    "overstated": "overstated",
+    "misreported": "misreported",
+    "unsupported": "unsupported",
+    "uncheckable": "uncheckable",
+    "not-verified": "not verified",
+}
 
 VERDICT_MEANINGS = {
     "supported": "the primary source says this",
@@ -39,6 +49,63 @@ VERDICT_MEANINGS = {
     "misreported": "a detail differs from the source: a number, the design, the population, the causal direction",
     "unsupported": "no reliable evidence, or the cited source does not show it",
     "uncheckable": "vague, opinion or marketing: nothing a source could confirm or refute",
+    "not-verified": "checkable, but its source could not be found or read, so nothing can be said either way "
+                    "(not verified is not the same as no evidence)",
+}
+
+#: Why a claim got its verdict: the ``reason_kind`` column of claims.csv, and what learners choose from.
+REASON_KINDS = (
+    "matches-source",
+    "number-differs",
+    "design-cannot-show",
+    "population-differs",
+    "mechanism-as-proof",
+    "stronger-than-evidence",
+    "no-source",
+    "source-not-found",
+    "vague-or-marketing",
+)
+
+#: What a learner sees for each reason kind.
+REASON_LABELS = {
+    "matches-source": "the source says this",
+    "number-differs": "a number or detail differs from the source",
+    "design-cannot-show": "the study's design cannot show this",
+    "population-differs": "the study was in other people (or in animals or cells)",
+    "mechanism-as-proof": "a mechanism offered as proof that it works",
+    "stronger-than-evidence": "the evidence points this way but is weaker, smaller or more mixed than the claim says",
+    "no-source": "no source, or the source does not say it",
+    "source-not-found": "the source could not be found or read",
+    "vague-or-marketing": "vague, opinion or marketing: nothing to check",
+}
+
+#: One sentence per reason kind: what to look for, for a learner deciding which kind applies.
+REASON_MEANINGS = {
+    "matches-source": "The primary source reports what the claim says, at the strength the claim says it.",
+    "number-differs": "A sample size, percentage, dose, date, status or causal direction in the claim is not "
+                      "what the source reports.",
+    "design-cannot-show": "The study exists and points this way, but its design (no control group, one case, "
+                          "an association, a theory paper) cannot show that magnesium caused the result.",
+    "population-differs": "The evidence comes from different people (children, healthy volunteers, another "
+                          "illness) or from animals or cells, not from the people the claim is about.",
+    "mechanism-as-proof": "A plausible way magnesium might act is offered as if it showed that magnesium "
+                          "works, without a test of the effect in people.",
+    "stronger-than-evidence": "The evidence leans the same way, but it is smaller, weaker or more mixed than "
+                              "the claim's confident wording.",
+    "no-source": "Nothing cited or found backs the claim, or the source it cites does not say it.",
+    "source-not-found": "A specific source could settle the claim, but it could not be found or read, so the "
+                        "claim is neither confirmed nor refuted.",
+    "vague-or-marketing": "The statement is opinion, advertising or too vague for any source to confirm or "
+                          "refute.",
+}
+
+#: The reason kinds each verdict may use (the consistency rule checked by ``python -m mgedu check``).
+_OWN_KINDS = {"supported": "matches-source", "not-verified": "source-not-found",
+              "uncheckable": "vague-or-marketing"}
+REASON_KINDS_BY_VERDICT: dict[str, tuple[str, ...]] = {
+    verdict: (_OWN_KINDS[verdict],) if verdict in _OWN_KINDS
+    else tuple(k for k in REASON_KINDS if k not in _OWN_KINDS.values())
+    for verdict in VERDICTS
 }
 
 DOCUMENTS_SCHEMA = Schema(
@@ -67,8 +134,11 @@ CLAIMS_SCHEMA = Schema(
         Column("study_id", required=False, references=References("studies.csv"),
                description="the study the claim describes or cites"),
         Column("verdict", "category", vocab=VERDICTS, description="how the claim compares with its source"),
+        Column("reason_kind", "category", vocab=REASON_KINDS, description="the main reason for the verdict"),
         Column("evidence", description="what the primary source actually says, with numbers"),
         Column("reason", description="one sentence a student can follow"),
+        Column("family", required=False, pattern=r"[a-z0-9]+(-[a-z0-9]+)*",
+               description="claims that say the same thing (in any article) share a family"),
     ),
     key="claim_id",
 )
@@ -121,7 +191,9 @@ def load_claims(folder: str | Path | None = None) -> pd.DataFrame:
     >>> sorted(claims.doc_id.unique())
     ['S000', 'S001', 'S002', 'S003', 'S004']
     >>> list(claims.verdict.cat.categories)
-    ['supported', 'overstated', 'misreported', 'unsupported', 'uncheckable']
+    ['supported', 'overstated', 'misreported', 'unsupported', 'uncheckable', 'not-verified']
+    >>> sorted(claims.loc[claims.verdict == "supported", "reason_kind"].unique())
+    ['matches-source']
     """
     return load("claims.csv", folder)
 
@@ -251,12 +323,73 @@ def quotes_are_verbatim(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
             yield rows.problem(record, "quote", f"quote is not the text of {record['doc_id']} at {start}:{end}{hint}")
 
 
+@rule()
+def reason_kinds_fit_their_verdicts(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A claim's reason kind fits its verdict (see :data:`REASON_KINDS_BY_VERDICT`).
+
+    ``supported`` goes with ``matches-source``, ``not-verified`` with ``source-not-found`` and
+    ``uncheckable`` with ``vague-or-marketing``; the other verdicts use the other six kinds.
+    """
+    for record in rows:
+        verdict, kind = record["verdict"], record["reason_kind"]
+        if not (isinstance(verdict, str) and isinstance(kind, str)) or kind in REASON_KINDS_BY_VERDICT[verdict]:
+            continue
+        owner = next((v for v, k in _OWN_KINDS.items() if k == kind), None)
+        if owner is not None:
+            hint = f"{kind!r} is only for verdict {owner!r}"
+        else:
+            hint = f"verdict {verdict!r} takes reason_kind {REASON_KINDS_BY_VERDICT[verdict][0]!r}"
+        yield rows.problem(record, "reason_kind", f"reason_kind {kind!r} does not fit verdict {verdict!r}; {hint}")
+
+
+def _families(rows: Rows) -> dict[str, list[dict[str, object]]]:
+    members: dict[str, list[dict[str, object]]] = {}
+    for record in rows:
+        if isinstance(record["family"], str) and isinstance(record["claim_id"], str):
+            members.setdefault(record["family"], []).append(record)
+    return members
+
+
+@rule()
+def families_have_more_than_one_claim(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A family (claims that say the same thing, in any article) has at least two claims (one is a slip)."""
+    for family, members in sorted(_families(rows).items()):
+        if len(members) == 1:
+            yield rows.problem(members[0], "family", f"family {family!r} has only one claim ({members[0]['claim_id']})")
+
+
+@rule()
+def family_verdicts_agree_unless_explained(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """Claims of one family share a verdict, unless the evidence or reason of one names the other and says why.
+
+    For example, an article dated before a trial was published is judged against what was published then.
+    """
+    for family, members in sorted(_families(rows).items()):
+        for i, first in enumerate(members):
+            for second in members[i + 1:]:
+                if first["verdict"] == second["verdict"] or not (
+                        isinstance(first["verdict"], str) and isinstance(second["verdict"], str)):
+                    continue  # same verdict, or a verdict the column rules already report
+                explained = (str(second["claim_id"]) in f"{first['evidence']} {first['reason']}"
+                             or str(first["claim_id"]) in f"{second['evidence']} {second['reason']}")
+                if not explained:
+                    yield rows.problem(second, "family", (
+                        f"{second['claim_id']} is {second['verdict']} but {first['claim_id']} in family {family!r} "
+                        f"is {first['verdict']}; say why in the evidence or reason of one of them (name the other "
+                        "claim id)"))
+
+
 __all__ = [
     "CLAIMS_SCHEMA",
     "DOCUMENTS_SCHEMA",
     "DataError",
+    "REASON_KINDS",
+    "REASON_KINDS_BY_VERDICT",
+    "REASON_LABELS",
+    "REASON_MEANINGS",
     "TOPICS",
     "VERDICTS",
+    "VERDICT_LABELS",
     "VERDICT_MEANINGS",
     "clear_cache",
     "document_text",

@@ -29,6 +29,7 @@ import pytest
 
 from mgedu import rules as rules_module
 from mgedu.catalog import TABLES, schema_for, table_entry
+from mgedu.evidence import DOMAINS, grade_certainty
 from mgedu.rules import rule_list
 from mgedu.tables import Column, References, Schema, read_records
 from mgedu.validation import validate
@@ -99,7 +100,8 @@ class Case:
 
 
 def _first_row(name: str, column: str) -> int:
-    return next(i for i, r in enumerate(pristine_rows(name), start=2) if r[column].strip())
+    """The first row with a value in ``column`` (row 2 when the column is blank throughout)."""
+    return next((i for i, r in enumerate(pristine_rows(name), start=2) if r[column].strip()), 2)
 
 
 def referenced_ids(name: str) -> set[str]:
@@ -282,6 +284,15 @@ S004_DOC_CELLS = tuple(_cells("claims.csv", "doc_id", doc_id="S004")
 S003_CLAIMS = _cells("claims.csv", "doc_id", doc_id="S003")
 ROB_FIRST_GROUP = ("risk_of_bias.csv", 3, "domain")  # the rest of the first trial result, short of a row
 GRADE_ROW_2_CERTAINTY = ("grade_outcomes.csv", 2, "certainty")
+
+
+def _certainty_knock_on(domain: str) -> tuple[Cell, ...]:
+    """Row 2's certainty cell, if reading its ``domain`` rating as 0 changes the certainty it adds up to."""
+    row = pristine_rows("grade_outcomes.csv")[0]
+    steps = {name: int(row[name] or 0) for name in DOMAINS}
+    changed = grade_certainty(row["design"], **steps).certainty != grade_certainty(
+        row["design"], **{**steps, domain: 0}).certainty
+    return (GRADE_ROW_2_CERTAINTY,) if changed else ()
 SOL_PUBLISHED = ("grade_outcomes.csv", _row("grade_outcomes.csv", row_id="insomnia:sleep-onset-latency"),
                  "published_certainty")
 
@@ -304,6 +315,14 @@ NAMED_CASES = [
          ("claims.csv", 2, "end"), "fall outside S000"),
     Case("claims.csv:quotes_are_verbatim", _edit("claims.csv", {"claim_id": "S000-C02"}, quote="not in the article"),
          ("claims.csv", 3, "quote"), "quote is not the text of S000"),
+    Case("claims.csv:reason_kinds_fit_their_verdicts", _edit("claims.csv", {"claim_id": "S000-C01"},
+         reason_kind="no-source"), ("claims.csv", 2, "reason_kind"),
+         "verdict 'supported' takes reason_kind 'matches-source'"),
+    Case("claims.csv:families_have_more_than_one_claim", _edit("claims.csv", {"claim_id": "S000-C01"},
+         family="lonely"), ("claims.csv", 2, "family"), "family 'lonely' has only one claim (S000-C01)"),
+    Case("claims.csv:family_verdicts_agree_unless_explained", _edit("claims.csv", {"claim_id": "S003-C06"},
+         verdict="misreported"), ("claims.csv", _row("claims.csv", claim_id="S003-C06"), "family"),
+         "S003-C06 is misreported but S002-C17 in family 'rls-prevalence-one-in-ten' is overstated"),
     Case("claims.csv:mechanism_claims_have_chains",
          _delete_rows("mechanism_steps.csv", lambda r: not r["step_id"].startswith("S000-C04/")),
          ("claims.csv", _row("claims.csv", claim_id="S000-C04"), "topic"), "has no chain"),
@@ -489,9 +508,9 @@ COLUMN_ALSO: dict[str, tuple[Cell, ...]] = {
     # a RoB 2 row without its trial or outcome leaves that result one domain short
     "risk_of_bias.csv:trial_id:required": (ROB_FIRST_GROUP,),
     "risk_of_bias.csv:outcome:required": (ROB_FIRST_GROUP,),
-    # a GRADE rating that cannot be read no longer adds up to the recorded certainty
-    **{f"grade_outcomes.csv:{domain}:{kind}": (GRADE_ROW_2_CERTAINTY,)
-       for domain in ("risk_of_bias", "imprecision") for kind in ("number", "minimum", "maximum")},
+    # a GRADE rating that cannot be read counts as 0, which may no longer add up to the recorded certainty
+    **{f"grade_outcomes.csv:{domain}:{kind}": _certainty_knock_on(domain)
+       for domain in DOMAINS for kind in ("number", "minimum", "maximum")},
     # the pooled estimate a published GRADE certainty is checked against can no longer be found
     "pooled_estimates.csv:condition:required": (SOL_PUBLISHED,),
     "pooled_estimates.csv:condition:vocab": (SOL_PUBLISHED,),

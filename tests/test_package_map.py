@@ -108,6 +108,26 @@ def test_the_import_scan_sees_imports_inside_functions():
     assert imported_modules("mgedu/doses.py", source) == {"mgedu/widgets/doses.py", "tools/site.py"}
 
 
+CHECKING_CALLS = {"startswith", "endswith", "all", "any", "exists", "is_file", "equals", "isna", "notna",
+                  "issubset", "issuperset", "bool", "isinstance", "callable"}
+
+
+def hides_its_value(source: str) -> bool:
+    """Whether a doctest line checks a value instead of showing it: a comparison, a boolean operator, or a
+    call such as ``text.startswith(...)`` / ``frame.all()``. A predicate (``is_effect_claim(...)``) shows
+    its own result and is fine."""
+    try:
+        node = ast.parse(source.strip(), mode="eval").body
+    except SyntaxError:
+        return False
+    if isinstance(node, ast.Compare | ast.BoolOp) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
+        return True
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        return name in CHECKING_CALLS
+    return False
+
+
 def test_doctests_show_results_not_a_bare_boolean():
     finder = doctest.DocTestFinder()
     bare = []
@@ -117,9 +137,15 @@ def test_doctests_show_results_not_a_bare_boolean():
         module = importlib.import_module(module_name(path))
         for test in finder.find(module):
             for example in test.examples:
-                if example.want.strip() in BARE_BOOLEANS:
+                if example.want.strip() in BARE_BOOLEANS and hides_its_value(example.source):
                     bare.append(f"{path}: {test.name}: {example.source.strip()}")
     assert not bare, "doctests should show the value they check, not True/False:\n" + "\n".join(bare)
+
+
+def test_the_bare_boolean_check_tells_a_check_from_a_predicate():
+    assert hides_its_value('text.startswith("S003")') and hides_its_value("a == b") and hides_its_value("x in y")
+    assert hides_its_value("(frame.n > 0).all()") and hides_its_value("not done")
+    assert not hides_its_value('is_effect_claim("efficacy")') and not hides_its_value("text[:5]")
 
 
 def test_no_module_is_named_like_a_grab_bag():
