@@ -96,7 +96,13 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"exercises: {exc}", file=sys.stderr)
         return 2
-    if args.csv:
+    if args.json:
+        import json
+
+        from mgedu.exercises import exercise_records
+
+        print(json.dumps(exercise_records(args.notebook), indent=1, ensure_ascii=False))
+    elif args.csv:
         table.to_csv(sys.stdout, index=False)
     else:
         with _wide_pandas():
@@ -151,6 +157,9 @@ def add_commands(subparsers: Any) -> None:
     ex = subparsers.add_parser("exercises", help="table of exercises with their IHC Key Concepts")
     ex.add_argument("--notebook", default=None, help="only this notebook, e.g. 01-claims")
     ex.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    ex.add_argument(
+        "--json", action="store_true", help="print every exercise as JSON (id, notebook, kind, skill, concepts, ...)"
+    )
     ex.add_argument("--notebooks", default=None, help="notebooks folder for --update-docs/--check-docs")
     ex.add_argument("--update-docs", metavar="DOC", help="rewrite the generated block of the teacher's guide")
     ex.add_argument(
