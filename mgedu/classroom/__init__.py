@@ -25,7 +25,9 @@ def _cmd_release(args: argparse.Namespace) -> int:
     from mgedu.classroom.release import release
 
     try:
-        released = release(args.out, args.source, force=args.force, names=args.only or (), make_zip=args.zip)
+        released = release(
+            args.out, args.source, force=args.force, names=args.only or (), make_zip=args.zip, teacher=args.teacher
+        )
     except ValueError as exc:
         print(f"release: {exc}", file=sys.stderr)
         return 2
@@ -37,7 +39,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
         )
         print(f"  {item.path}  ({what})")
     print(
-        f"Wrote {len(released)} student notebooks to {args.out}"
+        f"Wrote {len(released)} {'teacher' if args.teacher else 'student'} notebooks to {args.out}"
         + (f" and {args.out.rstrip('/')}.zip" if args.zip else "")
     )
     return 0
@@ -134,6 +136,9 @@ def add_commands(subparsers: Any) -> None:
         "--force", action="store_true", help="write into a non-empty folder, replacing same-named files"
     )
     rel.add_argument("--zip", action="store_true", help="also write OUT.zip to hand out")
+    rel.add_argument(
+        "--teacher", action="store_true", help="write teacher copies instead: solutions open and runnable"
+    )
     rel.add_argument(
         "--only", action="append", metavar="NAME", help="release only this notebook (repeatable)"
     )
