@@ -28,6 +28,7 @@ TABLES: dict[str, str] = {
     "grade_outcomes.csv": "mgedu.grading:GRADE_OUTCOMES_SCHEMA",
     "pooled_estimates.csv": "mgedu.pooling:POOLED_SCHEMA",
     "kappa_bands.csv": "mgedu.practice.agreement:KAPPA_BANDS_SCHEMA",
+    "glossary.csv": "mgedu.glossary:GLOSSARY_SCHEMA",
 }
 
 
