@@ -64,7 +64,7 @@ def load_glossary(folder: str | Path | None = None) -> pd.DataFrame:
 
 
 def anchor(term: str) -> str:
-    """The id JupyterLab and nbconvert give the heading ``### term`` (spaces become hyphens).
+    """The id JupyterLab and nbconvert give the heading ``## term`` (spaces become hyphens).
 
     >>> anchor("Regression to the mean")
     'Regression-to-the-mean'

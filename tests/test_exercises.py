@@ -1,8 +1,7 @@
 """Self-check exercises: the keys hold no answers, feedback never leaks one, checks log what the grader needs.
 
-Also lints the exercise convention of every notebook (an exercise cell with a placeholder and a
-solution cell, collapsed, for each key entry) and checks every concept tag against the IHC Key
-Concepts 2019 table.
+Also checks every concept tag against the IHC Key Concepts 2019 table. The notebooks' exercise
+conventions are checked in tests/test_conventions.py.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from hypothesis import strategies as st
 from mgedu import exercises as exmod
 from mgedu.attempts import ATTEMPTS_MIME, ATTEMPTS_VARIABLE, forget_attempts, read_attempts
 from mgedu.classroom.concepts import load_key_concepts
-from mgedu.classroom.release import EXERCISE_TAG, SOLUTION_TAG, is_tagged, question_ids
 from mgedu.exercise_keys import SKILLS, right_letters, seal, unseal
 from mgedu.exercises import (
     answered,
@@ -136,43 +134,6 @@ def test_key_concepts_table_is_the_2019_list() -> None:
         assert row.group == row.code[:3]
         assert row.domain == {"1": "claims", "2": "comparisons", "3": "choices"}[row.code[0]]
         assert row.source.strip()
-
-
-def notebooks_with_keys() -> list[Path]:
-    names = {ex.notebook for ex in load_exercises().values()}
-    return [p for p in sorted(NOTEBOOKS.glob("*.ipynb")) if p.stem in names]
-
-
-@pytest.mark.parametrize("path", notebooks_with_keys(), ids=lambda p: p.stem)
-def test_notebook_follows_the_exercise_convention(path: Path) -> None:
-    nb = nbformat.read(path, as_version=4)
-    expected = sorted(ex.id for ex in load_exercises().values() if ex.notebook == path.stem)
-    exercise_ids, solution_ids = [], []
-    for cell in nb.cells:
-        ids = question_ids(str(cell.source))
-        if is_tagged(cell, EXERCISE_TAG):
-            exercise_ids += ids
-            assert re.search(r"answer\s*=\s*(\.\.\.|\"\"|''|None)", cell.source), (
-                f"exercise cell {ids} must start from a placeholder answer"
-            )
-            assert not cell.metadata.get("jupyter", {}).get("source_hidden")
-        if is_tagged(cell, SOLUTION_TAG):
-            solution_ids += ids
-            assert cell.cell_type == "code"
-            assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
-                f"solution {ids} is not collapsed"
-            )
-            # JupyterLab shows the first line of a collapsed cell: it must not give anything away.
-            assert cell.source.splitlines()[0].startswith("#"), (
-                f"solution {ids} must open with a comment line"
-            )
-            shown = "".join(
-                str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs
-            )
-            verdicts = {i: "recorded" if load_exercises()[i].kind == "written" else "correct" for i in ids}
-            assert all(f"{i} · {v}" in shown for i, v in verdicts.items()), f"{ids}: expected {verdicts}"
-    assert sorted(exercise_ids) == expected, "each key entry needs exactly one exercise cell"
-    assert sorted(solution_ids) == expected, "each key entry needs exactly one solution cell"
 
 
 def test_exercise_table_lists_every_exercise_in_order() -> None:
