@@ -180,7 +180,11 @@ def hostile(scenario_notebook: Path, tmp_path_factory: pytest.TempPathFactory) -
         notebook="98-custom",
         title="Own",
         concepts=["1.2d"],
+        skill="judgement",
         hint="Think.",
+        second_hint="Think again.",
+        feedback={"a": "Not x."},
+        because="Because y.",
     )
     (keys / "98.json").write_text(
         json.dumps({"notebook": "98-custom", "exercises": [entry]}), encoding="utf-8"
