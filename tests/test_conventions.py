@@ -82,9 +82,11 @@ def test_exercises_start_blank_and_solutions_are_text(path: Path) -> None:
             ids = question_ids(solution_code(cell))
             solution_ids += ids
             assert len(ids) == 1, f"cell {i}: the solution's code block must end with check(<its id>, ...)"
-            assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, f"solution {ids} is not collapsed"
-            # JupyterLab shows the first line of a collapsed cell: it must not give anything away.
-            assert cell.source.splitlines()[0] == f"#### Solution to exercise {ids[0]}"
+            lines = cell.source.strip().splitlines()
+            # Closed until clicked, also after Run All renders it; the summary gives nothing away.
+            assert lines[0] == "<details>" and lines[-1] == "</details>", f"solution {ids} is not one <details>"
+            assert lines[1].startswith(f"<summary>Solution to exercise {ids[0]}") and lines[2] == ""
+            assert not cell.metadata.get("jupyter", {}).get("source_hidden"), "the <details> block does the hiding"
     assert sorted(exercise_ids) == expected(path), "each key entry needs exactly one exercise cell"
     assert sorted(solution_ids) == expected(path), "each key entry needs exactly one solution cell"
 

@@ -102,7 +102,7 @@ def test_teacher_copy_runs_each_solution_right_after_it(path: Path) -> None:
         code = teacher.cells[i + 1]
         assert code.cell_type == "code" and is_tagged(code, SOLUTION_TAG)
         assert code.source == solution_code(teacher.cells[i]) and question_ids(code.source)
-        assert not teacher.cells[i].metadata.get("jupyter", {}).get("source_hidden"), "open in the teacher copy"
+        assert teacher.cells[i].source.startswith("<details open>"), "open in the teacher copy"
     worked = [c for c in nb.cells if is_tagged(c, WORKED_ANSWER_TAG)]
     assert worked == [c for c in teacher.cells if is_tagged(c, WORKED_ANSWER_TAG)]
     assert teacher.metadata["mgedu"] == {"notebook": path.stem, "copy": "teacher"}

@@ -1,10 +1,12 @@
 """Student and teacher copies from the one source: the notebooks with solutions out, or made runnable.
 
 The notebooks in ``notebooks/`` are the only source. A solution is a **markdown** cell tagged
-``solution`` (collapsed in JupyterLab through ``{"jupyter": {"source_hidden": true}}``, so a
-self-learner sees it only by opening it): the reasoning in words, then the code in a fenced
+``solution`` whose text is one HTML ``<details>`` block (closed until the learner clicks its summary
+line "Solution to exercise N.k"): the reasoning in words, then the code in a fenced
 ```` ```python ```` block that ends with ``check("N.k", solution)``. Being markdown, a solution never
-runs on Run All, so it can neither print an answer nor record a correct check. A cell tagged
+runs on Run All, so it can neither print an answer nor record a correct check; being a ``<details>``
+block, it stays closed when Run All renders it (JupyterLab un-hides the input of every markdown cell it
+runs, so the collapsed-cell metadata would not keep it closed). A cell tagged
 ``exercise`` holds the learner's placeholder and its ``check(...)`` call (or a ``%%answer N.k`` cell for
 written answers); a cell tagged ``worked-answer`` shows a worked answer once the learner has answered.
 
@@ -150,11 +152,11 @@ def make_teacher_copy(nb: Any, name: str) -> Any:
     """A teacher copy of ``nb`` (not modified): each solution open, followed by its code as a code cell.
 
     >>> import nbformat
-    >>> sol = nbformat.v4.new_markdown_cell('Why.\\n```python\\ncheck("9.1", 42)\\n```', metadata={
-    ...     "tags": ["solution"], "jupyter": {"source_hidden": True}})
+    >>> sol = nbformat.v4.new_markdown_cell('<details>\\n<summary>Solution</summary>\\n\\n```python\\n'
+    ...                                     'check("9.1", 42)\\n```\\n\\n</details>', metadata={"tags": ["solution"]})
     >>> copy = make_teacher_copy(nbformat.v4.new_notebook(cells=[sol]), "09-demo")
-    >>> [(c.cell_type, c.metadata.get("jupyter", {})) for c in copy.cells]
-    [('markdown', {}), ('code', {})]
+    >>> [c.cell_type for c in copy.cells], copy.cells[0].source.splitlines()[0]
+    (['markdown', 'code'], '<details open>')
     >>> copy.cells[1].source, copy.metadata["mgedu"]["copy"]
     ('check("9.1", 42)', 'teacher')
     """
@@ -173,6 +175,7 @@ def make_teacher_copy(nb: Any, name: str) -> Any:
         if not cell.metadata.get("jupyter", True):
             del cell.metadata["jupyter"]
         if cell.cell_type == "markdown":
+            cell.source = re.sub(r"^<details>", "<details open>", str(cell.source), count=1, flags=re.MULTILINE)
             code = nbformat.v4.new_code_cell(solution_code(cell), metadata={"tags": [SOLUTION_TAG]})
             cells.append(code)
     teacher.cells = cells
