@@ -424,7 +424,7 @@ def test_answer_magic_takes_quotes_and_new_lines(monkeypatch: pytest.MonkeyPatch
     load_ipython_extension(shell)
     text = 'The page says "proven"; it isn\'t.\nThe trial had 10 people.\n\nNo control group.'
     result = shell.run_cell_magic("answer", "6.4", text)
-    assert result.status == "recorded" and "(14 words)" in result.message
+    assert result.status == "recorded" and "(14 words; fewer than the range of 80-150 asked for)" in result.message
     assert json.loads(log.read_text().splitlines()[-1]) == {"id": "6.4", "status": "recorded", "answer": text}
     assert shell.run_cell_magic("answer", "6.4", "...\n").status == "unanswered"
     assert shell.run_cell_magic("answer", "", "text").status == "invalid"
@@ -442,3 +442,45 @@ def test_worked_answers_wait_for_the_learners_own(monkeypatch: pytest.MonkeyPatc
     check("6.4", "My own verdict, in my own words.")
     shown = worked_answer("6.4", model_verdict, "S002")
     assert shown.status == "shown" and model_verdict("S002") in shown.text
+
+
+# --- what the grader gets ------------------------------------------------------------------------------------
+
+
+def test_judgements_from_a_grading_log_are_revalidated() -> None:
+    from mgedu.practice.record import judgements_from_log
+
+    claim = claims_with("overstated")[0]
+    log = [
+        {"id": "0.1", "status": "correct", "answer": "a"},
+        {"kind": "judgement", "task": "claim", "item": claim, "values": {"verdict": "supported", "reason": "x"}},
+        {"kind": "judgement", "task": "claim", "item": claim,
+         "values": {"verdict": "overstated", "reason": "stronger-than-evidence"}},
+        {"kind": "judgement", "task": "claim", "item": "S9-C99", "values": {"verdict": "supported"}},
+        {"kind": "judgement", "task": "nope", "item": claim, "values": {}},
+        {"kind": "judgement", "task": "claim", "item": claim, "values": "not a mapping"},
+        {"kind": "judgement", "task": "claim", "item": claims_with("supported")[0],
+         "values": {"verdict": "supported", "reason": "no-source"}},
+        "not a record",
+    ]
+    found = judgements_from_log(log)  # type: ignore[arg-type]
+    assert [(j.item, dict(j.values)) for j in found["claim"]] == [
+        (claim, {"verdict": "overstated", "reason": "stronger-than-evidence"})]
+    result = tally_task("claim", found["claim"])
+    assert result.n == 1 and result.same["verdict"] == 1 and not learner_record().judgements
+
+
+@pytest.mark.slow
+def test_the_grader_logs_judgements_without_flagging_them(tmp_path: Path) -> None:
+    import nbformat
+
+    from mgedu.classroom.grading import grade_submissions
+
+    cells = ["from mgedu import check\nfrom mgedu.practice import judge, predict",
+             'judge("S002-C60", "unsupported", "no-source")', 'predict("open-label-pilot", 20)',
+             'check("0.1", "a")']
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    (tmp_path / "ada").mkdir()
+    nbformat.write(nb, tmp_path / "ada" / "00-start-here.ipynb")
+    (result,) = grade_submissions([tmp_path], timeout=120, jobs=1)
+    assert [(r.question, r.status) for r in result.rows] == [("0.1", "correct")], [r.detail for r in result.rows]

@@ -139,9 +139,11 @@ class ItemComparison:
         )
 
 
-def _judgements(task: Task, items: Sequence[str]) -> tuple[list[Judgement], list[str]]:
+def _judgements(
+    task: Task, items: Sequence[str], judged: Sequence[Judgement] | None = None
+) -> tuple[list[Judgement], list[str]]:
     """The learner's judgements of ``items`` (all judged ones when empty) and messages about the rest."""
-    judged = learner_record().judged(task.name)
+    judged = learner_record().judged(task.name) if judged is None else [j for j in judged if j.task == task.name]
     if not items:
         return judged, []
     by_item = {j.item: j for j in judged}
@@ -157,10 +159,15 @@ def _judgements(task: Task, items: Sequence[str]) -> tuple[list[Judgement], list
     return chosen, notes
 
 
-def comparisons(task: str | Task, items: Sequence[str] = ()) -> list[ItemComparison]:
-    """One :class:`ItemComparison` per judged item (all judged items of ``task`` when ``items`` is empty)."""
+def comparisons(
+    task: str | Task, items: Sequence[str] = (), judgements: Sequence[Judgement] | None = None
+) -> list[ItemComparison]:
+    """One :class:`ItemComparison` per judged item (all judged items of ``task`` when ``items`` is empty).
+
+    ``judgements`` replaces this kernel's record (the grader passes those of a handed-in notebook).
+    """
     declared = get_task(task)
-    judged, _ = _judgements(declared, items)
+    judged, _ = _judgements(declared, items, judgements)
     result = []
     for judgement in judged:
         answer = declared.answer(judgement.item)
@@ -229,12 +236,15 @@ class Tally:
         return "\n".join(lines)
 
 
-def tally_task(task: str | Task) -> Tally:
-    """Count how the learner's judgements of ``task`` compare with the audit (see :class:`Tally`)."""
+def tally_task(task: str | Task, judgements: Sequence[Judgement] | None = None) -> Tally:
+    """Count how the learner's judgements of ``task`` compare with the audit (see :class:`Tally`).
+
+    ``judgements`` replaces this kernel's record: the grader passes ``judgements_from_log(log)[task]``.
+    """
     import pandas as pd
 
     declared = get_task(task)
-    found = comparisons(declared)
+    found = comparisons(declared, (), judgements)
     main = declared.main_scale
     same = {s.name: sum(c.relations[s.name] == "same" for c in found) for s in declared.scales}
     directions: Counter[str] = Counter({r: 0 for r in RELATIONS})

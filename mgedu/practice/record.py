@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -93,6 +93,39 @@ def log_event(kind: RecordKind, key: str, **fields: Any) -> None:
             handle.write(json.dumps(record) + "\n")
     except OSError as exc:  # the learner's feedback matters more than the log
         print(f"(grading log not written: {exc})")
+
+
+def judgements_from_log(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Judgement]]:
+    """The judgements in a grading log, by task (the last judgement of each item counts).
+
+    Records are re-validated against the task's scales (a hand-edited log cannot add values the
+    learner could not have chosen); malformed or unknown ones are skipped.
+
+    >>> log = [{"kind": "judgement", "task": "claim", "item": "S000-C08",
+    ...         "values": {"verdict": "overstated", "reason": "design-cannot-show"}},
+    ...        {"kind": "judgement", "task": "claim", "item": "S000-C08", "values": {"verdict": "bogus"}}]
+    >>> [(j.item, dict(j.values)["verdict"]) for j in judgements_from_log(log)["claim"]]
+    [('S000-C08', 'overstated')]
+    """
+    found: dict[str, dict[str, Judgement]] = {}
+    for record in records:
+        if not isinstance(record, Mapping) or record.get("kind") != "judgement":
+            continue
+        try:
+            task = get_task(str(record.get("task")))
+        except ValueError:
+            continue
+        item, values = record.get("item"), record.get("values")
+        if not isinstance(values, Mapping) or task.item_problem(item) is not None:
+            continue
+        clean = {s.name: s.resolve(values.get(s.name)) for s in task.scales}
+        if any(v is None for v in clean.values()):
+            continue
+        chosen = {k: str(v) for k, v in clean.items()}
+        if task.check is not None and task.check(chosen) is not None:
+            continue
+        found.setdefault(task.name, {})[str(item)] = Judgement(task.name, str(item), chosen)
+    return {name: list(items.values()) for name, items in found.items()}
 
 
 def judge_item(task: str | Task, item: object, *values: object, **named: object) -> Shown:
