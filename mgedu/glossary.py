@@ -35,16 +35,6 @@ GLOSSARY_SCHEMA = Schema(
     key="term",
 )
 
-#: What each verdict means; "not verified" is not "no evidence".
-VERDICT_MEANINGS_FOR_GLOSSARY = {
-    "supported": "the primary source says this",
-    "overstated": "right direction, but stronger or wider than the evidence",
-    "misreported": "a detail differs from the source: a number, the design, the population, the causal direction",
-    "unsupported": "no reliable evidence, or the cited source does not show it",
-    "uncheckable": "vague, opinion or marketing: nothing a source could confirm or refute",
-    "not-verified": "a checkable claim whose source could not be found or read, so nothing can be said "
-                    "either way (not verified is not the same as no evidence)",
-}
 INTRO = """# Glossary
 
 The terms the workbook uses, each defined in plain words with the source of the definition. Notebooks
@@ -89,20 +79,21 @@ def glossary_link(term: str, text: str | None = None, folder: str | Path | None 
 
 
 def _vocabulary_cells() -> list[str]:
-    from mgedu.practice.claims import PAIRED_REASONS, REASON_LABELS, VERDICT_LABELS, VERDICT_ORDER
+    from mgedu.practice.claims import PAIRED_REASONS, VERDICT_ORDER
+    from mgedu.seeds import REASON_LABELS, REASON_MEANINGS, VERDICT_LABELS, VERDICT_MEANINGS
 
     verdicts = ["## Verdicts", "",
                 "What you and the audit decide about a claim, checked against its primary source. From lenient "
                 "to harsh: " + ", ".join(VERDICT_LABELS[v] for v in VERDICT_ORDER) + "; the other two say "
                 "that a claim could not be checked, not how wrong it is.", "",
                 "| Verdict | Meaning |", "|---|---|"]
-    verdicts += [f"| {VERDICT_LABELS[v]} | {VERDICT_MEANINGS_FOR_GLOSSARY.get(v, '')} |" for v in VERDICT_LABELS]
+    verdicts += [f"| {VERDICT_LABELS[v]} | {VERDICT_MEANINGS[v]} |" for v in VERDICT_LABELS]
     verdicts += ["", "*Source:* the workbook's audit of the five articles (`seeds/README.md`)."]
     pairs = "; ".join(f"'{VERDICT_LABELS[v]}' goes with '{REASON_LABELS[r]}'" for v, r in PAIRED_REASONS.items())
     reasons = ["## Reasons", "",
                f"Why a claim gets its verdict. {pairs}; the other verdicts take one of the other reasons.", "",
-               "| Reason | What you type |", "|---|---|"]
-    reasons += [f"| {label} | `{code}` |" for code, label in REASON_LABELS.items()]
+               "| Reason | What to look for | What you type |", "|---|---|---|"]
+    reasons += [f"| {label} | {REASON_MEANINGS[code]} | `{code}` |" for code, label in REASON_LABELS.items()]
     reasons += ["", "*Source:* the workbook's audit of the five articles (`seeds/README.md`)."]
     return ["\n".join(verdicts), "\n".join(reasons)]
 

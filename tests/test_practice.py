@@ -225,13 +225,13 @@ def test_compare_shows_only_judged_claims() -> None:
     [("supported", "overstated", "more lenient than the audit"),
      ("unsupported", "overstated", "harsher than the audit"),
      ("uncheckable", "overstated", "A different kind of call"),
-     ("overstated", "overstated", "Same verdict")],
+     ("overstated", "overstated", "same verdict")],
 )
 def test_compare_says_which_way_the_learner_leaned(mine: str, audit: str, word: str) -> None:
     claim = claims_with(audit)[0]
     assert judge(claim, mine, reason_for(mine)).status == "recorded"
     shown = compare(claim)
-    assert word in shown.text
+    assert word.lower() in shown.text.lower()
     assert humanise(str(CLAIMS.loc[claim, "reason"]))[:60] in " ".join(shown.text.split())
     assert "[C]" not in shown.text and "[B]" not in shown.text
     assert f"audit: {audit}" in shown.text

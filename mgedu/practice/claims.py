@@ -28,36 +28,16 @@ from mgedu.practice.comparison import compare_items, plain, tally_shown
 from mgedu.practice.display import Shown, escape
 from mgedu.practice.record import judge_item
 from mgedu.practice.tasks import Answer, Scale, Task
-
-try:
-    from mgedu.seeds import REASON_KINDS, REASON_LABELS, VERDICT_LABELS, VERDICTS
-except ImportError:  # pragma: no cover - until seeds.py carries the audit's reason vocabulary
-    VERDICTS = ("supported", "overstated", "misreported", "unsupported", "uncheckable", "not-verified")
-    VERDICT_LABELS = {v: v.replace("-", " ") for v in VERDICTS}
-    REASON_LABELS = {
-        "matches-source": "the source says this",
-        "number-differs": "a number or detail differs from the source",
-        "design-cannot-show": "the study's design cannot show this",
-        "population-differs": "the study was in other people (or in animals or cells)",
-        "mechanism-as-proof": "a mechanism offered as proof that it works",
-        "stronger-than-evidence": "the evidence points this way but is weaker, smaller or more mixed than "
-                                  "the claim says",
-        "no-source": "no source, or the source does not say it",
-        "source-not-found": "the source could not be found or read",
-        "vague-or-marketing": "vague, opinion or marketing: nothing to check",
-    }
-    REASON_KINDS = tuple(REASON_LABELS)
+from mgedu.seeds import REASON_KINDS_BY_VERDICT, REASON_LABELS, VERDICT_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
 
 #: Verdicts on the severity scale, from lenient to harsh; the others are off the scale.
 VERDICT_ORDER = ("supported", "overstated", "misreported", "unsupported")
-#: Verdicts that take exactly one reason (and reasons that belong to exactly one verdict).
+#: Verdicts that take exactly one reason (and reasons that belong to exactly one verdict): the audit's rule.
 PAIRED_REASONS: Mapping[str, str] = {
-    "supported": "matches-source",
-    "not-verified": "source-not-found",
-    "uncheckable": "vague-or-marketing",
+    verdict: kinds[0] for verdict, kinds in REASON_KINDS_BY_VERDICT.items() if len(kinds) == 1
 }
 #: Longest paragraph shown whole; a longer block (a page without blank lines) is cut to its lines.
 MAX_PARAGRAPH_CHARS = 900
