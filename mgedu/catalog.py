@@ -106,6 +106,10 @@ TABLES: dict[str, Table] = {
         "mgedu.pooling:p_values_agree_with_their_interval",
         "mgedu.pooling:study_counts_match_the_studies_listed",
     )),
+    "kappa_bands.csv": Table("mgedu.practice.agreement:KAPPA_BANDS_SCHEMA", rules=(
+        "mgedu.practice.agreement:kappa_bands_tile_the_scale",
+    )),
+    "glossary.csv": Table("mgedu.glossary:GLOSSARY_SCHEMA"),
 }
 
 

@@ -477,6 +477,11 @@ NAMED_CASES = [
     Case("pooled_estimates.csv:study_counts_match_the_studies_listed",
          _edit("pooled_estimates.csv", {"estimate_id": "mahpitre2021-sol"}, n_studies="3"),
          ("pooled_estimates.csv", 2, "n_studies"), "3 studies, but 2 are listed"),
+    # kappa_bands.csv
+    Case("kappa_bands.csv:kappa_bands_tile_the_scale", _edit("kappa_bands.csv", {"band": "slight"}, high="0.25"),
+         ("kappa_bands.csv", 4, "low"), "band 'fair' starts at 0.21, but the band before ends at 0.25"),
+    Case("kappa_bands.csv:kappa_bands_tile_the_scale", _edit("kappa_bands.csv", {"band": "poor"}, low="-0.9"),
+         ("kappa_bands.csv", 2, "low"), "but the scale starts at -1"),
     # file-level checks
     Case("*:file-readable", lambda copy: copy.path("serum_reference.csv").unlink(),
          ("serum_reference.csv", 0, "-"), "file not found"),
