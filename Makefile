@@ -2,7 +2,7 @@
 #   make lab    create .venv when missing, install the pinned environment, open JupyterLab on 00-start-here
 #   make test   the same set-up plus test tools, then the whole suite (lint, data check, unit tests,
 #               doctests, every notebook under nbval, browser tests)
-# Other targets: make html | bench | release | lock | clean
+# Other targets: make html | refresh | bench | release | lock | clean
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,7 +12,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 PYTEST_ARGS   ?=
 
-.PHONY: lab test test-fast lint check html bench release lock clean browser-deps
+.PHONY: lab test test-fast lint check html refresh bench release lock clean browser-deps
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mgedu needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
@@ -47,7 +47,7 @@ browser-deps:
 	@bash tests/browser/install_axe.sh
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check mgedu tests benchmarks
+	$(BIN)/ruff check mgedu tests benchmarks tools
 
 check: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu check
@@ -60,7 +60,11 @@ test-fast: $(TEST_STAMP) lint check
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser and not slow" $(PYTEST_ARGS)
 
 html: $(RUNTIME_STAMP)
-	$(BIN)/python -m mgedu.site --out _build/html
+	$(BIN)/python -m tools.site --out _build/html
+
+# Re-execute notebooks and store lean outputs: make refresh NB=notebooks/04-dose-conversions.ipynb (default: all).
+refresh: $(RUNTIME_STAMP)
+	$(BIN)/python -m tools.refresh $(or $(NB),notebooks/*.ipynb)
 
 # BENCH_BASELINE=<commit>: also time that commit's explorers and notebooks, in the same run (before/after).
 BENCH_BASELINE ?=

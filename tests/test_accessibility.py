@@ -247,11 +247,11 @@ def test_notebook_metadata_is_stored_as_jupyterlab_writes_it(notebook: Path) -> 
     (with its version) into the notebook and adds ``collapsed`` to cells with hidden outputs."""
     import copy
 
-    from mgedu.refresh import normalise_metadata
+    from tools.refresh import normalise_metadata
 
     nb = read(notebook)
     expected = normalise_metadata(copy.deepcopy(nb))
     assert nb.metadata == expected.metadata, (
-        f"{notebook.name}: run `python -m mgedu.refresh --metadata-only {notebook.relative_to(REPO)}`")
+        f"{notebook.name}: run `python -m tools.refresh --metadata-only {notebook.relative_to(REPO)}`")
     for i, (cell, want) in enumerate(zip(nb.cells, expected.cells, strict=True)):
         assert cell.metadata == want.metadata, f"{notebook.name} cell {i}: collapsed flag missing"

@@ -260,8 +260,8 @@ def test_every_notebook_runs_in_the_binder_environment(binder_env: dict[str, Pat
                   "print(m.format_kernel_cmd()[0])"], env=env, cwd=repo).stdout.strip()
     assert Path(kernel).resolve() == (venv / "bin" / "python").resolve() or \
         Path(kernel).parent == venv / "bin", f"the python3 kernel runs {kernel}, not the Binder venv"
-    # mgedu.refresh executes each notebook in a fresh kernel, and exits 1 naming every failing cell.
-    result = subprocess.run([str(venv / "bin" / "python"), "-m", "mgedu.refresh",
+    # tools.refresh executes each notebook in a fresh kernel, and exits 1 naming every failing cell.
+    result = subprocess.run([str(venv / "bin" / "python"), "-m", "tools.refresh",
                              *[str(nb.relative_to(repo)) for nb in notebooks]],
                             cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, f"notebooks failed in the Binder environment:\n{result.stderr[-6000:]}"

@@ -1,6 +1,6 @@
 """Re-execute notebooks and store their outputs lean and deterministic (for contributors).
 
-``python -m mgedu.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
+``python -m tools.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
 fresh kernel (working directory: the notebook's folder), then removes what would churn on every run:
 widget state and execution timing metadata. Outputs themselves are kept, because nbval compares them.
 A notebook with an error output is not written back: the command fails and names the cell, so a
@@ -10,7 +10,7 @@ Metadata is stored the way JupyterLab itself would write it, so that merely open
 not mark it modified: the ``language_info`` the kernel reports (JupyterLab copies the kernel's,
 ``version`` included, into the notebook when the kernel starts) and, for a cell whose outputs are
 hidden (``jupyter.outputs_hidden``), the matching legacy ``collapsed`` flag (JupyterLab adds it).
-``python -m mgedu.refresh --metadata-only`` applies just this to notebooks without running them.
+``python -m tools.refresh --metadata-only`` applies just this to notebooks without running them.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def execute_notebook(path: Path, timeout: int = 120) -> Any:
     """Execute the notebook at ``path`` in a fresh kernel and return it (not written)."""
     import nbformat
 
-    from mgedu.kernels import notebook_client
+    from mgedu.classroom.kernels import notebook_client
 
     nb = nbformat.read(path, as_version=4)
     client = notebook_client(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
@@ -111,7 +111,7 @@ def refresh(path: Path, timeout: int = 120) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m mgedu.refresh", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.refresh", description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
     parser.add_argument("--metadata-only", action="store_true",
