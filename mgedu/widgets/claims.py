@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 def claims_detail(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL) -> str:
     """The claim cards of a selection as HTML (every data string escaped).
 
-    >>> claims_detail("S000")[:52]
-    "<ol style='padding-left:1.2em'><li><b>S000-C01</b> ·"
+    >>> "<li><b>S000-C01</b> ·" in claims_detail("S000")
+    True
     """
     return claims_html(select_claims(doc_id, topic, verdict))
 
@@ -44,7 +44,7 @@ def make_claim_explorer(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL)
 
     >>> explorer = make_claim_explorer("S002", "study-report")
     >>> explorer.readout.value[:37]
-    'S002, topic study-report: 12 claims: '
+    'S002, topic study report: 12 claims: '
     """
     import ipywidgets as widgets
 
