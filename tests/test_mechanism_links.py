@@ -118,7 +118,7 @@ def test_compare_links_by_chain_shows_only_labelled_links() -> None:
     label_links({"S004-C44/2": "assumed"})
     shown = compare_links("S004-C44")
     assert "S004-C44/2" in shown.text and "S004-C44/1" not in shown.text
-    assert "What that evidence found: it does not exist: nobody has tested this link." in shown.text
+    assert "Evidence: Nothing: nobody has tested this link." in shown.text
     tally = tally_links().text
     assert tally.startswith("You have judged 1 link. You chose what the audit chose: 1 of 1 on the evidence.")
 

@@ -41,12 +41,12 @@ EVIDENCE_SCALE = Scale(
     harsh="stricter than the audit (you credited weaker evidence)",
 )
 
-#: What the evidence behind a link found, in words (the ``finding`` column).
+#: What the evidence behind a link found, as a sentence (the ``finding`` column).
 FINDING_WORDS: dict[str, str] = {
-    "supports": "supports the link",
-    "mixed": "is mixed",
-    "against": "goes against the link",
-    "untested": "does not exist: nobody has tested this link",
+    "supports": "What was found supports the link.",
+    "mixed": "What was found is mixed: some of it for the link, some not.",
+    "against": "What was found goes against the link.",
+    "untested": "Nothing: nobody has tested this link.",
 }
 
 #: Column labels of :func:`chain_table`.
@@ -70,7 +70,7 @@ def _answer(step_id: str) -> Answer:
     row = _steps().loc[step_id]
     found = FINDING_WORDS[str(row.finding)]
     return Answer({"evidence": str(row.evidence_level)}, why=str(row.note),
-                  evidence=f"What that evidence found: it {found}.", source=str(row.source))
+                  evidence=found, source=str(row.source))
 
 
 def _describe(step_id: str) -> str:
