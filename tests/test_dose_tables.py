@@ -102,3 +102,23 @@ def test_show_table_reads_missing_values_as_words_and_escapes_data() -> None:
     html = table_html(frame, caption="Doses", missing="not reported", index=False)
     assert 'role="region"' in html and 'tabindex="0"' in html and "overflow-x:auto" in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html and "not reported" in html
+
+
+@pytest.mark.parametrize("studies", [None, cited_studies()], ids=["all trials", "cited trials"])
+def test_trial_chart_note_and_labels_fit_inside_the_figure(studies: tuple[str, ...] | None) -> None:
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from mgedu.plots import use_style
+
+    with matplotlib.rc_context():
+        use_style()
+        ax = plot_trial_doses(studies=studies)
+        FigureCanvasAgg(ax.figure).draw()
+        box = ax.figure.bbox
+        texts = [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts, *ax.get_yticklabels()]
+        outside = [t.get_text()[:40] for t in texts if t.get_text() and (
+            (b := t.get_window_extent()).x0 < box.x0 - 1 or b.x1 > box.x1 + 1 or b.y1 > box.y1 + 1)]
+        assert outside == []
+        note = next(t for t in ax.texts if "UL counts supplements only" in t.get_text())
+        assert note.get_window_extent().y1 < ax.title.get_window_extent().y0, "the note stays below the title"

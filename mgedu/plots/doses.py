@@ -95,11 +95,13 @@ def plot_trial_doses(table: pd.DataFrame | None = None, ax: Axes | None = None,
             above.append(f"{study_label(study)} ({label} mg)")
     ax.set_yticks(range(len(plotted)), [study_label(s) for s in plotted])
     ax.set_xlim(0, max(float(trials.elemental_mg.max()) * 1.15, ul * 1.3))
-    ax.set_ylim(-0.6, len(plotted) + 1.4)
+    ax.set_ylim(-0.6, len(plotted) + 2.2)
     # The UL sits inside the RDA band because they count different things; say so on the chart.
-    ax.annotate("The UL counts supplements only; the RDA counts\nfood too. So the UL can sit inside the RDA band,\n"
-                "and a supplement dose is compared with the UL.",
-                (ul, len(plotted) - 0.2), xytext=(8, 0), textcoords="offset points", fontsize=8, va="bottom")
+    # Left of the UL line, above the rows: space that stays empty whatever doses are drawn.
+    ax.annotate("The UL counts supplements only;\nthe RDA counts food too. So the UL\n"
+                "can sit inside the RDA band, and a\nsupplement dose is compared with the UL.",
+                (ul, len(plotted) - 0.3), xytext=(-8, 0), textcoords="offset points", fontsize=8, va="bottom",
+                ha="right")
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.12), fontsize=8, ncols=1)
     readings = "; ".join(points[::-1])
     title = (
