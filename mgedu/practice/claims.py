@@ -277,6 +277,9 @@ def compare(*claim_ids: str) -> Shown:
     return compare_items(CLAIM_TASK, claim_ids)
 
 
-def tally() -> Shown:
-    """How your claim judgements compare with the audit so far: agreement, directions, table, kappa."""
-    return tally_shown(CLAIM_TASK)
+def tally(*claim_ids: str) -> Shown:
+    """How your claim judgements compare with the audit so far: agreement, directions, table, kappa.
+
+    With ids (e.g. ``tally(*picks)``), only those claims count; with none, every claim you judged.
+    """
+    return tally_shown(CLAIM_TASK, claim_ids)
