@@ -241,8 +241,7 @@ def report_card_table() -> pd.DataFrame:
 
 MAIN_OUTCOMES_SCHEMA = Schema(
     (
-        Column("doc_id", "category", vocab=DOC_IDS, references=References("documents.csv"),
-               description="the article"),
+        Column("doc_id", "category", vocab=DOC_IDS, description="the article"),
         Column("claim_id", references=References("claims.csv"), description="the claim that states its main promise"),
         Column("grade_row", references=References("grade_outcomes.csv"),
                description="the GRADE row (condition:outcome) that promise is about"),
