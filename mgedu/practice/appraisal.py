@@ -77,6 +77,14 @@ def challenges_offer_another_verdict(rows: Rows, corpus: Corpus) -> Iterator[Pro
             yield rows.problem(r, "other_reason_kind", f"verdict '{other}' takes reason_kind {allowed}, not '{kind}'")
 
 
+def _lines_shown(lines: list[str], status: str) -> Shown:
+    """Logical lines as wrapped plain text, and as one HTML paragraph each (indented lines indented)."""
+    text = "\n".join(textwrap.fill(line, width=96, subsequent_indent="    ") for line in lines)
+    html = "".join(f"<p style='margin-left:{'1.5em' if line.startswith('  ') else '0'}'>{escape(line.strip())}</p>"
+                   for line in lines)
+    return Shown(text, html, status=status)
+
+
 # ------------------------------------------------------------------------------------------ worst problem
 
 WHY_LABELS = {
@@ -172,10 +180,7 @@ def compare_worst_problem(doc_id: str) -> Shown:
                   f"  ({VERDICT_LABELS[str(theirs['verdict'])]}; {place}), because {WHY_SCALE.label(audit_why)}."]
     lines += [f"Why the audit faults {audit_pick}: {humanise(str(theirs['reason']))}", AUDIT_RULE,
               "A different pick can be a fair one: what matters is that your reason would change what a reader does."]
-    text = "\n".join(textwrap.fill(line, width=96, subsequent_indent="    ") if not line.startswith("  ")
-                     else textwrap.fill(line, width=96, initial_indent="", subsequent_indent="    ")
-                     for line in lines)
-    return Shown(text, status="compared")
+    return _lines_shown(lines, "compared")
 
 
 # ------------------------------------------------------------------------------------------ certainty
@@ -204,7 +209,7 @@ def _main_row(doc_id: str) -> dict[str, object]:
 def main_outcome(doc_id: str) -> Shown:
     """The article's main promise, the outcome it is about, and what the studies that measured it found; no rating.
 
-    >>> print(main_outcome("S003").text.splitlines()[0])
+    >>> print(main_outcome("S003").text.splitlines()[0][:31])
     S003's main promise (S003-C01):
     """
     from mgedu.certainty import CONDITIONS, OUTCOMES
@@ -274,8 +279,7 @@ def compare_certainty(doc_id: str, question_id: str = "6.2") -> Shown:
         reason = row.get(f"{name}_reason")
         if reason:
             lines.append(f"  {name.replace('_', ' ').capitalize()}: {humanise(str(reason))}")
-    text = "\n".join(textwrap.fill(line, width=96, subsequent_indent="    ") for line in lines)
-    return Shown(text, status="compared")
+    return _lines_shown(lines, "compared")
 
 
 # ------------------------------------------------------------------------------------------ the report
@@ -312,7 +316,8 @@ def compare_appraisal(doc_id: str, claim_ids: Sequence[str], certainty_question:
     html = (f"<div class='mgedu-report'><p><b>{escape(lead)}</b></p>"
             f"<h4>{escape(sections[0][0])}</h4><pre>{escape(tally_text)}</pre>"
             f"<h4>{escape(sections[1][0])}</h4>{claims.html or '<p>' + escape(claims.text) + '</p>'}"
-            + "".join(f"<h4>{escape(head)}</h4><pre>{escape(body)}</pre>" for head, body in sections[2:])
+            + "".join(f"<h4>{escape(head)}</h4>{part.html or '<p>' + escape(part.text) + '</p>'}"
+                      for (head, _), part in zip(sections[2:], (worst, certainty), strict=True))
             + "</div>")
     return Shown(text, html, status="compared" if claims.status == "compared" else "empty")
 

@@ -236,9 +236,11 @@ def study_card(claim_or_study_id: str) -> Shown:
     text = "\n".join([textwrap.fill(f"{lead}: {record['citation']}", width=96, subsequent_indent="    ")]
                      + [textwrap.fill(f"  {label}: {value}", width=96, subsequent_indent="    ")
                         for label, value in rows])
-    html = (f"<div class='mgedu-study'><p><b>{escape(lead)}:</b> {escape(record['citation'])}</p><dl>"
-            + "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in rows)
-            + "</dl></div>")
+    # A table, not a <dl>: JupyterLab floats <dt>s, so a label that wraps pushes every later row out of line.
+    html = (f"<div class='mgedu-study'><p><b>{escape(lead)}:</b> {escape(record['citation'])}</p><table>"
+            + "".join(f"<tr><th scope='row' style='text-align:left;vertical-align:top'>{escape(label)}</th>"
+                      f"<td style='text-align:left'>{escape(value)}</td></tr>" for label, value in rows)
+            + "</table></div>")
     return Shown(text, html, status="shown")
 
 
