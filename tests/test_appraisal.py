@@ -295,7 +295,7 @@ def test_the_report_gives_kappa_claim_by_claim_the_worst_problem_and_the_certain
     assert "You judged 10 claims; the audit chose the same verdict for 9." in text
     assert "The audit chose the same claim" in text and "Your first rating: very low" in text
     assert "S000-C01" not in text
-    assert "<h4>Claim by claim</h4>" in shown.html and "<table>" in shown.html
+    assert "<h3>Claim by claim</h3>" in shown.html and "<table>" in shown.html
     partial = compare_appraisal("S002", picks + ["S002-C38"])
     assert "Not judged yet, so not shown: S002-C38." in partial.text
     with pytest.raises(ValueError, match="list of claim ids"):

@@ -223,7 +223,7 @@ def main_outcome(doc_id: str) -> Shown:
         ("It is about", f"{OUTCOMES[str(row['outcome'])]} in {CONDITIONS[str(row['condition'])]}."),
         (f"What the {len(ids)} studies that measured it found, as the audit read them",
          humanise(str(row["effect"]))),
-        ("Each study's card", "study_card(...) with " + ", ".join(f'"{s}"' for s in ids) + "."),
+        ("Open a study's card", ", ".join(f'study_card("{s}")' for s in ids) + "."),
     ]
     text = "\n".join(textwrap.fill(f"{head}: {body}", width=96, subsequent_indent="    ") for head, body in parts)
     html = "<div class='mgedu-main'>" + "".join(
@@ -314,9 +314,9 @@ def compare_appraisal(doc_id: str, claim_ids: Sequence[str], certainty_question:
     lead = f"Your appraisal of {doc_id} beside the audit (only what you recorded is compared)."
     text = "\n\n".join([lead] + [f"{head}\n{body}" for head, body in sections])
     html = (f"<div class='mgedu-report'><p><b>{escape(lead)}</b></p>"
-            f"<h4>{escape(sections[0][0])}</h4><pre>{escape(tally_text)}</pre>"
-            f"<h4>{escape(sections[1][0])}</h4>{claims.html or '<p>' + escape(claims.text) + '</p>'}"
-            + "".join(f"<h4>{escape(head)}</h4>{part.html or '<p>' + escape(part.text) + '</p>'}"
+            f"<h3>{escape(sections[0][0])}</h3><pre>{escape(tally_text)}</pre>"
+            f"<h3>{escape(sections[1][0])}</h3>{claims.html or '<p>' + escape(claims.text) + '</p>'}"
+            + "".join(f"<h3>{escape(head)}</h3>{part.html or '<p>' + escape(part.text) + '</p>'}"
                       for (head, _), part in zip(sections[2:], (worst, certainty), strict=True))
             + "</div>")
     return Shown(text, html, status="compared" if claims.status == "compared" else "empty")
