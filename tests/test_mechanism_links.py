@@ -71,6 +71,7 @@ def test_label_links_records_what_is_filled_in_and_explains_the_rest() -> None:
     assert "not labelled yet" in lines[1]
     assert "'in a dish' is not one of the labels" in lines[2] and "animal-or-in-vitro" not in lines[2]
     assert "not a link id" in lines[3]
+    assert lines[4].startswith("1 link labelled so far.") and len(lines) == 5
     assert [c.item for c in _compared()] == ["S002-C31/1"], "only the valid label was recorded"
     for bad in ([], {}, "S002-C31/1", None):
         assert label_links(bad).status == "invalid"  # type: ignore[arg-type]

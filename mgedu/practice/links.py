@@ -184,8 +184,13 @@ def label_links(labels: Mapping[str, object]) -> Shown:
             statuses.add("invalid")
         else:
             shown = judge_item(LINK_TASK, step, value)
-            lines.append(shown.text)
+            # one line per link; the count and what comes next are said once, below
+            lines.append(shown.text.partition(". ")[0] + "." if shown.status == "recorded" else shown.text)
             statuses.add(shown.status)
+    if "recorded" in statuses:
+        count = len(learner_record().judged(LINK_TASK.name))
+        lines.append(f"{count} link{'s' * (count != 1)} labelled so far. The audit's labels appear when every "
+                     "link of a chain is labelled and you reveal it.")
     status = statuses.pop() if len(statuses) == 1 else ("invalid" if "invalid" in statuses else "partly recorded")
     return Shown("\n".join(lines), status=status)
 
