@@ -35,12 +35,13 @@ REPEAT_SEED = 5
 DASH = "–"
 
 
-def _signed(value: float) -> str:
-    """A number of points with its sign and one decimal, never "-0.0".
+def signed_points(value: float) -> str:
+    """A number of points with its sign and one decimal, never "-0.0" (a mean of -0.04 reads "+0.0").
 
-    >>> _signed(-0.04), _signed(6.45)
+    >>> signed_points(-0.04), signed_points(6.45)
     ('+0.0', '+6.5')
     """
+    value = float(value)
     return f"{0.0 if round(value, 1) == 0 else value:+.1f}"
 
 
@@ -111,7 +112,7 @@ def design_outcomes(trials: pd.DataFrame, observed: float, observed_label: str =
     for design in dict.fromkeys(trials["design"].astype(str)):
         group = _design_rows(trials, design)
         rows[simulated_design_labels(design).label] = {
-            "Average estimated improvement (IRLS points)": _signed(float(group["estimate"].mean())),
+            "Average estimated improvement (IRLS points)": signed_points(float(group["estimate"].mean())),
             at_least: f"{share_at_least(trials, design, observed):.0f} %",
             "'Significant' (p < 0.05)": (DASH if design == "case-report"
                                          else f"{share_significant(trials, design):.0f} %"),
@@ -202,8 +203,8 @@ def regression_to_mean_summary(cuts: list[float] | None = None) -> pd.DataFrame:
     table = regression_to_mean_table(regression_to_mean_cut_offs() if cuts is None else list(cuts))
     shown = table.assign(
         share=[f"{100 * s:.0f} %" for s in table.share_enrolled],
-        simulated=[_signed(v) for v in table.simulated_improvement],
-        formula=[_signed(v) for v in table.formula],
+        simulated=[signed_points(v) for v in table.simulated_improvement],
+        formula=[signed_points(v) for v in table.formula],
     ).set_index("enrol_min_score")[["share", "simulated", "formula"]]
     shown.index = [f"{cut:g}" for cut in shown.index]
     shown.index.name = "Enrolled if the screening score was at least (IRLS points)"
@@ -222,16 +223,29 @@ def regression_to_mean_at(cut: float | None = None) -> float:
 
 
 def cited_studies_table() -> pd.DataFrame:
-    """The studies the five articles cite on the design ladder, as a reader names them (strongest first).
+    """The studies the five articles cite, one row each, on the design ladder (strongest rung first).
 
-    >>> cited_studies_table().loc["Case report or case series"].tolist()
-    ['6', 'no', 'Bartell 2006 (1 person)']
+    The rung, the design, whether it can show cause and effect and the study (as readers name it) form
+    the index, so each rung and design is shown once for its group; the one column is how many people
+    the study had (a dash where a document has no participants of its own, such as a review).
+
+    >>> table = cited_studies_table()
+    >>> table.loc[("6", "Case report or case series", "no", "Bartell 2006"), "People"]
+    '1'
     """
     import pandas as pd
 
-    ladder = cited_studies_on_ladder()
-    table = ladder.assign(rung=[DASH if pd.isna(r) else f"{int(r)}" for r in ladder.rung])
-    table = table.set_index("label")[["rung", "causal", "names"]]
-    table.index.name = "Design"
-    table.columns = ["Rung (1 = strongest)", "Can show cause and effect", "Studies the articles cite"]
-    return table
+    from mgedu.seeds import load_claims
+    from mgedu.studies import load_studies, study_label
+
+    cited = set(load_claims()["study_id"].dropna().astype(str))
+    studies = load_studies()
+    studies = studies[studies["study_id"].astype(str).isin(cited)]
+    rows = []
+    for rung in cited_studies_on_ladder().itertuples():
+        group = studies[studies["design"].astype(str) == str(rung.design)]
+        for study in group.sort_values(["year", "study_id"], ascending=[False, True]).itertuples():
+            rows.append((DASH if pd.isna(rung.rung) else f"{int(rung.rung)}", str(rung.label), str(rung.causal),
+                         study_label(str(study.study_id)), DASH if pd.isna(study.n) else f"{int(study.n)}"))
+    columns = ["Rung (1 = strongest)", "Design", "Can show cause and effect", "Study", "People"]
+    return pd.DataFrame(rows, columns=columns).set_index(columns[:4])

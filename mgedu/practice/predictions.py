@@ -189,24 +189,36 @@ def predict(prediction_id: str, value: object = ...) -> Shown:
                  status="recorded")
 
 
-def reveal(prediction_id: str) -> Shown:
+def reveal(*prediction_ids: str) -> Shown:
     """Your prediction beside the result, and the gap in words (only once you have predicted).
+
+    With several ids, one line each; those not yet predicted are named together in one line.
 
     >>> print(reveal("open-label-pilot").text)  # doctest: +ELLIPSIS
     open-label-pilot · make your prediction first...
+    >>> print(reveal("open-label-pilot", "p-value-dance").text)  # doctest: +ELLIPSIS
+    open-label-pilot, p-value-dance · make your predictions first, with predict("open-label-pilot", ...) and ...
     """
-    question = get_prediction(prediction_id)
-    mine = learner_record().predictions.get(prediction_id)
-    if mine is None:
-        return Shown(
-            f"{prediction_id} · make your prediction first, with predict(\"{prediction_id}\", ...): "
-            "the result appears only after you have committed to a number.",
-            status="hidden",
-        )
-    result = float(question.result())
-    sentence = question.result_sentence.format(result=result)
-    return Shown(f"{prediction_id} · you predicted {mine:g} {question.unit}; {sentence}. "
-                 f"{_gap_words(question, mine, result)}", status="revealed")
+    if not prediction_ids:
+        raise ValueError("reveal needs at least one prediction id, e.g. reveal(\"open-label-pilot\")")
+    questions = [get_prediction(i) for i in prediction_ids]
+    made = learner_record().predictions
+    lines = []
+    for question in questions:
+        if question.id in made:
+            mine, result = made[question.id], float(question.result())
+            sentence = question.result_sentence.format(result=result)
+            lines.append(f"{question.id} · you predicted {mine:g} {question.unit}; {sentence}. "
+                         f"{_gap_words(question, mine, result)}")
+    missing = [q.id for q in questions if q.id not in made]
+    if missing:
+        calls = " and ".join(f'predict("{i}", ...)' for i in missing)
+        plural = len(missing) > 1
+        lines.append(f"{', '.join(missing)} · make your prediction{'s' if plural else ''} first, with {calls}: "
+                     f"the result{'s appear' if plural else ' appears'} only after you have committed to "
+                     f"{'numbers' if plural else 'a number'}.")
+    status = "hidden" if len(missing) == len(questions) else "revealed" if not missing else "partly revealed"
+    return Shown("\n".join(lines), status=status)
 
 
 def _direction(question: Prediction, mine: float, result: float) -> str:
