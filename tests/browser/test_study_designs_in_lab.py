@@ -86,7 +86,10 @@ def test_predict_then_simulate_as_a_student(lab_tabs: LabTabs, screenshot_dir: P
 
         # The mission: the simulator appears only now; drag 'Patients per arm' and read the sentence.
         simulator = code_cell(page, "# The trial simulator")
-        rerun(page, simulator, "")
+        simulator.scroll_into_view_if_needed()
+        simulator.locator(".jp-InputArea").click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("Shift+Enter")
         explorer = simulator.locator(".mgedu-explorer")
         explorer.wait_for(timeout=READOUT_TIMEOUT_MS)
         readout = explorer.locator(".mgedu-readout").first
