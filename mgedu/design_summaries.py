@@ -6,7 +6,8 @@ small trial (how often p < 0.05, how wide a typical confidence interval is), reg
 several screening cut-offs, and the studies the articles cite placed on the design ladder under the
 names readers use. The predictions of notebook 03 (:mod:`mgedu.practice.predictions`) take their results
 from the same functions and seeds, so the number a learner is told and the chart beside it always agree.
-Simulations are cached (they are seeded, so a cached result is the result); callers get copies.
+Simulations are cached (they are seeded, so a cached result is the result); callers get copies. Tables
+carry their caption in ``attrs["caption"]`` for :func:`mgedu.display.show_table`.
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ def design_outcomes(trials: pd.DataFrame, observed: float, observed_label: str =
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "Design (pill does nothing)"
+    table.attrs["caption"] = "A pill that does nothing, tested by each design"
     return table
 
 
@@ -210,6 +212,7 @@ def regression_to_mean_summary(cuts: list[float] | None = None) -> pd.DataFrame:
     shown.index.name = "Enrolled if the screening score was at least (IRLS points)"
     shown.columns = ["Share of people who qualify", "Average 'improvement', simulated (IRLS points)",
                      "Average 'improvement', formula (IRLS points)"]
+    shown.attrs["caption"] = "Regression to the mean alone: no pill, no placebo response"
     return shown
 
 
@@ -225,13 +228,13 @@ def regression_to_mean_at(cut: float | None = None) -> float:
 def cited_studies_table() -> pd.DataFrame:
     """The studies the five articles cite, one row each, on the design ladder (strongest rung first).
 
-    The rung, the design, whether it can show cause and effect and the study (as readers name it) form
-    the index, so each rung and design is shown once for its group; the one column is how many people
-    the study had (a dash where a document has no participants of its own, such as a review).
+    Columns: the rung, the design, whether it can show cause and effect, the study as readers name it,
+    and how many people it had (a dash where a document has no participants of its own, such as a
+    review). Show it with ``show_table(..., index=False)``.
 
     >>> table = cited_studies_table()
-    >>> table.loc[("6", "Case report or case series", "no", "Bartell 2006"), "People"]
-    '1'
+    >>> table[table.Study == "Bartell 2006"].values.tolist()
+    [['6', 'Case report or case series', 'no', 'Bartell 2006', '1']]
     """
     import pandas as pd
 
@@ -247,5 +250,7 @@ def cited_studies_table() -> pd.DataFrame:
         for study in group.sort_values(["year", "study_id"], ascending=[False, True]).itertuples():
             rows.append((DASH if pd.isna(rung.rung) else f"{int(rung.rung)}", str(rung.label), str(rung.causal),
                          study_label(str(study.study_id)), DASH if pd.isna(study.n) else f"{int(study.n)}"))
-    columns = ["Rung (1 = strongest)", "Design", "Can show cause and effect", "Study", "People"]
-    return pd.DataFrame(rows, columns=columns).set_index(columns[:4])
+    table = pd.DataFrame(rows, columns=["Rung (1 = strongest)", "Design", "Can show cause and effect", "Study",
+                                        "People"])
+    table.attrs["caption"] = "The studies the five articles cite, on the design ladder"
+    return table

@@ -492,6 +492,20 @@ def test_when_predicted_displays_a_chart_instead_of_returning_it(monkeypatch: py
     assert len(shown) == 1 and hasattr(shown[0], "get_xlabel")
 
 
+def test_when_predicted_displays_a_table_with_its_caption(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    import mgedu.display
+
+    shown: list[tuple[object, object]] = []
+    monkeypatch.setattr(mgedu.display, "show_table", lambda frame, caption=None: shown.append((frame, caption)))
+    frame = pd.DataFrame({"share": ["68 %"]})
+    frame.attrs["caption"] = "A useless pill"
+    predict("open-label-pilot", 30)
+    assert when_predicted("open-label-pilot", lambda: frame) is None
+    assert shown == [(frame, "A useless pill")]
+
+
 def test_tally_predictions_says_which_way_the_learner_leans() -> None:
     ids = ("open-label-pilot", "pilot-sized-improvement", "regression-to-mean", "p-value-dance")
     empty = tally_predictions(*ids)

@@ -240,8 +240,9 @@ def when_predicted(prediction_ids: str | Sequence[str], make: Callable[..., obje
     """Show ``make(*args, **kwargs)`` (a chart or a table of the result) only once you have predicted.
 
     Until every prediction in ``prediction_ids`` is recorded, this shows how to make them and does not
-    call ``make`` at all. A chart (matplotlib Axes or Figure) is displayed with :func:`mgedu.plots.show`;
-    anything else (a table, a widget) is returned, so the notebook displays it.
+    call ``make`` at all. A chart (matplotlib Axes or Figure) is displayed with :func:`mgedu.plots.show`,
+    a table (DataFrame) with :func:`mgedu.display.show_table` (its caption from ``attrs["caption"]``);
+    anything else (a sentence, a widget) is returned, so the notebook displays it.
 
     >>> print(when_predicted("open-label-pilot", lambda: "the chart").text)  # doctest: +ELLIPSIS
     The result appears here once you have made your prediction: predict("open-label-pilot", ...) ...
@@ -262,6 +263,11 @@ def when_predicted(prediction_ids: str | Sequence[str], make: Callable[..., obje
 
         show(value)  # type: ignore[arg-type]
         return None
+    if _is_table(value):
+        from mgedu.display import show_table
+
+        show_table(value, caption=value.attrs.get("caption"))  # type: ignore[attr-defined]
+        return None
     return value
 
 
@@ -272,6 +278,14 @@ def _is_figure(value: object) -> bool:
     from matplotlib.figure import Figure
 
     return isinstance(value, Axes | Figure)
+
+
+def _is_table(value: object) -> bool:
+    if "pandas" not in sys.modules:
+        return False
+    import pandas as pd
+
+    return isinstance(value, pd.DataFrame)
 
 
 def tally_predictions(*prediction_ids: str) -> Shown:

@@ -1,7 +1,7 @@
-"""Notebook 03 as a student meets it in JupyterLab: Run All shows no simulation result, then the student
-predicts (each result appears only after its prediction), answers an exercise wrong then right, opens the
-trial simulator, carries out its mission by dragging the slider, reports it, tallies the predictions and
-judges S004's serum observation. Screenshots go to artifacts/screenshots/practice-03-*.png."""
+"""Notebook 03 as a student meets it in JupyterLab: Run All shows no result that answers a prediction,
+then the student predicts (each result appears only after its prediction), answers an exercise wrong then
+right, carries out the trial simulator's mission by dragging its sliders, reports it, tallies the
+predictions and judges S004's serum observation. Screenshots go to artifacts/screenshots/practice-03-*.png."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def test_predict_then_simulate_as_a_student(lab_tabs: LabTabs, screenshot_dir: P
         shown = page.locator(".jp-NotebookPanel").inner_text()
         for earned in ("you predicted", "prediction recorded", "repeats had p < 0.05", "· correct", "audit:"):
             assert earned not in shown, f"Run All shows {earned!r}"
-        assert page.locator(".jp-NotebookPanel .mgedu-explorer").count() == 0, "the simulator shows unpredicted"
+        explorers = page.locator(".jp-NotebookPanel .mgedu-explorer")
+        assert explorers.count() == 1 and "With no real effect" in explorers.first.inner_text()
         closed = closed_solutions(page)
         assert len([c for c in closed if c.startswith("Solution to exercise 3.")]) == 5 and len(closed) == 10
         no_effect = code_cell(page, "# Your two predictions")
@@ -84,24 +85,23 @@ def test_predict_then_simulate_as_a_student(lab_tabs: LabTabs, screenshot_dir: P
                                 "repeats had p < 0.05")
         assert "too high" in shown and images_in(dance) == 1 and "confidence interval" in shown
 
-        # The mission: the simulator appears only now; drag 'Patients per arm' and read the sentence.
+        # The mission: set the true effect to 3 points, then drag 'Patients per arm' and read the sentence.
         simulator = code_cell(page, "# The trial simulator")
-        simulator.scroll_into_view_if_needed()
-        simulator.locator(".jp-InputArea").click()
-        page.keyboard.press("Escape")
-        page.keyboard.press("Shift+Enter")
         explorer = simulator.locator(".mgedu-explorer")
-        explorer.wait_for(timeout=READOUT_TIMEOUT_MS)
         readout = explorer.locator(".mgedu-readout").first
         placebo = parameter("placebo_response")
-        start = describe_trial_simulation("rct", 12, 3.0, placebo, False)
-        assert " ".join(readout.inner_text().split()) == start
+        assert " ".join(readout.inner_text().split()) == describe_trial_simulation("rct", 12, 0.0, placebo, False)
+        drag_slider(page, explorer, "True effect", (3.0 + 5.0) / 15.0)
+        page.wait_for_function("el => el.innerText.includes('real effect of')", arg=readout.element_handle(),
+                               timeout=READOUT_TIMEOUT_MS)
         drag_slider(page, explorer, "Patients per arm", (135 - 2) / (200 - 2))
         page.wait_for_function("el => !el.innerText.includes('with 12 patients')", arg=readout.element_handle(),
                                timeout=READOUT_TIMEOUT_MS)
         text = " ".join(readout.inner_text().split())
+        effect = float(re.search(r"real effect of ([\d.]+) IRLS points", text).group(1))
         n = int(re.search(r"with (\d+) patients per arm", text).group(1))
-        assert 100 < n <= 200 and text == describe_trial_simulation("rct", n, 3.0, placebo, False)
+        assert 2 <= effect <= 4 and 100 < n <= 200, text
+        assert text == describe_trial_simulation("rct", n, effect, placebo, False)
         simulator.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "practice-03-mission.png"))
         report = code_cell(page, "answer = ...  # patients per arm")
