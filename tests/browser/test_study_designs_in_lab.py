@@ -102,6 +102,10 @@ def test_predict_then_simulate_as_a_student(lab_tabs: LabTabs, screenshot_dir: P
         n = int(re.search(r"with (\d+) patients per arm", text).group(1))
         assert 2 <= effect <= 4 and 100 < n <= 200, text
         assert text == describe_trial_simulation("rct", n, effect, placebo, False)
+        # The chart is redrawn after the sentence: wait until it shows the same share before looking.
+        share = re.search(r"(\d+) % of placebo-controlled RCTs", text).group(1)
+        explorer.locator(f".mgedu-figure img[alt*='RCT: {share} % report a benefit']").wait_for(
+            timeout=READOUT_TIMEOUT_MS)
         simulator.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "practice-03-mission.png"))
         report = code_cell(page, "answer = ...  # patients per arm")
@@ -114,7 +118,7 @@ def test_predict_then_simulate_as_a_student(lab_tabs: LabTabs, screenshot_dir: P
 
         judge_cell = code_cell(page, "# Your verdict and reason")
         compared = replace_and_run(page, judge_cell, judge_cell.locator(".cm-content").inner_text()
-                                   .replace("..., ...", '"overstated", "design-cannot-show"'), "audit")
+                                   .replace("..., ...", '"overstated", "design-cannot-show"'), "than the audit")
         assert "recorded: overstated" in compared and "harsher than the audit" in compared
         judge_cell.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "practice-03-compared.png"))
