@@ -324,7 +324,7 @@ def grade_certainty(
     >>> r.certainty
     'low'
     >>> print(r.justification)  # doctest: +NORMALIZE_WHITESPACE
-    Started at high because the evidence comes from randomised trials (double-blind-rct).
+    Started at high because the evidence comes from double-blind randomised trials.
     Rated down one level for risk of bias. Rated down one level for imprecision. Certainty: low.
     >>> grade_certainty("open-label", risk_of_bias=-2).certainty
     'very low'
@@ -360,8 +360,9 @@ def _justify(
     design: str, start: str, steps: dict[str, int], certainty: str, *, floored: bool, capped: bool
 ) -> str:
     """The plain-language justification naming each domain applied."""
-    why = "randomised trials" if start == "high" else "non-randomised studies"
-    parts = [f"Started at {start} because the evidence comes from {why} ({design})."]
+    studies = STUDY_DESIGN_LABELS[design].plural
+    why = "" if start == "high" else ", not randomised trials"
+    parts = [f"Started at {start} because the evidence comes from {studies}{why}."]
     for name, phrase in DOWNGRADE_DOMAINS.items():
         if steps[name]:
             severity = " (very serious)" if steps[name] == -2 else ""

@@ -52,8 +52,8 @@ def test_plot_arguments_are_checked():
 
 
 @pytest.mark.parametrize("row_id", sorted(rated_outcomes().values()))
-def test_worksheet_loads_each_outcome_with_the_workbook_ratings(row_id):
-    sheet = make_grade_worksheet()
+def test_revealed_worksheet_loads_each_outcome_with_the_workbook_ratings(row_id):
+    sheet = make_grade_worksheet(reveal=True)
     sheet.controls["row_id"].value = row_id
     ratings = domain_ratings(*row_id.split(":"))
     for name in DOMAINS:
@@ -68,7 +68,7 @@ def test_worksheet_loads_each_outcome_with_the_workbook_ratings(row_id):
 def test_toggling_domains_regrades_and_the_readout_equals_the_pure_function():
     import html
 
-    sheet = make_grade_worksheet("insomnia:sleep-onset-latency")
+    sheet = make_grade_worksheet("insomnia:sleep-onset-latency", reveal=True)
     sheet.controls["risk_of_bias"].value = 0
     sheet.controls["imprecision"].value = 0
     assert "high" in sheet.readout.value
@@ -76,6 +76,7 @@ def test_toggling_domains_regrades_and_the_readout_equals_the_pure_function():
     sheet.controls["publication_bias"].value = -1
     values = sheet.values()
     assert sheet.readout.value == html.escape(describe_grade_choice(**values))
+    assert sheet.readout.value.endswith("The workbook rates it low.")
     steps = {k: v for k, v in values.items() if k != "row_id"}
     assert grade_certainty("double-blind-rct", **steps).certainty == "low"
     assert "Rated down one level for inconsistency." in sheet.readout.value
@@ -85,11 +86,36 @@ def test_toggling_domains_regrades_and_the_readout_equals_the_pure_function():
 
 
 def test_upgrading_randomised_evidence_shows_the_reason_not_a_traceback():
-    sheet = make_grade_worksheet("insomnia:total-sleep-time")
+    sheet = make_grade_worksheet("insomnia:total-sleep-time", reveal=True)
     sheet.controls["dose_response"].value = 1
     assert sheet.readout.value.startswith("Check the inputs: dose_response is +1, but upgrades apply only")
     sheet.controls["dose_response"].value = 0
     assert sheet.readout.value.endswith("The workbook rates it low.")
+
+
+@pytest.mark.parametrize("row_id", sorted(rated_outcomes().values()))
+def test_blank_worksheet_shows_no_rating_of_the_workbook(row_id):
+    import html
+
+    sheet = make_grade_worksheet()
+    sheet.controls["row_id"].value = row_id
+    assert all(sheet.controls[name].value == 0 for name in DOMAINS), "a blank worksheet starts at 0"
+    row = load_grade_outcomes().set_index("row_id").loc[row_id]
+    assert "workbook" not in sheet.readout.value and "Bottom line" not in sheet.detail.value
+    assert "Risk of bias" not in sheet.detail.value and html.escape(str(row.effect)) in sheet.detail.value
+    assert sheet.readout.value == html.escape(describe_grade_choice(**sheet.values(), reveal=False))
+    sheet.controls["imprecision"].value = -2
+    sheet.controls["row_id"].value = "insomnia:total-sleep-time" if row_id != "insomnia:total-sleep-time" \
+        else "rls:rls-severity"
+    assert sheet.controls["imprecision"].value == 0, "another outcome starts blank again"
+
+
+def test_worksheet_labels_are_human():
+    sheet = make_grade_worksheet("rls:rls-severity")
+    assert sheet.readout.value.startswith("RLS severity (restless legs syndrome): high")
+    assert "Rls" not in sheet.readout.value and "rct" not in sheet.readout.value
+    labels = [label for label, _ in sheet.controls["row_id"].options]
+    assert "Restless legs syndrome · RLS severity" in labels
 
 
 def test_non_randomised_evidence_can_be_rated_up_and_hits_the_ceiling():

@@ -6,6 +6,9 @@ Learner-facing calls (each returns what the learner sees; none raises for a lear
   :func:`tally`, :func:`plot_tally`;
 - mechanism links (notebook 02): :func:`label_link`, :func:`compare_links`, :func:`tally_links`;
 - predictions (notebook 03): :func:`predict`, :func:`reveal`;
+- RoB 2 domains and GRADE steps, each with a reason (notebook 05): :func:`judge_bias`, :func:`show_bias`,
+  :func:`compare_bias`, :func:`tally_bias`; :func:`grade_evidence`, :func:`rate_grade`,
+  :func:`worked_grade`, :func:`compare_grade`, :func:`tally_grade`, :func:`bottom_lines`;
 - written answers: ``%load_ext mgedu.practice`` then a cell starting ``%%answer 6.4``; worked answers
   that wait for the learner's own: :func:`worked_answer`;
 - :func:`forget` to start again.
@@ -31,6 +34,18 @@ _EXPORTS: dict[str, str] = {
     "label_link": "mgedu.practice.links",
     "compare_links": "mgedu.practice.links",
     "tally_links": "mgedu.practice.links",
+    "judge_bias": "mgedu.practice.bias",
+    "show_bias": "mgedu.practice.bias",
+    "compare_bias": "mgedu.practice.bias",
+    "tally_bias": "mgedu.practice.bias",
+    "bias_overview": "mgedu.practice.bias",
+    "grade_evidence": "mgedu.practice.grade",
+    "rate_grade": "mgedu.practice.grade",
+    "worked_grade": "mgedu.practice.grade",
+    "compare_grade": "mgedu.practice.grade",
+    "tally_grade": "mgedu.practice.grade",
+    "hidden_outcomes": "mgedu.practice.grade",
+    "bottom_lines": "mgedu.practice.grade",
     "predict": "mgedu.practice.predictions",
     "reveal": "mgedu.practice.predictions",
     "Prediction": "mgedu.practice.predictions",
@@ -52,8 +67,18 @@ __all__ = sorted(_EXPORTS) + ["load_ipython_extension"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from mgedu.plots.practice import plot_tally
+    from mgedu.practice.bias import bias_overview, compare_bias, judge_bias, show_bias, tally_bias
     from mgedu.practice.claims import claim_list, compare, judge, show_claim, study_card, tally
     from mgedu.practice.comparison import compare_items, tally_task
+    from mgedu.practice.grade import (
+        bottom_lines,
+        compare_grade,
+        grade_evidence,
+        hidden_outcomes,
+        rate_grade,
+        tally_grade,
+        worked_grade,
+    )
     from mgedu.practice.links import compare_links, label_link, tally_links
     from mgedu.practice.predictions import Prediction, predict, register_prediction, reveal
     from mgedu.practice.record import forget, judge_item, learner_record
