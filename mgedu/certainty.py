@@ -325,6 +325,32 @@ def describe_grade_choice(row_id: str, reveal: bool = True, **steps: int) -> str
     return f"{what}: {result.certainty} {result.symbols}. {result.justification}{theirs}"
 
 
+def describe_blank_worksheet(row_id: str, start: str | None = None, **steps: int) -> str:
+    """The blank worksheet's readout: the certainty the learner's own start and ratings lead to, nothing else.
+
+    Nothing of the workbook's rating is used, not even the design it rates from: the learner picks
+    the starting level.
+
+    >>> describe_blank_worksheet("rls:rls-severity")[:62]
+    'RLS severity (restless legs syndrome): choose a starting level'
+    >>> print(describe_blank_worksheet("rls:rls-severity", start="high", imprecision=-1))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    RLS severity (restless legs syndrome): moderate ⊕⊕⊕◯. Started at high (randomised trials).
+    Rated down one level for imprecision. Certainty: moderate.
+    """
+    from mgedu.evidence import grade_from_start
+
+    what = outcome_label(row_id)
+    condition, outcome = _split(row_id)
+    if _row(condition, outcome)["certainty"] == NO_EVIDENCE:
+        return f"{what}: no study measured it, so there is nothing to rate."
+    if start is None:
+        return (f"{what}: choose a starting level first (high when randomised trials measured the outcome, "
+                "low otherwise), then rate each domain.")
+    result = grade_from_start(start, **steps)
+    return f"{what}: {result.certainty} {result.symbols}. {result.justification}"
+
+
 def outcome_evidence(row_id: str) -> str:
     """What the studies of one outcome are and found, with no GRADE rating: what a learner rates from.
 

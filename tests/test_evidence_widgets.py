@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from mgedu.certainty import describe_grade_choice, domain_ratings, load_grade_outcomes, rated_outcomes
+from mgedu.certainty import (
+    describe_blank_worksheet,
+    describe_grade_choice,
+    domain_ratings,
+    load_grade_outcomes,
+    rated_outcomes,
+)
 from mgedu.evidence import DOMAINS, grade_certainty
 from mgedu.plots import alt_text
 from mgedu.plots.evidence import (
@@ -99,27 +105,37 @@ def test_blank_worksheet_shows_no_rating_of_the_workbook(row_id):
 
     sheet = make_grade_worksheet()
     sheet.controls["row_id"].value = row_id
+    assert sheet.controls["start"].value is None, "the learner picks the starting level"
     assert all(sheet.controls[name].value == 0 for name in DOMAINS), "a blank worksheet starts at 0"
+    assert "choose a starting level first" in sheet.readout.value
     row = load_grade_outcomes().set_index("row_id").loc[row_id]
+    sheet.controls["start"].value = "low"
+    sheet.controls["imprecision"].value = -1
+    assert sheet.readout.value.endswith("Started at low (no randomised trials). Rated down one level for "
+                                        "imprecision. Certainty: very low.")
     assert "workbook" not in sheet.readout.value and "Bottom line" not in sheet.detail.value
     assert "Risk of bias" not in sheet.detail.value and html.escape(str(row.effect)) in sheet.detail.value
-    assert sheet.readout.value == html.escape(describe_grade_choice(**sheet.values(), reveal=False))
-    sheet.controls["imprecision"].value = -2
-    sheet.controls["row_id"].value = "insomnia:total-sleep-time" if row_id != "insomnia:total-sleep-time" \
-        else "rls:rls-severity"
-    assert sheet.controls["imprecision"].value == 0, "another outcome starts blank again"
+    assert str(row.design) not in sheet.readout.value, "not even the design the workbook rates from"
+    assert sheet.readout.value == html.escape(describe_blank_worksheet(**sheet.values()))
+    other = "insomnia:total-sleep-time" if row_id != "insomnia:total-sleep-time" else "rls:rls-severity"
+    sheet.controls["row_id"].value = other
+    assert sheet.controls["imprecision"].value == 0 and sheet.controls["start"].value is None, "blank again"
 
 
 def test_worksheet_labels_are_human():
     sheet = make_grade_worksheet("rls:rls-severity")
+    sheet.controls["start"].value = "high"
     assert sheet.readout.value.startswith("RLS severity (restless legs syndrome): high")
     assert "Rls" not in sheet.readout.value and "rct" not in sheet.readout.value
     labels = [label for label, _ in sheet.controls["row_id"].options]
     assert "Restless legs syndrome · RLS severity" in labels
+    revealed = make_grade_worksheet("rls:rls-severity", reveal=True)
+    assert revealed.readout.value.startswith("RLS severity (restless legs syndrome): very low")
+    assert "single-blind randomised trials" in revealed.readout.value and "rct" not in revealed.readout.value
 
 
 def test_non_randomised_evidence_can_be_rated_up_and_hits_the_ceiling():
-    sheet = make_grade_worksheet("rls:periodic-limb-movements")
+    sheet = make_grade_worksheet("rls:periodic-limb-movements", reveal=True)
     for name in ("risk_of_bias", "indirectness", "imprecision"):
         sheet.controls[name].value = 0
     sheet.controls["large_effect"].value = 2

@@ -223,15 +223,16 @@ def test_tally_grade_counts_steps_and_directions() -> None:
 
 def test_outcome_rating_stays_hidden_until_rated() -> None:
     assert hidden_outcomes() == (RLS,)
-    lines = bottom_lines().text
-    assert "RLS severity (restless legs syndrome) · hidden until you have rated it" in lines
+    lines = " ".join(bottom_lines().text.split())
+    assert "RLS severity (restless legs syndrome): hidden until you have rated it" in lines
+    assert "Periodic limb movements (restless legs syndrome) · very low: We do not know" in lines
     assert "We do not know whether magnesium eases restless legs" not in lines
     alt = str(alt_text(plot_grade_summary(hide=hidden_outcomes())))
     assert "restless legs syndrome, RLS severity: rate it first" in alt
     rate_grade(RLS, imprecision=("serious", "small trial"))
     assert hidden_outcomes() == (RLS,), "one step is not enough"
     rate_all_rls()
-    assert hidden_outcomes() == () and "We do not know whether magnesium eases restless legs" in bottom_lines().text
+    assert hidden_outcomes() == () and "We do not know whether magnesium eases restless legs" in bottom_lines().html
     with pytest.raises(ValueError, match="hide must name outcomes"):
         plot_grade_summary(hide=["rls-severity"])
 

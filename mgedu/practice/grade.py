@@ -32,7 +32,7 @@ from mgedu.certainty import (
     outcome_label,
     start_reason,
 )
-from mgedu.evidence import CERTAINTY_LEVELS, CERTAINTY_SYMBOLS, DOWNGRADE_DOMAINS
+from mgedu.evidence import CERTAINTY_LEVELS, CERTAINTY_SYMBOLS, DOWNGRADE_DOMAINS, grade_from_start
 from mgedu.practice.display import Shown, escape
 from mgedu.practice.reasons import (
     comparison_table,
@@ -190,11 +190,8 @@ def learner_certainty(outcome: str) -> str | None:
         return None
     audit = grade_outcome(*outcome.split(":", 1))
     assert audit is not None
-    start = mine.get("start", audit.start)
-    score = CERTAINTY_LEVELS.index(start) + 1
-    for domain in DOWNGRADE_DOMAINS:
-        score += RATINGS[mine[domain]] if domain in mine else audit.steps[domain]
-    return CERTAINTY_LEVELS[min(max(score, 1), len(CERTAINTY_LEVELS)) - 1]
+    steps = {d: RATINGS[mine[d]] if d in mine else audit.steps[d] for d in DOWNGRADE_DOMAINS}
+    return grade_from_start(mine.get("start", audit.start), **steps).certainty
 
 
 def _certainty_note(outcome: str) -> str:
@@ -273,13 +270,17 @@ def hidden_outcomes() -> tuple[str, ...]:
 
 def bottom_lines() -> Shown:
     """The bottom line of every outcome with evidence, in plain words; outcomes still to rate stay hidden."""
+    import textwrap
+
     hidden = hidden_outcomes()
-    lines = []
+    items = []
     for row in _rated_rows():
         condition, outcome = row.split(":", 1)
         if row in hidden:
-            lines.append(f"- {outcome_label(row)} · hidden until you have rated it yourself (rate_grade), "
-                         "then compared.")
+            items.append((outcome_label(row), "hidden until you have rated it yourself (rate_grade), then compared."))
         else:
-            lines.append(f"- {bottom_line(condition, outcome)}")
-    return Shown("\n".join(lines), status="shown")
+            certainty = str(load_grade_outcomes().set_index("row_id").loc[row, "certainty"])
+            items.append((f"{outcome_label(row)} · {certainty}", bottom_line(condition, outcome).split(": ", 1)[1]))
+    text = "\n".join(textwrap.fill(f"- {head}: {body}", width=100, subsequent_indent="  ") for head, body in items)
+    html = "<ul>" + "".join(f"<li><b>{escape(head)}:</b> {escape(body)}</li>" for head, body in items) + "</ul>"
+    return Shown(text, html, status="shown")

@@ -31,6 +31,7 @@ from mgedu.practice.record import judge_item, learner_record, log_event
 from mgedu.practice.tasks import Task, is_placeholder
 
 MIN_REASON_WORDS = 2
+_LEFT = "style='text-align:left; vertical-align:top'"  # JupyterLab right-aligns table cells; these hold prose
 _ELLIPSIS_TEXT = ("...", "…")
 
 
@@ -182,10 +183,10 @@ class ReasonedComparison:
 
     def as_html(self) -> str:
         mine, theirs = self._values()
-        return (f"<tr><th scope='row'>{escape(capitalise(self.name))}</th><td>{escape(mine)}<br>"
+        return (f"<tr><th scope='row' {_LEFT}>{escape(capitalise(self.name))}</th><td {_LEFT}>{escape(mine)}<br>"
                 f"<i>“{escape(self.reason or '')}”</i></td>"
-                f"<td>{escape(theirs)}<br>{escape(plain(self.comparison.answer.why))}</td>"
-                f"<td>{escape(self.leaning())}</td></tr>")
+                f"<td {_LEFT}><b>{escape(theirs)}</b><br>{escape(plain(self.comparison.answer.why))}</td>"
+                f"<td {_LEFT}>{escape(self.leaning())}</td></tr>")
 
 
 def reasoned_comparisons(rated: Sequence[tuple[Task, str, str]]) -> list[ReasonedComparison]:
@@ -204,8 +205,8 @@ def comparison_table(title: str, found: Sequence[ReasonedComparison], notes: Seq
     text = "\n\n".join([summary, *(c.as_text() for c in found), *notes])
     rows = "".join(c.as_html() for c in found)
     html = (f"<div class='mgedu-compare'><p><b>{escape(summary)}</b></p>"
-            "<table><thead><tr><th></th><th scope='col'>You</th><th scope='col'>Audit, and why</th>"
-            f"<th scope='col'>You were</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<table><thead><tr><th></th><th scope='col' {_LEFT}>You</th><th scope='col' {_LEFT}>Audit, and why</th>"
+            f"<th scope='col' {_LEFT}>You were</th></tr></thead><tbody>{rows}</tbody></table>"
             + "".join(f"<p>{escape(n)}</p>" for n in notes) + "</div>")
     return Shown(text, html, status="compared")
 

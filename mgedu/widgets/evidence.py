@@ -1,7 +1,8 @@
 """The GRADE worksheet (notebook 05): pick an outcome, toggle the domains, watch the certainty change.
 
-By default the worksheet starts **blank**: every toggle at 0, and below the readout only what the
-studies found, never the workbook's rating, so a learner can try ratings before committing to them.
+By default the worksheet starts **blank**: no starting level chosen (the learner picks high or low from
+the designs), every domain at 0, and below the readout only what the studies found, never the
+workbook's rating, so a learner can try ratings before committing to them.
 With ``reveal=True`` choosing an outcome loads the workbook's own ratings into the toggles and shows
 its reasoning, for exploring "what if" once the learner has compared. Changing a toggle re-grades with
 :func:`mgedu.evidence.grade_certainty`; the readout (one paragraph of plain text) is
@@ -14,7 +15,13 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from mgedu.certainty import describe_grade_choice, domain_ratings, grade_reasoning_html, rated_outcomes
+from mgedu.certainty import (
+    describe_blank_worksheet,
+    describe_grade_choice,
+    domain_ratings,
+    grade_reasoning_html,
+    rated_outcomes,
+)
 from mgedu.evidence import ALLOWED_STEPS, DOMAINS, DOWNGRADE_DOMAINS, UPGRADE_DOMAINS
 from mgedu.widgets import make_explorer
 
@@ -36,6 +43,7 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency", reveal: b
         reveal: load the workbook's ratings and show its reasoning (``False``: a blank worksheet).
 
     >>> sheet = make_grade_worksheet("rls:rls-severity")
+    >>> sheet.controls["start"].value = "high"
     >>> sheet.controls["imprecision"].value = -2
     >>> sheet.readout.value[:47]
     'RLS severity (restless legs syndrome): low ⊕⊕◯◯'
@@ -53,6 +61,12 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency", reveal: b
                                    style={"description_width": "11em"},
                                    layout=widgets.Layout(width="36em")),
     }
+    if not reveal:
+        controls["start"] = widgets.ToggleButtons(
+            options=[("high", "high"), ("low", "low")], value=None, description="Starting level", style=style,
+            tooltips=["randomised trials measured the outcome", "no randomised trial measured it"],
+        )
+        controls["start"].add_class("jupyter-widgets")
     start = domain_ratings(*row_id.split(":", 1)) if reveal else {}
     for name in DOMAINS:
         steps = ALLOWED_STEPS[name]
@@ -65,11 +79,13 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency", reveal: b
         # ipywidgets 8 gives most controls the "jupyter-widgets" class but not ToggleButtons; add it so
         # every control row is styled and found alike (the browser tests look controls up by it).
         controls[name].add_class("jupyter-widgets")
-    sheet = make_explorer("grade-worksheet", controls, partial(describe_grade_choice, reveal=reveal),
-                          detail=partial(grade_reasoning_html, reveal=reveal))
+    describe = partial(describe_grade_choice, reveal=True) if reveal else describe_blank_worksheet
+    sheet = make_explorer("grade-worksheet", controls, describe, detail=partial(grade_reasoning_html, reveal=reveal))
 
     def load_outcome(change: dict[str, object]) -> None:
         ratings = domain_ratings(*str(change["new"]).split(":", 1)) if reveal else {}
+        if not reveal:
+            controls["start"].value = None
         for name in DOMAINS:
             controls[name].value = ratings.get(name, 0)
 
