@@ -270,8 +270,13 @@ def rated_outcomes(folder: str | Path | None = None) -> dict[str, str]:
     """
     table = load_grade_outcomes(folder)
     rated = table[table.certainty != NO_EVIDENCE]
-    return {f"{CONDITIONS[str(c)].capitalize()} · {OUTCOMES[str(o)]}": str(r)
+    return {f"{_first_upper(CONDITIONS[str(c)])} · {OUTCOMES[str(o)]}": str(r)
             for c, o, r in zip(rated.condition, rated.outcome, rated.row_id, strict=True)}
+
+
+def _first_upper(text: str) -> str:
+    """Capitalise the first letter only ("RLS severity" stays "RLS severity", not "Rls severity")."""
+    return text[:1].upper() + text[1:]
 
 
 def _split(row_id: str) -> tuple[str, str]:
@@ -288,12 +293,7 @@ def outcome_label(row_id: str) -> str:
     condition, outcome = _split(row_id)
     if condition not in CONDITIONS or outcome not in OUTCOMES:
         raise ValueError(f"row_id must look like 'rls:rls-severity', got {row_id!r}")
-    return f"{_sentence(OUTCOMES[outcome])} ({CONDITIONS[condition]})"
-
-
-def _sentence(text: str) -> str:
-    """First letter upper case, the rest as written ("RLS severity" stays, "sleep" becomes "Sleep")."""
-    return text[:1].upper() + text[1:]
+    return f"{_first_upper(OUTCOMES[outcome])} ({CONDITIONS[condition]})"
 
 
 def describe_grade_choice(row_id: str, reveal: bool = True, **steps: int) -> str:
@@ -419,7 +419,7 @@ def grade_reasoning_html(row_id: str, reveal: bool = True, **_: int) -> str:
     row = _row(condition, outcome)
     items = [("What the studies found", row["effect"])]
     if reveal:
-        items += [(_sentence(name.replace("_", " ")), row[f"{name}_reason"]) for name in DOMAINS[:5]]
+        items += [(_first_upper(name.replace("_", " ")), row[f"{name}_reason"]) for name in DOMAINS[:5]]
         items += [("Rating up", row["upgrade_reason"]), ("Bottom line", row["bottom_line"])]
     lines = [f"<li><b>{html.escape(k)}:</b> {html.escape(str(v))}</li>" for k, v in items if v]
     return "<ul class='mgedu-grade-reasons'>" + "".join(lines) + "</ul>"

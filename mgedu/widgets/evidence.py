@@ -23,7 +23,7 @@ from mgedu.certainty import (
     rated_outcomes,
 )
 from mgedu.evidence import ALLOWED_STEPS, DOMAINS, DOWNGRADE_DOMAINS, UPGRADE_DOMAINS
-from mgedu.widgets import make_explorer
+from mgedu.widgets import make_explorer, responsive_layout
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -59,7 +59,7 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency", reveal: b
     controls: dict[str, widgets.ValueWidget] = {
         "row_id": widgets.Dropdown(options=list(outcomes.items()), value=row_id, description="Outcome",
                                    style={"description_width": "11em"},
-                                   layout=widgets.Layout(width="36em")),
+                                   layout=responsive_layout("36em")),
     }
     if not reveal:
         controls["start"] = widgets.ToggleButtons(
