@@ -198,15 +198,32 @@ def reasoned_comparisons(rated: Sequence[tuple[Task, str, str]]) -> list[Reasone
     return found
 
 
-def comparison_table(title: str, found: Sequence[ReasonedComparison], notes: Sequence[str] = ()) -> Shown:
-    """Comparisons as plain text and as an HTML table (You | Audit | which way you leaned)."""
+def comparison_table(title: str, found: Sequence[ReasonedComparison], notes: Sequence[str] = (),
+                     row_name: str = "rated") -> Shown:
+    """Comparisons as plain text and as an HTML table (You | Audit | which way you leaned).
+
+    The table sits in a labelled region that scrolls sideways on its own in a narrow panel and can be
+    reached with the keyboard (as ``mgedu.show_table`` does); ``row_name`` names the column of row headers.
+
+    >>> shown = comparison_table("Held 2002", [], row_name="domain")
+    >>> shown.text
+    'Held 2002: you rated 0; the audit chose the same for 0.'
+    >>> "role='region' aria-label='Held 2002: you and the audit' tabindex='0'" in shown.html
+    True
+    >>> "<th scope='col' style='text-align:left; vertical-align:top'>domain</th>" in shown.html
+    True
+    """
     same = sum(c.relation == "same" for c in found)
     summary = f"{title}: you rated {len(found)}; the audit chose the same for {same}."
     text = "\n\n".join([summary, *(c.as_text() for c in found), *notes])
     rows = "".join(c.as_html() for c in found)
+    region = escape(f"{title}: you and the audit")
     html = (f"<div class='mgedu-compare'><p><b>{escape(summary)}</b></p>"
-            f"<table><thead><tr><th></th><th scope='col' {_LEFT}>You</th><th scope='col' {_LEFT}>Audit, and why</th>"
-            f"<th scope='col' {_LEFT}>You were</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<div class='mgedu-table-scroll' role='region' aria-label='{region}' tabindex='0' "
+            "style='overflow-x:auto;max-width:100%'>"
+            f"<table><thead><tr><th scope='col' {_LEFT}>{escape(row_name)}</th><th scope='col' {_LEFT}>You</th>"
+            f"<th scope='col' {_LEFT}>Audit, and why</th>"
+            f"<th scope='col' {_LEFT}>You were</th></tr></thead><tbody>{rows}</tbody></table></div>"
             + "".join(f"<p>{escape(n)}</p>" for n in notes) + "</div>")
     return Shown(text, html, status="compared")
 
