@@ -205,7 +205,7 @@ def compare_bias(result: str) -> Shown:
         return Shown(f"{result_label(result)}: you have not judged any domain yet, so nothing is shown. "
                      "Record your judgements first.", status="empty")
     note = overall_note(result)
-    return comparison_table(result_label(result), found, [note] if note else [], row_name="domain")
+    return comparison_table(result_label(result), found, [note] if note else [], row_name="Domain")
 
 
 def tally_bias() -> Shown:

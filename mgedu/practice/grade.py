@@ -217,7 +217,7 @@ def compare_grade(outcome: str) -> Shown:
     if not found:
         return Shown(f"{outcome_label(outcome)}: you have not rated any step yet, so nothing is shown. "
                      "Record your ratings first.", status="empty")
-    return comparison_table(outcome_label(outcome), found, [_certainty_note(outcome)], row_name="step")
+    return comparison_table(outcome_label(outcome), found, [_certainty_note(outcome)], row_name="Step")
 
 
 def worked_grade(outcome: str) -> Shown:

@@ -205,12 +205,12 @@ def comparison_table(title: str, found: Sequence[ReasonedComparison], notes: Seq
     The table sits in a labelled region that scrolls sideways on its own in a narrow panel and can be
     reached with the keyboard (as ``mgedu.show_table`` does); ``row_name`` names the column of row headers.
 
-    >>> shown = comparison_table("Held 2002", [], row_name="domain")
+    >>> shown = comparison_table("Held 2002", [], row_name="Domain")
     >>> shown.text
     'Held 2002: you rated 0; the audit chose the same for 0.'
     >>> "role='region' aria-label='Held 2002: you and the audit' tabindex='0'" in shown.html
     True
-    >>> "<th scope='col' style='text-align:left; vertical-align:top'>domain</th>" in shown.html
+    >>> "<th scope='col' style='text-align:left; vertical-align:top'>Domain</th>" in shown.html
     True
     """
     same = sum(c.relation == "same" for c in found)
