@@ -35,6 +35,8 @@ BUILTIN_TASKS: dict[str, str] = {
     "rob2-domain": "mgedu.practice.bias:BIAS_TASK",
     "grade-start": "mgedu.practice.grade:START_TASK",
     "grade-domain": "mgedu.practice.grade:DOMAIN_TASK",
+    "worst-problem": "mgedu.practice.appraisal:WORST_TASK",
+    "audit-call": "mgedu.practice.appraisal:CHALLENGE_TASK",
 }
 
 
