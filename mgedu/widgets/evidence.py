@@ -63,7 +63,8 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency", reveal: b
     }
     if not reveal:
         controls["start"] = widgets.ToggleButtons(
-            options=[("high", "high"), ("low", "low")], value=None, description="Starting level", style=style,
+            options=[("high", "high"), ("low", "low")], value=None, description="Starting level",
+            style={**style, "button_width": "4.5em"},  # room for "high" and "low", not "h..." and "l..."
             tooltips=["randomised trials measured the outcome", "no randomised trial measured it"],
         )
         controls["start"].add_class("jupyter-widgets")
