@@ -5,7 +5,8 @@ Learner-facing calls (each returns what the learner sees; none raises for a lear
 - claims: :func:`show_claim`, :func:`study_card`, :func:`claim_list`, :func:`judge`, :func:`compare`,
   :func:`tally`, :func:`plot_tally`;
 - mechanism links (notebook 02): :func:`label_link`, :func:`compare_links`, :func:`tally_links`;
-- predictions (notebook 03): :func:`predict`, :func:`reveal`;
+- predictions (notebook 03): :func:`predict`, :func:`reveal`, :func:`when_predicted` (a chart or table
+  of the result, shown only once predicted), :func:`tally_predictions`;
 - RoB 2 domains and GRADE steps, each with a reason (notebook 05): :func:`judge_bias`, :func:`show_bias`,
   :func:`compare_bias`, :func:`tally_bias`; :func:`grade_evidence`, :func:`rate_grade`,
   :func:`worked_grade`, :func:`compare_grade`, :func:`tally_grade`, :func:`bottom_lines`;
@@ -51,6 +52,8 @@ _EXPORTS: dict[str, str] = {
     "bottom_lines": "mgedu.practice.grade",
     "predict": "mgedu.practice.predictions",
     "reveal": "mgedu.practice.predictions",
+    "when_predicted": "mgedu.practice.predictions",
+    "tally_predictions": "mgedu.practice.predictions",
     "Prediction": "mgedu.practice.predictions",
     "register_prediction": "mgedu.practice.predictions",
     "worked_answer": "mgedu.practice.written",
@@ -101,7 +104,14 @@ if TYPE_CHECKING:  # pragma: no cover
         worked_grade,
     )
     from mgedu.practice.links import compare_links, label_link, tally_links
-    from mgedu.practice.predictions import Prediction, predict, register_prediction, reveal
+    from mgedu.practice.predictions import (
+        Prediction,
+        predict,
+        register_prediction,
+        reveal,
+        tally_predictions,
+        when_predicted,
+    )
     from mgedu.practice.record import forget, judge_item, learner_record
     from mgedu.practice.tasks import Answer, Scale, Task, register_task
     from mgedu.practice.written import worked_answer
