@@ -4,7 +4,7 @@ Some rules are new and the notebooks are being rewritten one by one to meet them
 listed in ``PENDING`` for the rules they do not meet yet; their tests are expected failures
 (``xfail(strict=True)``), so a rewrite that meets a rule makes the test fail until its notebook is
 taken off the list. The workbook-wide rules (multiple-choice balance, the share of judgement and
-transfer items) are met and enforced. Remove entries; never add them.
+transfer items) hold for the workbook as it is: a rewrite keeps them. Remove entries; never add them.
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ from mgedu.glossary import GLOSSARY_FILE, anchor, load_glossary
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 EXERCISES = load_exercises()
-REWRITE = {"01-claims", "02-mechanisms", "04-dose-conversions"}
+REWRITE = {"01-claims", "04-dose-conversions"}
 PENDING: dict[str, set[str]] = {
     "feedback": REWRITE - {"04-dose-conversions"},
-    "markers": {"01-claims", "02-mechanisms"},
+    "markers": {"01-claims"},
     "glossary": REWRITE - {"04-dose-conversions"},
 }
+WORKBOOK_PENDING = False  # both workbook-wide rules are met
 PLACEHOLDER = re.compile(r"""^answer\s*=\s*(\.\.\.|""|''|None)\s*(#.*)?$""", re.MULTILINE)
 ANSWER_MAGIC = re.compile(r"^%%answer[ \t]+(\S+)[ \t]*\n\.\.\.\s*$")
 
@@ -156,11 +157,13 @@ def test_glossary_terms_are_linked_at_first_use(path: Path) -> None:
     assert not unlinked, "link these at their first use with mgedu.glossary.glossary_link:\n" + "\n".join(unlinked)
 
 
+@pytest.mark.xfail(WORKBOOK_PENDING, strict=True, reason="notebooks 01-06 are not rewritten yet")
 def test_multiple_choice_answers_are_balanced() -> None:
     balance = choice_balance()
     assert not balance.problems(), balance.describe() + "\n" + "\n".join(balance.problems())
 
 
+@pytest.mark.xfail(WORKBOOK_PENDING, strict=True, reason="notebooks 01-06 are not rewritten yet")
 def test_most_items_ask_for_judgement_or_transfer() -> None:
     auto = [ex for ex in EXERCISES.values() if ex.kind != "written"]
     share = sum(ex.skill in ("judgement", "transfer") for ex in auto) / len(auto)

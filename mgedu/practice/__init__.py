@@ -4,7 +4,9 @@ Learner-facing calls (each returns what the learner sees; none raises for a lear
 
 - claims: :func:`show_claim`, :func:`study_card`, :func:`claim_list`, :func:`judge`, :func:`compare`,
   :func:`tally`, :func:`plot_tally`;
-- mechanism links (notebook 02): :func:`label_link`, :func:`compare_links`, :func:`tally_links`;
+- mechanism links (notebook 02): :func:`links_to_label`, :func:`label_link`, :func:`label_links`,
+  :func:`compare_links`, :func:`tally_links`, :func:`reveal_chain` (a chain's map, once every link of it
+  is labelled), :func:`chain_table` (a worked chain, with the audit's labels);
 - predictions (notebook 03): :func:`predict`, :func:`reveal`, :func:`when_predicted` (a chart or table
   of the result, shown only once predicted), :func:`tally_predictions`;
 - RoB 2 domains and GRADE steps, each with a reason (notebook 05): :func:`judge_bias`, :func:`show_bias`,
@@ -50,6 +52,10 @@ _EXPORTS: dict[str, str] = {
     "tally_grade": "mgedu.practice.grade",
     "hidden_outcomes": "mgedu.practice.grade",
     "bottom_lines": "mgedu.practice.grade",
+    "label_links": "mgedu.practice.links",
+    "links_to_label": "mgedu.practice.links",
+    "reveal_chain": "mgedu.practice.links",
+    "chain_table": "mgedu.practice.links",
     "predict": "mgedu.practice.predictions",
     "reveal": "mgedu.practice.predictions",
     "when_predicted": "mgedu.practice.predictions",
@@ -103,7 +109,15 @@ if TYPE_CHECKING:  # pragma: no cover
         tally_grade,
         worked_grade,
     )
-    from mgedu.practice.links import compare_links, label_link, tally_links
+    from mgedu.practice.links import (
+        chain_table,
+        compare_links,
+        label_link,
+        label_links,
+        links_to_label,
+        reveal_chain,
+        tally_links,
+    )
     from mgedu.practice.predictions import (
         Prediction,
         predict,
