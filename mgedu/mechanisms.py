@@ -109,16 +109,27 @@ def body_quantity(quantity: str, folder: str | Path | None = None) -> dict[str, 
     >>> body_quantity("serum_total_normal_mmol_l")["high"]
     0.95
     """
-    table = load_body_magnesium(folder)
-    match = table[table.quantity == quantity]
-    if match.empty:
-        close = difflib.get_close_matches(quantity, [str(q) for q in table.quantity], n=3)
+    rows = _body_rows(None if folder is None else str(folder))
+    if quantity not in rows:
+        close = difflib.get_close_matches(quantity, list(rows), n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(f"unknown quantity {quantity!r} in body_magnesium.csv{hint}")
-    row = match.iloc[0]
+    return dict(rows[quantity])
+
+
+@derived_cache
+def _body_rows(folder: str | None) -> dict[str, dict[str, object]]:
+    """The body-magnesium table as plain rows by quantity (the first row of each), built once per session.
+
+    Explorers read these on every change of a control; copying and filtering the DataFrame took milliseconds.
+    """
     numeric = ("value", "low", "high")
-    return {k: (None if pd.isna(row[k]) else (float(row[k]) if k in numeric else str(row[k])))
-            for k in BODY_MAGNESIUM_SCHEMA.names}
+    rows: dict[str, dict[str, object]] = {}
+    for row in load_body_magnesium(folder).to_dict("records"):
+        rows.setdefault(str(row["quantity"]), {
+            k: (None if pd.isna(row[k]) else (float(row[k]) if k in numeric else str(row[k])))
+            for k in BODY_MAGNESIUM_SCHEMA.names})
+    return rows
 
 
 def _number(quantity: str, field: str = "value") -> float:

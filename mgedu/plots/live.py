@@ -11,7 +11,11 @@ explorer's whole life and, on every update:
 3. if nothing *static* changed (axis limits, ticks, scales, axis labels), pastes the cached picture of
    the static parts (frame, grid, ticks and their labels) and draws only the new artists on top
    ("blitting"); otherwise renders everything and caches the new static picture;
-4. encodes the RGBA buffer as PNG (fast zlib level: the picture is shown and replaced, not stored).
+4. encodes the buffer as PNG (RGB when opaque; fast zlib level: the picture is shown and replaced, not
+   stored).
+
+Text is drawn through a :class:`~mgedu.plots.glyphs.GlyphCache` (each glyph rasterised once, pasted as
+Agg pastes it), and a legend whose entries and options did not change is kept rather than built again.
 
 Static parts are drawn below every data artist (``axes.axisbelow``) and the spines are drawn with the
 data artists, in z-order, so a blitted picture equals a full render pixel for pixel (a test checks
@@ -25,6 +29,8 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from mgedu.plots.glyphs import GlyphCache
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -46,7 +52,7 @@ class LiveFigure:
     """
 
     def __init__(self, draw: Callable[..., Any], *, sticky_limits: bool = False, shrink: float = 0.4,
-                 dpi: int = 80) -> None:
+                 dpi: int = 80, cache_text: bool = True) -> None:
         self.draw = draw
         self.sticky_limits = sticky_limits
         self.shrink = shrink
@@ -58,6 +64,11 @@ class LiveFigure:
         self._base_children: set[int] = set()
         self.full_renders = 0
         self.blits = 0
+        self.cache_text = cache_text
+        self.glyphs = GlyphCache()
+        self._legend: Any = None
+        self._legend_key: tuple[Any, ...] | None = None
+        self.legends_built = 0
 
     # ------------------------------------------------------------------ building and updating
     def _build(self, values: dict[str, Any]) -> Axes:
@@ -66,11 +77,14 @@ class LiveFigure:
 
         from mgedu.plots import new_axes
 
+        ax = new_axes()
+        self._keep_legend(ax)
         with matplotlib.rc_context({"axes.axisbelow": True}):
-            ax = self.draw(new_axes(), **values)
+            ax = self.draw(ax, **values)
         fig = ax.figure
         FigureCanvasAgg(fig)
         fig.set_dpi(self.dpi)
+        self._serve_text(fig)
         if len(fig.axes) == 1:
             # Run the layout engine once, then freeze its result (the axes keep their place).
             fig.canvas.draw()
@@ -97,13 +111,37 @@ class LiveFigure:
         # Containers (a bar chart's BarContainer, error bars) are not children of the Axes but the legend
         # reads its entries from them: left in place, every update would add one more legend entry.
         ax.containers.clear()
-        if ax.legend_ is not None:
-            ax.legend_.remove()
+        ax.legend_ = None  # kept in self._legend: the next update may show it again as it is
         for title in (ax.title, ax._left_title, ax._right_title):  # noqa: SLF001 - the Axes' own titles
             title.set_text("")
         ax.relim()
         ax.set_autoscale_on(True)
         ax.ignore_existing_data_limits = True
+
+    def _serve_text(self, fig: Figure) -> None:
+        if self.cache_text:
+            self.glyphs.install(fig.canvas.get_renderer())
+
+    def _keep_legend(self, ax: Axes) -> None:
+        """Let ``ax.legend(...)`` return the legend already built when its entries and options are the same.
+
+        A legend lays out its entries when it is built; one whose labels, handle styles and options did not
+        change is kept as it is (a test checks that an update with the same entries builds no legend).
+        """
+        from matplotlib.axes import Axes as PlainAxes
+
+        def legend(*args: Any, **kwargs: Any) -> Any:
+            key = _legend_key(ax, args, kwargs)
+            if key is not None and key == self._legend_key and self._legend is not None:
+                ax.legend_ = self._legend
+                self._legend.stale = True
+                return self._legend
+            made = PlainAxes.legend(ax, *args, **kwargs)
+            self._legend, self._legend_key = made, key
+            self.legends_built += 1
+            return made
+
+        ax.legend = legend  # type: ignore[method-assign]
 
     def _static_key_of(self, ax: Axes) -> tuple[Any, ...]:
         return (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(),
@@ -132,6 +170,7 @@ class LiveFigure:
         else:
             ax = self.ax
             self._clear(ax)
+            self._serve_text(self.fig)  # type: ignore[arg-type]
             with rc_context({"axes.axisbelow": True}):
                 self.draw(ax, **values)
             if self.sticky_limits:
@@ -162,6 +201,8 @@ class LiveFigure:
         canvas = self.fig.canvas  # type: ignore[union-attr]
         width, height = canvas.get_width_height(physical=True)
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        if image.getextrema()[3][0] == 255:  # opaque (the usual white figure): a quarter less to compress
+            image = image.convert("RGB")
         buffer = io.BytesIO()
         image.save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
         return buffer.getvalue()
@@ -170,3 +211,38 @@ class LiveFigure:
     def size_px(self) -> tuple[int, int]:
         """(width, height) of the picture in pixels."""
         return self.fig.canvas.get_width_height(physical=True)  # type: ignore[union-attr]
+
+
+#: Style properties a legend copies from each handle (whichever the handle has).
+_HANDLE_STYLE = ("color", "facecolor", "edgecolor", "linestyle", "linewidth", "marker", "markersize",
+                 "markerfacecolor", "markeredgecolor", "markeredgewidth", "alpha", "hatch", "fill", "drawstyle",
+                 "dashes", "capstyle", "joinstyle", "visible")
+
+
+def _style_of(handle: Any) -> tuple[Any, ...]:
+    import numpy as np
+    from matplotlib.container import Container
+
+    if isinstance(handle, Container):  # a bar chart or error bars: the legend draws from the first child
+        return (type(handle).__name__, len(handle), *(_style_of(child) for child in list(handle)[:1]))
+    style: list[Any] = [type(handle).__name__]
+    for name in _HANDLE_STYLE:
+        getter = getattr(handle, f"get_{name}", None)
+        if getter is not None:
+            value = getter()
+            style.append((name, repr(np.asarray(value, dtype=object).tolist()) if not isinstance(value, str)
+                          else value))
+    return tuple(style)
+
+
+def _legend_key(ax: Axes, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What a legend built now would show: entries (label and handle style) and options; None if unknown."""
+    if args:
+        return None
+    handles = kwargs.get("handles")
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        labels = kwargs.get("labels") or [h.get_label() for h in handles]
+    options = tuple(sorted((k, repr(v)) for k, v in kwargs.items() if k not in ("handles", "labels")))
+    return (tuple(labels), tuple(_style_of(h) for h in handles), options)

@@ -1,0 +1,111 @@
+"""Text drawn from rasterised glyphs kept for a live figure's life, pixel for pixel as Agg draws it.
+
+Matplotlib's Agg renderer lays out and rasterises every glyph of every text on every draw. An explorer
+redraws the same legend entries, axis labels and much of the same title many times a second, so
+:class:`GlyphCache` keeps each string's layout and each rasterised glyph (keyed by font, size, glyph,
+rotation and the glyph's sub-pixel offset, which is all FreeType's bitmap depends on) and pastes them with
+Agg's own ``draw_text_image``: the picture is the one Agg would draw (a test compares them). Mathtext and
+anything else unusual is passed to Agg unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from types import MethodType
+from typing import Any
+
+#: Glyph bitmaps kept before the cache starts afresh (a few KB each; a title's worth is ~60).
+MAX_GLYPHS = 20_000
+
+
+class GlyphCache:
+    """Layouts and glyph bitmaps for one Agg renderer; counts what it had to rasterise.
+
+    >>> import matplotlib.pyplot as plt
+    >>> from matplotlib.backends.backend_agg import FigureCanvasAgg
+    >>> fig = plt.figure(figsize=(2, 1)); canvas = FigureCanvasAgg(fig); _ = fig.text(0.1, 0.5, "Mg2+ 1 mM")
+    >>> cache = GlyphCache(); cache.install(canvas.get_renderer())
+    >>> canvas.draw(); first = cache.rasterised
+    >>> canvas.draw(); first > 0, cache.rasterised == first  # the second draw rasterised nothing
+    (True, True)
+    >>> plt.close(fig)
+    """
+
+    def __init__(self) -> None:
+        self._glyphs: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
+        self._layouts: dict[tuple[Any, ...], list[tuple[Any, int, float, float]]] = {}
+        self.rasterised = 0  # glyphs FreeType had to render
+        self.reused = 0  # glyphs pasted from the cache
+
+    def install(self, renderer: Any) -> None:
+        """Make ``renderer`` (a ``RendererAgg``) draw plain text through this cache."""
+        if getattr(renderer, "_mgedu_glyph_cache", None) is self:
+            return
+        original = type(renderer).draw_text
+
+        def draw_text(this: Any, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
+                      ismath: Any = False, mtext: Any = None) -> None:
+            if ismath or not self._draw(this, gc, x, y, s, prop, angle, mtext):
+                original(this, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+        renderer.draw_text = MethodType(draw_text, renderer)
+        renderer._mgedu_glyph_cache = self  # noqa: SLF001 - marks the renderer as served
+
+    def _layout(self, renderer: Any, s: str, prop: Any, mtext: Any) -> list[tuple[Any, int, float, float]]:
+        from matplotlib.backends.backend_agg import get_hinting_flag
+
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        font = renderer._prepare_font(prop)  # noqa: SLF001 - Agg's own font lookup
+        key = (font, prop.get_size_in_points(), renderer.dpi, s, get_hinting_flag(),
+               None if features is None else tuple(features), None if language is None else repr(language))
+        items = self._layouts.get(key)
+        if items is None:
+            items = [(item.ft_object, item.glyph_index, item.x, item.y)
+                     for item in font._layout(s, flags=get_hinting_flag(), features=features,  # noqa: SLF001
+                                              language=language)]
+            self._layouts[key] = items
+        return items
+
+    def _draw(self, renderer: Any, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
+              mtext: Any) -> bool:
+        """Draw ``s`` as Agg's ``draw_text`` would; False if this text must go to Agg itself."""
+        import numpy as np
+        from matplotlib.backends.backend_agg import get_hinting_flag
+        from matplotlib.ft2font import RenderMode
+
+        try:
+            items = self._layout(renderer, s, prop, mtext)
+        except TypeError:  # an unhashable font feature or language: let Agg draw it
+            return False
+        if len(self._glyphs) > MAX_GLYPHS:
+            self._glyphs.clear()
+        size = prop.get_size_in_points()
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+        matrix_key = tuple(matrix.ravel().tolist())
+        flags = get_hinting_flag()
+        antialiased = bool(gc.get_antialiased())
+        mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
+        height = renderer.height
+        for font, glyph_index, dx, dy in items:
+            px = round(0x40 * (x + dx * cos - dy * sin))
+            py = round(0x40 * (height - y + dx * sin + dy * cos))
+            key = (font, size, renderer.dpi, glyph_index, matrix_key, px & 63, py & 63, flags, antialiased)
+            cached = self._glyphs.get(key)
+            if cached is None:
+                font.set_size(size, renderer.dpi)
+                font._set_transform(matrix, [px, py])  # noqa: SLF001 - as Agg positions a glyph
+                bitmap = font._render_glyph(glyph_index, flags, mode)  # noqa: SLF001
+                buffer = np.array(bitmap.buffer, copy=True)
+                if not antialiased:
+                    buffer *= 0xFF
+                cached = (buffer, bitmap.left - (px >> 6), bitmap.top - (py >> 6))
+                self._glyphs[key] = cached
+                self.rasterised += 1
+            else:
+                self.reused += 1
+            buffer, left, top = cached
+            renderer._renderer.draw_text_image(  # noqa: SLF001 - Agg's own glyph compositing
+                buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc)
+        return True
