@@ -198,3 +198,27 @@ def test_label_reader_change_reads_no_table_and_checks_the_inputs_once(monkeypat
     assert CountingTables.loads == 0, f"{CountingTables.loads} table loads during {len(changes)} changes"
     assert len(checks) == len(changes)
     assert reader.readout.value.startswith("10 mmol of magnesium oxide")
+
+
+@pytest.mark.parametrize("name", sorted(SEQUENCES))
+def test_an_unchanged_legend_is_neither_built_nor_laid_out_again(name):
+    """Changes that leave the legend's entries as they were keep the legend built for the first and replay
+    its drawing (laying out a legend cost about as much as the rest of an update); a change of its entries
+    builds and lays out a new one. Glyphs already rasterised are not rasterised again."""
+    draw, sticky, steps = SEQUENCES[name]
+    live = LiveFigure(draw, sticky_limits=sticky)
+    live.render(**steps[0])
+    first_legend, rasterised = live.ax.get_legend(), live.glyphs.rasterised
+    for _ in range(5):
+        live.render(**steps[0])
+    assert (live.legends_built, live.legends_laid_out) == (1, 1)
+    assert live.ax.get_legend() is first_legend
+    assert live.glyphs.rasterised == rasterised, "the same figure again rasterised glyphs again"
+    changed = {"nmda": {"mg_mm": 2.0, "voltage_mv": -40}, "trial": TRIAL | {"design": "case-report"},
+               "label": LABEL | {"authority": "ICMR-NIN"}}[name]
+    live.render(**changed)
+    assert (live.legends_built, live.legends_laid_out) == (2, 2), "a legend with new entries was not rebuilt"
+    fresh = LiveFigure(draw)
+    fresh.render(**changed)
+    assert [t.get_text() for t in live.ax.get_legend().get_texts()] == \
+        [t.get_text() for t in fresh.ax.get_legend().get_texts()]

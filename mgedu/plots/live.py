@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mgedu.plots.glyphs import GlyphCache
+from mgedu.plots.recording import DrawingRecord
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -69,6 +70,8 @@ class LiveFigure:
         self._legend: Any = None
         self._legend_key: tuple[Any, ...] | None = None
         self.legends_built = 0
+        self._legend_drawing: tuple[tuple[Any, ...], DrawingRecord] | None = None
+        self.legends_laid_out = 0
 
     # ------------------------------------------------------------------ building and updating
     def _build(self, values: dict[str, Any]) -> Axes:
@@ -191,8 +194,26 @@ class LiveFigure:
         on_top = sorted([*dynamic, *ax.spines.values()], key=lambda a: a.get_zorder())
         for artist in on_top:
             artist.set_animated(True)
-            ax.draw_artist(artist)
+            if artist is ax.legend_:
+                self._draw_legend(artist)
+            else:
+                ax.draw_artist(artist)
         return self.png()
+
+    def _draw_legend(self, legend: Any) -> None:
+        """Draw the legend, replaying its last drawing if neither it nor where it goes has changed."""
+        renderer = self.fig.canvas.get_renderer()  # type: ignore[union-attr]
+        where = (id(legend), self._legend_key, tuple(self.ax.bbox.bounds),  # type: ignore[union-attr]
+                 tuple(self.fig.bbox.bounds), renderer.dpi)  # type: ignore[union-attr]
+        fixed_place = legend._loc != 0  # noqa: SLF001 - 0 is "best", which depends on the data under it
+        if self.cache_text and fixed_place and self._legend_drawing and self._legend_drawing[0] == where:
+            self._legend_drawing[1].replay(renderer)
+            return
+        self.legends_laid_out += 1
+        if self.cache_text and fixed_place:
+            self._legend_drawing = (where, DrawingRecord.of(legend, renderer))
+        else:
+            legend.draw(renderer)
 
     def png(self) -> bytes:
         """The canvas as PNG bytes (after :meth:`render`)."""
