@@ -45,7 +45,7 @@ def plot_estimate_distributions(trials: pd.DataFrame, *, observed: float | None 
     if trials.empty or "design" not in trials or "estimate" not in trials:
         raise ValueError("trials must be a non-empty result of simulate_trials (columns design, estimate)")
     ax = new_axes(ax)
-    designs = list(dict.fromkeys(trials["design"]))
+    designs = [str(d) for d in trials["design"].unique()]  # in order of appearance, without a Python loop
     bins = _bins(trials["estimate"].to_numpy(dtype=float))
     summary = []
     if len(designs) == 1:
