@@ -59,7 +59,8 @@ SEQUENCES = {
              + [{"mg_mm": 2.0, "voltage_mv": -40}, {"mg_mm": 0.5, "voltage_mv": 10}]),
     "trial": (_trial, True, [TRIAL, TRIAL | {"n_per_arm": 13}, TRIAL | {"n_per_arm": 14},
                              TRIAL | {"true_effect": 3.0}, TRIAL | {"design": "rct", "n_per_arm": 80},
-                             TRIAL | {"design": "case-report"}, TRIAL | {"regression_to_mean": True}]),
+                             TRIAL | {"design": "case-report"}, TRIAL | {"regression_to_mean": True},
+                             TRIAL | {"design": "case-report"}, TRIAL]),  # back to axes seen before
     "label": (_label, True, [LABEL, LABEL | {"amount": 260.0}, LABEL | {"amount": 270.0},
                              LABEL | {"amount": 2000.0}, LABEL | {"age_years": 0.2},
                              LABEL | {"salt": "citrate", "amount_is": "elemental"}]),
@@ -77,6 +78,19 @@ def test_blitted_updates_equal_full_renders(name):
         difference = np.abs(_pixels(blitted) - _pixels(reference))
         assert difference.max() <= 3, f"{name} {values}: blit differs from a full render by {difference.max()}"
     assert live.blits > 0, f"{name}: no update was blitted (every update paid a full render)"
+
+
+def test_axes_seen_a_moment_ago_are_blitted():
+    """Switching a control back and forth between two states pays a full render only while their axes are
+    new: once each set of axes has been drawn, every switch is blitted."""
+    live = LiveFigure(_trial, sticky_limits=True)
+    states = [TRIAL, TRIAL | {"design": "case-report"}]
+    for values in states * 2:
+        live.render(**values)
+    full, blits = live.full_renders, live.blits
+    for values in states * 3:
+        live.render(**values)
+    assert (live.full_renders, live.blits) == (full, blits + 6)
 
 
 def test_sticky_limits_keep_the_axes_while_the_data_fit():

@@ -10,7 +10,8 @@ explorer's whole life and, on every update:
 2. calls ``draw`` again on the same Axes;
 3. if nothing *static* changed (axis limits, ticks, scales, axis labels), pastes the cached picture of
    the static parts (frame, grid, ticks and their labels) and draws only the new artists on top
-   ("blitting"); otherwise renders everything and caches the new static picture;
+   ("blitting"); otherwise renders everything and caches the new static picture (the last few static
+   pictures are kept, so returning to axes seen a moment ago blits too);
 4. encodes the buffer as PNG (RGB when opaque; fast zlib level: the picture is shown and replaced, not
    stored).
 
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
 
 #: zlib level for the PNG: 1 is the fastest; the picture lives a fraction of a second.
 PNG_COMPRESS_LEVEL = 1
+#: Pictures of the static parts kept, one per set of axis limits, ticks and labels (about 0.7 MB each):
+#: going back to axes seen a moment ago (a dropdown switched back, a slider moved back) blits.
+BACKGROUNDS_KEPT = 8
 
 
 class LiveFigure:
@@ -61,6 +65,7 @@ class LiveFigure:
         self.fig: Figure | None = None
         self.ax: Axes | None = None
         self._background: Any = None
+        self._backgrounds: dict[tuple[Any, ...], Any] = {}  # static key -> its picture, oldest first
         self._static_key: tuple[Any, ...] | None = None
         self._base_children: set[int] = set()
         self.full_renders = 0
@@ -181,12 +186,18 @@ class LiveFigure:
         key = self._static_key_of(ax)
         canvas = self.fig.canvas  # type: ignore[union-attr]
         dynamic = self._dynamic_artists(ax)
+        if not force_full and key != self._static_key and key in self._backgrounds:
+            self._background, self._static_key = self._backgrounds[key], key  # axes seen a moment ago
+            self._backgrounds[key] = self._backgrounds.pop(key)  # now the most recently used
         if force_full or key != self._static_key or self._background is None:
             for artist in [*dynamic, *ax.spines.values()]:
                 artist.set_animated(True)
             canvas.draw()  # everything static (animated artists are skipped)
             self._background = canvas.copy_from_bbox(self.fig.bbox)  # type: ignore[union-attr]
             self._static_key = key
+            self._backgrounds[key] = self._background
+            while len(self._backgrounds) > BACKGROUNDS_KEPT:
+                del self._backgrounds[next(iter(self._backgrounds))]
             self.full_renders += 1
         else:
             canvas.restore_region(self._background)
