@@ -393,9 +393,13 @@ def load_discrepancies(folder: str | Path | None = None) -> pd.DataFrame:
 def discrepancy_card(discrepancy_id: str, width: int = 88) -> str:
     """A plain-text card for one discrepancy.
 
+    The study is named as readers name it (first author and year), not by its id.
+
     >>> print(discrepancy_card("D3").splitlines()[0])
-    D3 · How common is RLS? It depends on the definition (allen2005)
+    D3 · How common is RLS? It depends on the definition (Allen 2005)
     """
+    from mgedu.studies import study_label
+
     table = load_discrepancies()
     match = table[table.discrepancy_id == discrepancy_id]
     if match.empty:
@@ -403,7 +407,7 @@ def discrepancy_card(discrepancy_id: str, width: int = 88) -> str:
     r = match.iloc[0]
     wrap = functools.partial(textwrap.fill, width=width, subsequent_indent="    ")
     return "\n".join([
-        f"{r.discrepancy_id} · {r.subject} ({r.study_id})",
+        f"{r.discrepancy_id} · {r.subject} ({study_label(str(r.study_id))})",
         wrap(f"  Claims:        {r.claim_ids}"),
         wrap(f"  Articles say:  {r.articles_say}"),
         wrap(f"  Source says:   {r.source_says}"),

@@ -30,11 +30,11 @@ from mgedu.glossary import GLOSSARY_FILE, anchor, load_glossary
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 EXERCISES = load_exercises()
-REWRITE = {"01-claims", "02-mechanisms", "03-study-designs", "04-dose-conversions", "05-evidence-quality",
+REWRITE = {"02-mechanisms", "03-study-designs", "04-dose-conversions", "05-evidence-quality",
            "06-appraise-an-article"}
 PENDING: dict[str, set[str]] = {
     "feedback": REWRITE,
-    "markers": {"01-claims", "02-mechanisms", "03-study-designs", "04-dose-conversions", "05-evidence-quality"},
+    "markers": {"02-mechanisms", "03-study-designs", "04-dose-conversions", "05-evidence-quality"},
     "glossary": REWRITE,
 }
 WORKBOOK_PENDING = bool(REWRITE)

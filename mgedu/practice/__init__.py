@@ -2,8 +2,10 @@
 
 Learner-facing calls (each returns what the learner sees; none raises for a learner's input):
 
-- claims: :func:`show_claim`, :func:`study_card`, :func:`claim_list`, :func:`judge`, :func:`compare`,
-  :func:`tally`, :func:`plot_tally`;
+- claims: :func:`show_claim`, :func:`study_card`, :func:`claim_sheet` (both, the card folded),
+  :func:`study_shelf`, :func:`verdict_guide`, :func:`claim_list`, :func:`judge`, :func:`compare`,
+  :func:`tally`, :func:`plot_tally`; a notebook's set of claims to judge, and what waits for them:
+  :func:`claim_set`;
 - mechanism links (notebook 02): :func:`label_link`, :func:`compare_links`, :func:`tally_links`;
 - predictions (notebook 03): :func:`predict`, :func:`reveal`;
 - written answers: ``%load_ext mgedu.practice`` then a cell starting ``%%answer 6.4``; worked answers
@@ -25,6 +27,11 @@ _EXPORTS: dict[str, str] = {
     "show_claim": "mgedu.practice.claims",
     "study_card": "mgedu.practice.claims",
     "claim_list": "mgedu.practice.claims",
+    "claim_sheet": "mgedu.practice.claims",
+    "study_shelf": "mgedu.practice.claims",
+    "verdict_guide": "mgedu.practice.claims",
+    "claim_set": "mgedu.practice.claim_sets",
+    "ClaimSet": "mgedu.practice.claim_sets",
     "judge": "mgedu.practice.claims",
     "compare": "mgedu.practice.claims",
     "tally": "mgedu.practice.claims",
@@ -52,7 +59,18 @@ __all__ = sorted(_EXPORTS) + ["load_ipython_extension"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from mgedu.plots.practice import plot_tally
-    from mgedu.practice.claims import claim_list, compare, judge, show_claim, study_card, tally
+    from mgedu.practice.claim_sets import ClaimSet, claim_set
+    from mgedu.practice.claims import (
+        claim_list,
+        claim_sheet,
+        compare,
+        judge,
+        show_claim,
+        study_card,
+        study_shelf,
+        tally,
+        verdict_guide,
+    )
     from mgedu.practice.comparison import compare_items, tally_task
     from mgedu.practice.links import compare_links, label_link, tally_links
     from mgedu.practice.predictions import Prediction, predict, register_prediction, reveal
