@@ -24,10 +24,11 @@ PUBLISHER_LABELS: dict[str, str] = {
     "nutrition-advisor-blog": "the blog of a nutrition adviser",
 }
 
-#: How an article cites its sources, in a reader's words (keys: ``documents.csv`` ``citation_style``).
+#: How an article cites its sources, as a table cell (keys: ``documents.csv`` ``citation_style``). The
+#: report cards say it in a sentence (``mgedu.report_cards.CITATION_WORDS``).
 CITATION_LABELS: dict[str, str] = {
     "numbered-list": "a numbered reference list",
-    "inline-journal-names": "journal names in the text, without a reference list",
+    "inline-journal-names": "journal names in the text",
     "inline-site-names": "website names in the text",
     "none": "no sources at all",
 }
@@ -48,7 +49,7 @@ def label(vocabulary: dict[str, str], code: str) -> str:
 
 
 def articles_table() -> pd.DataFrame:
-    """One row per article: its headline, who publishes it, what it sells and how it cites, in words.
+    """One row per article: who publishes it, what it sells and how it cites, in words (each cell short).
 
     No verdicts: this is what a reader can see before checking a single claim.
 
@@ -56,7 +57,7 @@ def articles_table() -> pd.DataFrame:
     >>> table.loc["S003", "who publishes it"], table.loc["S001", "sells or promotes"]
     ('a mattress shop', 'nothing named')
     >>> list(table.columns)
-    ['headline', 'who publishes it', 'sells or promotes', 'how it cites its sources']
+    ['who publishes it', 'sells or promotes', 'how it cites its sources']
     """
     import pandas as pd
 
@@ -66,7 +67,6 @@ def articles_table() -> pd.DataFrame:
         refs = int(doc.cites_references)
         cites = label(CITATION_LABELS, str(doc.citation_style))
         rows.append({
-            "headline": str(doc.title),
             "who publishes it": label(PUBLISHER_LABELS, str(doc.publisher_kind)),
             "sells or promotes": NO_PRODUCT if pd.isna(doc.sells_or_promotes) else str(doc.sells_or_promotes),
             "how it cites its sources": f"{cites} ({refs} references)" if refs else cites,

@@ -23,7 +23,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mgedu.articles import CITATION_LABELS
 from mgedu.seeds import DOC_IDS, VERDICT_LABELS, VERDICTS
 from mgedu.study_designs import STUDY_DESIGN_LABELS
 
@@ -43,7 +42,12 @@ NOT_JUDGED = ("uncheckable", "not-verified")
 JUDGED_VERDICTS = tuple(v for v in VERDICTS if v not in NOT_JUDGED)
 TOPIC_RANK = {"dose": 0, "safety": 0, "efficacy": 0, "study-report": 1, "mechanism": 2, "epidemiology": 2,
               "nutrition": 2, "product": 2}
-CITATION_WORDS = CITATION_LABELS  # how an article cites, in a reader's words (one list, in mgedu.articles)
+CITATION_WORDS = {
+    "numbered-list": "a numbered reference list",
+    "inline-journal-names": "journal names in the text, without a reference list",
+    "inline-site-names": "website names in the text",
+    "none": "no sources at all",
+}
 
 
 @dataclass(frozen=True)

@@ -268,9 +268,11 @@ def verdict_guide() -> Shown:
              + [reasons_head] + [row(r, REASON_LABELS[r], 25) for r in reasons])
 
     def table(head: str, codes: Sequence[str], texts: Mapping[str, str]) -> str:
-        body = "".join(f"<tr><th scope='row'><code>\"{escape(c)}\"</code></th><td>{escape(texts[c])}</td></tr>"
-                       for c in codes)
-        return f"<table class='mgedu-guide'><caption>{escape(head)}</caption><tbody>{body}</tbody></table>"
+        left = "text-align:left;vertical-align:top"
+        body = "".join(f"<tr><th scope='row' style='{left};white-space:nowrap'><code>\"{escape(c)}\"</code></th>"
+                       f"<td style='{left}'>{escape(texts[c])}</td></tr>" for c in codes)
+        return (f"<table class='mgedu-guide'><caption style='{left};font-weight:bold'>{escape(head)}</caption>"
+                f"<tbody>{body}</tbody></table>")
 
     html = (table("Verdicts (type the word in quotes)", VERDICTS, meaning)
             + table(reasons_head.rstrip(":"), reasons, REASON_LABELS))
