@@ -1,7 +1,7 @@
 """Notebook 01 as a student meets it in JupyterLab: Run All shows no verdict on the nine practice claims
 (the explorer waits, the debatable call stays folded); the student opens a study card, gives one bad
-judgement, judges the nine, compares and tallies, opens the explorer, and answers exercise 1.4 twice
-wrong, then right. Screenshots go to artifacts/screenshots/claims-*.png."""
+judgement, judges the nine, compares and tallies, opens the explorer, answers exercise 1.4 twice wrong, then
+right, and exercise 1.2 once wrong, then right. Screenshots go to artifacts/screenshots/claims-*.png."""
 
 from __future__ import annotations
 
@@ -99,6 +99,14 @@ def test_claims_notebook_as_a_student(lab_tabs: LabTabs, screenshot_dir: Path) -
         assert "Because: A non-significant result" in right
         exercise.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "claims-exercise.png"))
+
+        review = code_cell(page, 'answer = ""  # a letter, e.g. "a"\ncheck("1.2"')
+        wrong = replace_and_run(page, review, 'answer = "d"\ncheck("1.2", answer)', "not yet")
+        assert "different problems" in wrong and "Because:" not in wrong
+        right = replace_and_run(page, review, 'answer = "a"\ncheck("1.2", answer)', "correct")
+        assert "Because: The review pooled sleep trials in older adults" in right
+        review.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_dir / "claims-exercise-review.png"))
         passed = True
     finally:
         lab_tabs.close(passed)
