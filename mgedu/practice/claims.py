@@ -18,17 +18,15 @@ opinion or marketing"; the other verdicts take one of the other reasons.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from mgedu.practice.comparison import compare_items, plain, tally_shown
+from mgedu.practice.comparison import compare_items, tally_shown
 from mgedu.practice.display import Shown, escape
 from mgedu.practice.record import judge_item
 from mgedu.practice.tasks import Answer, Scale, Task
 from mgedu.seeds import REASON_KINDS_BY_VERDICT, REASON_LABELS, VERDICT_LABELS
-from mgedu.tables import derived_cache
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,23 +72,15 @@ def _record(claim_id: str) -> dict[str, object]:
     return claim_record(claim_id)
 
 
-@derived_cache
-def _study_names() -> tuple[tuple[re.Pattern[str], str], ...]:
-    from mgedu.studies import load_studies, study_label
-
-    ids = sorted((str(s) for s in load_studies().study_id), key=len, reverse=True)
-    return tuple((re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])"), study_label(s)) for s in ids)
-
-
 def humanise(text: str) -> str:
     """Audit text with study ids replaced by how readers name the studies, and no shouted notes.
 
     >>> humanise("hornyak1998: dose not stated (NOT FOUND) [C].")
     'Hornyak 1998: dose not stated (not found).'
     """
-    for pattern, name in _study_names():
-        text = pattern.sub(name, text)
-    return plain(text.replace("NOT FOUND", "not found"))
+    from mgedu.claims import audit_text
+
+    return audit_text(text)
 
 
 def _answer(claim_id: str) -> Answer:
