@@ -7,7 +7,8 @@ Learner-facing calls (each returns what the learner sees; none raises for a lear
   :func:`tally`, :func:`plot_tally`; a notebook's set of claims to judge, and what waits for them:
   :func:`claim_set`;
 - mechanism links (notebook 02): :func:`label_link`, :func:`compare_links`, :func:`tally_links`;
-- predictions (notebook 03): :func:`predict`, :func:`reveal`;
+- predictions (notebook 03): :func:`predict`, :func:`reveal`, :func:`when_predicted` (a chart or table
+  of the result, shown only once predicted), :func:`tally_predictions`;
 - a whole article (notebook 06): :func:`claims_to_judge`, :func:`read_article`, :func:`judge_claims`
   (with its worst problem), :func:`main_outcome`, then :func:`compare_appraisal` (the report:
   :func:`compare_worst_problem`, :func:`compare_certainty`); check the checker: :func:`challenge_audit`;
@@ -43,6 +44,8 @@ _EXPORTS: dict[str, str] = {
     "tally_links": "mgedu.practice.links",
     "predict": "mgedu.practice.predictions",
     "reveal": "mgedu.practice.predictions",
+    "when_predicted": "mgedu.practice.predictions",
+    "tally_predictions": "mgedu.practice.predictions",
     "Prediction": "mgedu.practice.predictions",
     "register_prediction": "mgedu.practice.predictions",
     "worked_answer": "mgedu.practice.written",
@@ -94,7 +97,14 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from mgedu.practice.comparison import compare_items, tally_task
     from mgedu.practice.links import compare_links, label_link, tally_links
-    from mgedu.practice.predictions import Prediction, predict, register_prediction, reveal
+    from mgedu.practice.predictions import (
+        Prediction,
+        predict,
+        register_prediction,
+        reveal,
+        tally_predictions,
+        when_predicted,
+    )
     from mgedu.practice.record import forget, judge_item, learner_record
     from mgedu.practice.tasks import Answer, Scale, Task, register_task
     from mgedu.practice.written import worked_answer
