@@ -4,7 +4,7 @@ Some rules are new and the notebooks are being rewritten one by one to meet them
 listed in ``PENDING`` for the rules they do not meet yet; their tests are expected failures
 (``xfail(strict=True)``), so a rewrite that meets a rule makes the test fail until its notebook is
 taken off the list. The workbook-wide rules (multiple-choice balance, the share of judgement and
-transfer items) are pending until every notebook is rewritten. Remove entries; never add them.
+transfer items) hold for the whole workbook. Remove entries; never add them.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ PENDING: dict[str, set[str]] = {
     "markers": {"02-mechanisms", "05-evidence-quality"},
     "glossary": REWRITE - {"04-dose-conversions"},
 }
-WORKBOOK_PENDING = bool(REWRITE)
 PLACEHOLDER = re.compile(r"""^answer\s*=\s*(\.\.\.|""|''|None)\s*(#.*)?$""", re.MULTILINE)
 ANSWER_MAGIC = re.compile(r"^%%answer[ \t]+(\S+)[ \t]*\n\.\.\.\s*$")
 
@@ -157,13 +156,11 @@ def test_glossary_terms_are_linked_at_first_use(path: Path) -> None:
     assert not unlinked, "link these at their first use with mgedu.glossary.glossary_link:\n" + "\n".join(unlinked)
 
 
-@pytest.mark.xfail(WORKBOOK_PENDING, strict=True, reason="notebooks 01-06 are not rewritten yet")
 def test_multiple_choice_answers_are_balanced() -> None:
     balance = choice_balance()
     assert not balance.problems(), balance.describe() + "\n" + "\n".join(balance.problems())
 
 
-@pytest.mark.xfail(WORKBOOK_PENDING, strict=True, reason="notebooks 01-06 are not rewritten yet")
 def test_most_items_ask_for_judgement_or_transfer() -> None:
     auto = [ex for ex in EXERCISES.values() if ex.kind != "written"]
     share = sum(ex.skill in ("judgement", "transfer") for ex in auto) / len(auto)
