@@ -6,7 +6,9 @@ Learner-facing calls (each returns what the learner sees; none raises for a lear
   :func:`study_shelf`, :func:`verdict_guide`, :func:`claim_list`, :func:`judge`, :func:`compare`,
   :func:`tally`, :func:`plot_tally`; a notebook's set of claims to judge, and what waits for them:
   :func:`claim_set`;
-- mechanism links (notebook 02): :func:`label_link`, :func:`compare_links`, :func:`tally_links`;
+- mechanism links (notebook 02): :func:`links_to_label`, :func:`label_link`, :func:`label_links`,
+  :func:`compare_links`, :func:`tally_links`, :func:`reveal_chain` (a chain's map, once every link of it
+  is labelled), :func:`chain_table` (a worked chain, with the audit's labels);
 - predictions (notebook 03): :func:`predict`, :func:`reveal`, :func:`when_predicted` (a chart or table
   of the result, shown only once predicted), :func:`tally_predictions`;
 - a whole article (notebook 06): :func:`claims_to_judge`, :func:`read_article`, :func:`judge_claims`
@@ -42,6 +44,10 @@ _EXPORTS: dict[str, str] = {
     "label_link": "mgedu.practice.links",
     "compare_links": "mgedu.practice.links",
     "tally_links": "mgedu.practice.links",
+    "label_links": "mgedu.practice.links",
+    "links_to_label": "mgedu.practice.links",
+    "reveal_chain": "mgedu.practice.links",
+    "chain_table": "mgedu.practice.links",
     "predict": "mgedu.practice.predictions",
     "reveal": "mgedu.practice.predictions",
     "when_predicted": "mgedu.practice.predictions",
@@ -96,7 +102,15 @@ if TYPE_CHECKING:  # pragma: no cover
         verdict_guide,
     )
     from mgedu.practice.comparison import compare_items, tally_task
-    from mgedu.practice.links import compare_links, label_link, tally_links
+    from mgedu.practice.links import (
+        chain_table,
+        compare_links,
+        label_link,
+        label_links,
+        links_to_label,
+        reveal_chain,
+        tally_links,
+    )
     from mgedu.practice.predictions import (
         Prediction,
         predict,
