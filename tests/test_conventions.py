@@ -30,10 +30,10 @@ from mgedu.glossary import GLOSSARY_FILE, anchor, load_glossary
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 EXERCISES = load_exercises()
-REWRITE = {"04-dose-conversions", "05-evidence-quality"}
+REWRITE = {"04-dose-conversions"}
 PENDING: dict[str, set[str]] = {
     "feedback": REWRITE - {"04-dose-conversions"},
-    "markers": {"05-evidence-quality"},
+    "markers": set(),
     "glossary": REWRITE - {"04-dose-conversions"},
 }
 WORKBOOK_PENDING = False  # both workbook-wide rules are met
