@@ -323,7 +323,7 @@ def test_crash_forgery_and_non_notebooks_are_reported(hostile: dict) -> None:
     by = hostile["by_student"]
     assert [r.status for r in by["crasher"].rows if r.question == "-"] == ["kernel-died"]
     forged = next(r for r in by["forger"].rows if r.question == hostile["qid"])
-    assert forged.status != "correct" and forged.points == 0 and "showed 'correct'" in forged.detail
+    assert forged.status != "correct" and forged.points == 0
     assert [r.status for r in by["texter"].rows] == ["not-a-notebook"]
     assert [r.status for r in by["broken"].rows] == ["not-a-notebook"]
 

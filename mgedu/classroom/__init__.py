@@ -46,12 +46,28 @@ def _cmd_release(args: argparse.Namespace) -> int:
 def _cmd_grade(args: argparse.Namespace) -> int:
     from mgedu.classroom.feedback import write_feedback
     from mgedu.classroom.grading import grade_submissions, write_grades
+    from mgedu.classroom.sandbox import Limits, SandboxUnavailable
 
     started = time.monotonic()
+    if args.no_sandbox:
+        print(
+            "WARNING: grading without a sandbox (--no-sandbox). Every notebook runs with your account's "
+            "rights: it can read and change your files, reach the network and other students' work. "
+            "Use this only for notebooks you trust; the grades record it.",
+            file=sys.stderr,
+        )
     try:
         results = grade_submissions(
-            args.submissions, timeout=args.timeout, jobs=args.jobs, key_folders=args.keys or ()
+            args.submissions,
+            timeout=args.timeout,
+            jobs=args.jobs,
+            key_folders=args.keys or (),
+            sandbox=not args.no_sandbox,
+            limits=Limits(memory_mb=args.memory),
         )
+    except SandboxUnavailable as exc:
+        print(f"grade: no sandbox can be made here, so nothing was graded: {exc}", file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return 2
@@ -145,6 +161,14 @@ def add_commands(subparsers: Any) -> None:
     grade.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (default 2)")
     grade.add_argument(
         "--keys", action="append", metavar="DIR", help="extra folder of answer-key files (repeatable)"
+    )
+    grade.add_argument(
+        "--memory", type=int, default=2048, metavar="MB", help="memory for one notebook run (default 2048 MB)"
+    )
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run notebooks without a sandbox, with your rights (only for notebooks you trust; recorded)",
     )
     grade.set_defaults(func=_cmd_grade)
 
