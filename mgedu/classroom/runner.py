@@ -205,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(null, 1)  # nothing else in here writes to the grader's pipe by accident
     result: dict[str, Any]
     try:
-        text = sys.stdin.buffer.read().decode("utf-8")
+        data = sys.stdin.buffer.read()
+        os.dup2(null, 0)  # no pipe left open for the notebook to fill
+        text = data.decode("utf-8")
         sources = code_cells(text)
         set_limits(memory_mb, processes, cpu_seconds, file_mb)
         env = {k: v for k, v in os.environ.items() if not k.startswith("MGEDU_RUNNER")}

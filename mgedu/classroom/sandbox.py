@@ -59,7 +59,7 @@ class Limits:
     cgroup, the sandbox's total memory); ``processes`` counts processes and threads."""
 
     memory_mb: int = 2048
-    processes: int = 256
+    processes: int = 256  # the kernel and the runner use about 20
     file_mb: int = 64
     tmp_mb: int = 256
 
@@ -314,7 +314,7 @@ def _join_cgroups(cgroups: tuple[Path, ...], limits: Limits) -> tuple[list[str],
             (group / "pids.max").write_text(str(limits.processes))
         for memory_file in ("memory.max", "memory.limit_in_bytes"):
             if (group / memory_file).exists():
-                (group / memory_file).write_text(str(limits.memory_mb * 2**20))
+                (group / memory_file).write_text(str(limits.memory_mb * 3 // 2 * 2**20))
         if (group / "memory.swap.max").exists():
             (group / "memory.swap.max").write_text("0")
     script = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 97; shift; done; shift; exec "$@"'

@@ -149,6 +149,7 @@ def collect_files(paths: Sequence[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir() and not path.is_symlink():
+            found: list[Path] = []
             for root, dirs, names in os.walk(path, followlinks=False):
                 rel = Path(root).relative_to(path).parts
                 if any(p.startswith(".") or p in IGNORED_PARTS for p in rel):
@@ -157,7 +158,8 @@ def collect_files(paths: Sequence[str | Path]) -> list[Path]:
                 dirs.sort()
                 for name in sorted(names + [d for d in dirs if Path(root, d).is_symlink()]):
                     if not name.startswith(".") and name not in IGNORED_PARTS:
-                        files.append(Path(root) / name)
+                        found.append(Path(root) / name)
+            files += sorted(found, key=lambda f: f.relative_to(path).parts)
         elif path.exists() or path.is_symlink():
             files.append(path)
         else:
