@@ -224,9 +224,9 @@ def test_deleted_and_duplicated_cells_still_grade(graded: dict) -> None:
 
 def test_grades_csv_and_feedback(graded: dict, tmp_path: Path) -> None:
     out = write_grades(graded["results"], tmp_path / "grades.csv")
-    with open(out, newline="", encoding="utf-8") as handle:
+    with open(out, newline="", encoding="utf-8-sig") as handle:
         table = list(csv.DictReader(handle))
-    assert list(table[0])[:6] == ["student", "notebook", "question", "points", "max", "status"]
+    assert list(table[0])[:7] == ["student", "name", "notebook", "question", "points", "max", "status"]
     assert len(table) == sum(len(r.rows) for r in graded["results"])
     one = [r for r in graded["results"] if r.student == "one"]
     text = render_feedback("one", one)
@@ -242,7 +242,9 @@ def test_grade_command_line_reports_a_non_notebook(tmp_path: Path, capsys: pytes
     assert main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "g.csv"), *unsafe]) == 0
     assert "not-a-notebook 1" in capsys.readouterr().out
     assert (tmp_path / "g-feedback" / "zoe.md").exists()
-    assert main(["grade", str(tmp_path / "empty"), "--out", str(tmp_path / "g.csv"), *unsafe]) == 2
+    assert main(["grade", str(tmp_path / "empty"), "--out", str(tmp_path / "h.csv"), *unsafe]) == 2
+    assert main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "g.csv"), *unsafe]) == 2
+    assert "pass --update" in capsys.readouterr().err
 
 
 def test_student_names() -> None:

@@ -43,12 +43,36 @@ def _cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_due(text: str | None) -> Any:
+    from datetime import datetime
+
+    if not text:
+        return None
+    try:
+        due = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--due must be a date and time like 2026-03-01T23:59+01:00, got {text!r}") from None
+    if due.tzinfo is None:
+        due = due.astimezone()  # a time without a zone is the grading computer's local time
+    return due
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from mgedu.classroom.feedback import write_feedback
-    from mgedu.classroom.grading import grade_submissions, write_grades
+    from mgedu.classroom.grading import grade_submissions
+    from mgedu.classroom.publish import check_output, publish
+    from mgedu.classroom.roster import load_roster
     from mgedu.classroom.sandbox import Limits, SandboxUnavailable
+    from mgedu.exercises import load_exercises
 
     started = time.monotonic()
+    try:
+        check_output(args.out, update=args.update, force=args.force)
+        roster = load_roster(args.roster) if args.roster else None
+        due = _parse_due(args.due)
+        limits = Limits(memory_mb=args.memory)
+    except ValueError as exc:
+        print(f"grade: {exc}", file=sys.stderr)
+        return 2
     if args.no_sandbox:
         print(
             "WARNING: grading without a sandbox (--no-sandbox). Every notebook runs with your account's "
@@ -63,7 +87,21 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             key_folders=args.keys or (),
             sandbox=not args.no_sandbox,
-            limits=Limits(memory_mb=args.memory),
+            limits=limits,
+            roster=roster,
+            due=due,
+        )
+        exercises = load_exercises(args.keys or ())
+        done = publish(
+            results,
+            args.out,
+            exercises,
+            roster=roster,
+            update=args.update,
+            lms=args.lms or (),
+            marks=args.marks,
+            pre=args.pre,
+            feedback=args.feedback,
         )
     except SandboxUnavailable as exc:
         print(f"grade: no sandbox can be made here, so nothing was graded: {exc}", file=sys.stderr)
@@ -71,14 +109,14 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return 2
-    out = write_grades(results, args.out)
-    feedback_dir = Path(args.feedback) if args.feedback else out.with_name(out.stem + "-feedback")
-    written = write_feedback(results, feedback_dir)
     counts = Counter(row.status for result in results for row in result.rows)
     seconds = time.monotonic() - started
     print(f"Graded {len(results)} files for {len({r.student for r in results})} students in {seconds:.1f} s.")
     print("  " + ", ".join(f"{status} {n}" for status, n in sorted(counts.items())))
-    print(f"Grades: {out}\nFeedback: {feedback_dir} ({len(written)} files)")
+    for problem in done.problems:
+        print(f"  note: {problem}")
+    for label, path in done.files.items():
+        print(f"{label}: {path}")
     return 0
 
 
@@ -134,34 +172,27 @@ class _wide_pandas:
 def add_commands(subparsers: Any) -> None:
     """Register the ``release``, ``grade`` and ``exercises`` commands on ``python -m mgedu``."""
     rel = subparsers.add_parser("release", help="write student copies of the notebooks (solutions removed)")
-    rel.add_argument(
-        "--out", required=True, help="folder for the student copies (must be empty unless --force)"
-    )
-    rel.add_argument(
-        "--source", default=None, help="teacher's notebooks folder (default: notebooks/ of the checkout)"
-    )
-    rel.add_argument(
-        "--force", action="store_true", help="write into a non-empty folder, replacing same-named files"
-    )
+    rel.add_argument("--out", required=True, help="folder for the student copies (must be empty unless --force)")
+    rel.add_argument("--source", default=None, help="teacher's notebooks folder (default: notebooks/ of the checkout)")
+    rel.add_argument("--force", action="store_true", help="write into a non-empty folder, replacing same-named files")
     rel.add_argument("--zip", action="store_true", help="also write OUT.zip to hand out")
-    rel.add_argument(
-        "--only", action="append", metavar="NAME", help="release only this notebook (repeatable)"
-    )
+    rel.add_argument("--only", action="append", metavar="NAME", help="release only this notebook (repeatable)")
     rel.set_defaults(func=_cmd_release)
 
     grade = subparsers.add_parser("grade", help="grade submitted notebooks, each in its own kernel")
     grade.add_argument("submissions", nargs="+", help="submitted files, or folders holding them")
-    grade.add_argument("--out", required=True, help="grades CSV to write")
-    grade.add_argument(
-        "--feedback", default=None, help="folder for per-student feedback (default: OUT-feedback/)"
-    )
-    grade.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds allowed for one notebook (default 120)"
-    )
+    grade.add_argument("--out", required=True, help="grades CSV to write (other files are written beside it)")
+    grade.add_argument("--roster", help="roster CSV mapping file and folder names to LMS ids (mgedu, Canvas or Moodle)")
+    grade.add_argument("--due", help="due time, e.g. 2026-03-01T23:59+01:00: later hand-ins are flagged, not penalised")
+    grade.add_argument("--update", action="store_true", help="replace only the rows of the students graded now")
+    grade.add_argument("--force", action="store_true", help="replace an existing grades CSV")
+    grade.add_argument("--lms", action="append", choices=("canvas", "moodle"), help="also write an LMS import file")
+    grade.add_argument("--marks", help="the teacher's marks for written answers (default: marks.csv beside --out)")
+    grade.add_argument("--pre", metavar="PRE_GRADES", help="grades CSV of a pre-test: report the gain per Key Concept")
+    grade.add_argument("--feedback", default=None, help="folder for per-student feedback (default: OUT-feedback/)")
+    grade.add_argument("--timeout", type=float, default=120.0, help="seconds allowed for one notebook (default 120)")
     grade.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (default 2)")
-    grade.add_argument(
-        "--keys", action="append", metavar="DIR", help="extra folder of answer-key files (repeatable)"
-    )
+    grade.add_argument("--keys", action="append", metavar="DIR", help="extra folder of answer-key files (repeatable)")
     grade.add_argument(
         "--memory", type=int, default=2048, metavar="MB", help="memory for one notebook run (default 2048 MB)"
     )
@@ -177,7 +208,5 @@ def add_commands(subparsers: Any) -> None:
     ex.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
     ex.add_argument("--notebooks", default=None, help="notebooks folder for --update-docs/--check-docs")
     ex.add_argument("--update-docs", metavar="DOC", help="rewrite the generated block of the teacher's guide")
-    ex.add_argument(
-        "--check-docs", metavar="DOC", help="exit 1 when the guide's generated block is out of date"
-    )
+    ex.add_argument("--check-docs", metavar="DOC", help="exit 1 when the guide's generated block is out of date")
     ex.set_defaults(func=_cmd_exercises)

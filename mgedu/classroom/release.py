@@ -76,8 +76,7 @@ def placeholder_cell(ids: Sequence[str]) -> Any:
 
     which = f" to exercise {', '.join(ids)}" if ids else ""
     text = (
-        f"*The worked solution{which} is not part of this copy: your teacher shares solutions "
-        "after the hand-in date.*"
+        f"*The worked solution{which} is not part of this copy: your teacher shares solutions after the hand-in date.*"
     )
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata["tags"] = ["solution-placeholder"]
@@ -149,9 +148,7 @@ def release(
     if not source.is_dir():
         raise ValueError(f"source must be a folder of notebooks, got {str(source)!r} (not a folder)")
     if _inside(out.resolve(), source.resolve()):
-        raise ValueError(
-            f"out must be outside the teacher's notebooks folder {str(source)!r}, got {str(out)!r}"
-        )
+        raise ValueError(f"out must be outside the teacher's notebooks folder {str(source)!r}, got {str(out)!r}")
     if out.exists() and not out.is_dir():
         raise ValueError(f"out must be a folder, got {str(out)!r} (a file)")
     if out.is_dir() and any(out.iterdir()) and not force:
@@ -161,8 +158,7 @@ def release(
         unknown = sorted(set(names) - {p.stem for p in paths})
         if unknown:
             raise ValueError(
-                f"names {unknown} are not notebooks in {str(source)!r}; "
-                f"known: {', '.join(p.stem for p in paths)}"
+                f"names {unknown} are not notebooks in {str(source)!r}; known: {', '.join(p.stem for p in paths)}"
             )
         paths = [p for p in paths if p.stem in names]
     if not paths:
@@ -175,10 +171,7 @@ def release(
         target = out / path.name
         nbformat.write(student, target)
         ids = tuple(
-            i
-            for cell in student.cells
-            if is_tagged(cell, EXERCISE_TAG)
-            for i in question_ids(str(cell.source))
+            i for cell in student.cells if is_tagged(cell, EXERCISE_TAG) for i in question_ids(str(cell.source))
         )
         released.append(ReleasedNotebook(path.stem, target, ids, len(solution_cells(nb))))
     for extra in sorted(source.iterdir()):

@@ -103,8 +103,8 @@ def _kernel_manager() -> Any:
 def code_cells(text: str) -> list[str]:
     """The sources of a notebook's code cells, in order (the notebook is read as plain JSON).
 
-    >>> code_cells('{"cells": [{"cell_type": "code", "source": ["a = 1\\n", "b"]}, {"cell_type": "markdown"}]}')
-    ['a = 1\\nb']
+    >>> code_cells('{"cells": [{"cell_type": "code", "source": ["a = 1; ", "b = 2"]}, {"cell_type": "markdown"}]}')
+    ['a = 1; b = 2']
     """
     nb = json.loads(text)
     cells = nb.get("cells") if isinstance(nb, dict) else None

@@ -15,10 +15,12 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mgedu.classroom.release import CHECK_CALL, SOLUTION_TAG, notebook_name
+from mgedu.classroom.roster import CanvasName, Roster, parse_canvas_name, resubmission_number
 from mgedu.classroom.untrusted import MAX_NOTEBOOK_BYTES, Untrusted, loads_bounded, read_regular_file
 from mgedu.exercises import Exercise
 
@@ -105,7 +107,7 @@ def identify_notebook(nb: Mapping[str, Any] | None, path: Path, exercises: Mappi
     stamped = stamp.get("notebook") if isinstance(stamp, dict) else None
     if isinstance(stamped, str) and stamped in known:
         return stamped
-    from_name = notebook_name(path)
+    from_name = notebook_in_name(path, known)
     if from_name in known or nb is None:
         return from_name
     votes = Counter(
@@ -118,6 +120,19 @@ def identify_notebook(nb: Mapping[str, Any] | None, path: Path, exercises: Mappi
     return votes.most_common(1)[0][0] if votes else (stamped if isinstance(stamped, str) else from_name)
 
 
+def notebook_in_name(path: str | Path, known: set[str] | frozenset[str]) -> str | None:
+    """The workbook notebook named in a file name: the longest known name in it, else any ``NN-name``.
+
+    A platform's resubmission suffix does not get in the way:
+
+    >>> notebook_in_name("smithjane_12_34_01-claims-1.ipynb", {"01-claims", "02-mechanisms"})
+    '01-claims'
+    """
+    stem = Path(path).stem.lower()
+    found = [name for name in known if name in stem]
+    return max(found, key=len) if found else notebook_name(path)
+
+
 def student_name(path: str | Path, notebook: str | None = None) -> str:
     """Who handed ``path`` in: the file name without the notebook name, else the folder name.
 
@@ -125,12 +140,15 @@ def student_name(path: str | Path, notebook: str | None = None) -> str:
     'alice'
     >>> student_name("inbox/bob_smith-01-claims.ipynb", "01-claims")
     'bob_smith'
+    >>> student_name("inbox/ann_01-claims-2.ipynb", "01-claims")
+    'ann'
     """
     path = Path(path)
     stem = path.stem
     if notebook and notebook in stem.lower():
         start = stem.lower().index(notebook)
-        rest = stem[:start] + " " + stem[start + len(notebook) :]
+        after = re.sub(r"^-\d+", "", stem[start + len(notebook) :])  # a platform's resubmission "-1"
+        rest = stem[:start] + " " + after
         rest = re.sub(r"\(\d+\)", " ", rest)  # "(1)" added by browsers on a second download
         rest = re.sub(r"[\s_.\-]+", " ", rest).strip().replace(" ", "_")
         if rest:
@@ -165,3 +183,79 @@ def collect_files(paths: Sequence[str | Path]) -> list[Path]:
         else:
             raise ValueError(f"paths must exist; {str(path)!r} does not")
     return files
+
+
+@dataclass
+class HandIn:
+    """A handed-in file with what grading needs to know about it: whose, which notebook, when."""
+
+    sub: Submission
+    notebook: str
+    student: str
+    name: str
+    on_roster: bool = True
+    canvas: CanvasName | None = None
+    late: str = ""
+
+    @property
+    def path(self) -> Path:
+        """The file."""
+        return self.sub.path
+
+    def order(self) -> tuple[float, int, str]:
+        """How hand-ins of one student and notebook sort: the last one is the latest."""
+        original = self.canvas.original if self.canvas else self.path.name
+        return (self.sub.mtime, resubmission_number(Path(original).stem), str(self.path))
+
+
+def identify(path: Path, exercises: Mapping[str, Exercise], roster: Roster | None) -> HandIn:
+    """Read one handed-in file and find its notebook and student (never raises for a bad file)."""
+    sub = read_submission(path)
+    canvas = parse_canvas_name(path.name)
+    notebook = identify_notebook(sub.nb, Path(canvas.original) if canvas else path, exercises) or "-"
+    derived = canvas.name if canvas else student_name(path, notebook if notebook != "-" else None)
+    hand_in = HandIn(sub, notebook, derived, derived, on_roster=roster is None, canvas=canvas)
+    if roster is not None:
+        candidates = [derived, path.parent.name, student_name(path, notebook if notebook != "-" else None)]
+        moodle = re.match(r"^(.+?)_\d+_assignsubmission_", path.parent.name)
+        if moodle:  # Moodle's download folders: "Full Name_123_assignsubmission_file_"
+            candidates.insert(0, moodle.group(1))
+        student = roster.match(candidates, canvas)
+        if student is not None:
+            hand_in.student, hand_in.name, hand_in.on_roster = student.id, student.name, True
+    return hand_in
+
+
+def latest_hand_ins(hand_ins: Sequence[HandIn]) -> tuple[list[HandIn], list[tuple[HandIn, HandIn]]]:
+    """The latest hand-in per student and notebook (in input order), and each older one with the latest.
+
+    Files whose notebook is unknown are all kept (there is nothing to compare them with).
+    """
+    groups: dict[tuple[str, str], list[HandIn]] = {}
+    for h in hand_ins:
+        key = (h.student, h.notebook) if h.notebook != "-" else (h.student, f"-{h.path}")
+        groups.setdefault(key, []).append(h)
+    latest = {key: max(group, key=HandIn.order) for key, group in groups.items()}
+    kept = [h for h in hand_ins if any(h is v for v in latest.values())]
+    older = [(h, latest[key]) for key, group in groups.items() for h in group if h is not latest[key]]
+    return kept, older
+
+
+def lateness(hand_in: HandIn, due: datetime | None) -> str:
+    """Why a hand-in counts as late ("" when it does not): after ``due``, or marked late by Canvas.
+
+    >>> h = HandIn(Submission(Path("x.ipynb"), mtime=3600 * 26.5), "01-claims", "ann", "ann")
+    >>> lateness(h, datetime(1970, 1, 2, tzinfo=UTC))
+    'handed in 2 h 30 min after the due time (1970-01-02 02:30 UTC)'
+    """
+    reasons = []
+    if due is not None and hand_in.sub.mtime:
+        when = datetime.fromtimestamp(hand_in.sub.mtime, tz=UTC)
+        if when > due:
+            minutes = int((when - due).total_seconds() // 60)
+            span = f"{minutes // 1440} d " if minutes >= 1440 else ""
+            span += f"{minutes % 1440 // 60} h {minutes % 60} min"
+            reasons.append(f"handed in {span} after the due time ({when:%Y-%m-%d %H:%M} UTC)")
+    if hand_in.canvas is not None and hand_in.canvas.late:
+        reasons.append("marked LATE in the Canvas download")
+    return "; ".join(reasons)

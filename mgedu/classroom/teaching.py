@@ -69,9 +69,7 @@ def render_exercise_section(notebooks_dir: str | Path) -> str:
         points = sum(ex.points for ex in exercises)
         total_ex += len(exercises)
         total_points += points
-        lines.append(
-            f"| {info.title} | {info.minutes or '?'} | {len(exercises)} | {points:g} | {kinds or '-'} |"
-        )
+        lines.append(f"| {info.title} | {info.minutes or '?'} | {len(exercises)} | {points:g} | {kinds or '-'} |")
     lines += [f"| **All notebooks** | | **{total_ex}** | **{total_points:g}** | |", ""]
     for info in infos:
         exercises = sorted(by_notebook.get(info.name, []), key=lambda e: sort_key(e.id))
@@ -86,8 +84,7 @@ def render_exercise_section(notebooks_dir: str | Path) -> str:
         for ex in exercises:
             unit = f" ({ex.unit})" if ex.kind == "numeric" and ex.unit else ""
             lines.append(
-                f"| {ex.id} {ex.title} | {ex.kind}{unit} | {ex.difficulty} | {ex.points:g} | "
-                f"{_concepts(ex, titles)} |"
+                f"| {ex.id} {ex.title} | {ex.kind}{unit} | {ex.difficulty} | {ex.points:g} | {_concepts(ex, titles)} |"
             )
         lines.append("")
     lines.append(END)
