@@ -120,6 +120,23 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from mgedu.classroom.otter import export_otter
+
+    try:
+        written = export_otter(args.out, args.source, names=args.only or (), force=args.force)
+    except ValueError as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return 2
+    for path, ids in written:
+        print(f"  {path}  ({len(ids)} question(s): {', '.join(ids)})")
+    print(
+        f"Wrote {len(written)} otter-grader master notebooks to {args.out}. Next, for each: "
+        "otter assign NN-name.ipynb dist  (see docs/teaching.md)"
+    )
+    return 0
+
+
 def _cmd_exercises(args: argparse.Namespace) -> int:
     from mgedu.classroom.release import default_source
     from mgedu.classroom.teaching import update_teaching_doc, updated_document
@@ -202,6 +219,14 @@ def add_commands(subparsers: Any) -> None:
         help="run notebooks without a sandbox, with your rights (only for notebooks you trust; recorded)",
     )
     grade.set_defaults(func=_cmd_grade)
+
+    export = subparsers.add_parser("export", help="export the auto-checked exercises for another grader")
+    export.add_argument("format", choices=("otter",), help="the grader: otter (otter-grader assignments)")
+    export.add_argument("--out", required=True, help="folder for the assignments (must be empty unless --force)")
+    export.add_argument("--source", default=None, help="teacher's notebooks folder (default: notebooks/)")
+    export.add_argument("--only", action="append", metavar="NAME", help="export only this notebook (repeatable)")
+    export.add_argument("--force", action="store_true", help="write into a non-empty folder")
+    export.set_defaults(func=_cmd_export)
 
     ex = subparsers.add_parser("exercises", help="table of exercises with their IHC Key Concepts")
     ex.add_argument("--notebook", default=None, help="only this notebook, e.g. 01-claims")
