@@ -60,7 +60,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/run.py
 
 release: $(RUNTIME_STAMP)
-	$(BIN)/python -m mgedu release --out student
+	$(BIN)/python -m mgedu release --out student --inside-repo
 
 # Regenerate the lock from pyproject.toml's lower bounds (run on purpose, then review the diff).
 lock:

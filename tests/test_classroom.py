@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -35,10 +36,12 @@ from mgedu.classroom.release import (
     SOLUTION_TAG,
     is_tagged,
     make_student_copy,
+    question_ids,
     release,
     solution_cells,
 )
 from mgedu.classroom.teaching import updated_document
+from mgedu.exercises import evaluate
 
 TEACHING_DOC = REPO / "docs" / "teaching.md"
 pytestmark = pytest.mark.skipif(not WITH_EXERCISES, reason="no notebook has exercises yet")
@@ -49,9 +52,13 @@ ISOLATION = grading_isolation()
 def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     before = digest_tree(NOTEBOOKS)
     out = tmp_path_factory.mktemp("release") / "student"
-    release(out, NOTEBOOKS)
+    report = release(out, NOTEBOOKS)
     assert digest_tree(NOTEBOOKS) == before, "release must never touch notebooks/"
+    CLEARED.update({r.name: {cell for cell, _ in r.outputs_cleared} for r in report})
     return out
+
+
+CLEARED: dict[str, set[int]] = {}
 
 
 @pytest.fixture(scope="module")
@@ -140,11 +147,82 @@ def test_release_keeps_every_other_cell_intact(released: Path, path: Path) -> No
     kept = [c for c in teacher.cells if not is_tagged(c, SOLUTION_TAG)]
     placeholders = [c for c in student.cells if is_tagged(c, "solution-placeholder")]
     assert len(placeholders) == len(solution_cells(teacher))
-    others = [c for c in student.cells if not is_tagged(c, "solution-placeholder")]
-    assert [c.source for c in others] == [c.source for c in kept]
-    for t, s in zip(kept, others, strict=True):
+    others = [(i, c) for i, c in enumerate(student.cells) if not is_tagged(c, "solution-placeholder")]
+    assert [c.source for _, c in others] == [c.source for c in kept]
+    for t, (index, s) in zip(kept, others, strict=True):
         if t.cell_type == "code" and not is_tagged(t, EXERCISE_TAG):
-            assert s.outputs == t.outputs
+            # Outputs that show an answer are cleared (and reported); every other one is kept.
+            assert s.outputs == ([] if index in CLEARED[path.stem] else t.outputs)
+
+
+NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+
+
+def shown_numbers(cell: nbformat.NotebookNode) -> set[float]:
+    """Every number in a cell's stored outputs with a decimal mark or of 100 and more (as a student sees them)."""
+    texts = []
+    for output in cell.get("outputs", []):
+        texts.append(str(output.get("text", "")))
+        texts += [str(v) for k, v in output.get("data", {}).items() if k.startswith("text/")]  # not image bytes
+        texts.append(json.dumps(output.get("metadata", {})))  # alt text of figures
+    text = " ".join(texts)
+    values = set()
+    for token in NUMBER.findall(text):
+        if "." in token or "," in token or abs(int(token)) >= 100:
+            values.add(float(token.replace(",", ".")))
+    return values
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
+def test_no_answer_in_a_released_copys_stored_outputs(released: Path, path: Path) -> None:
+    """A student who tries every number the copy shows with check() finds no numeric answer."""
+    student = nbformat.read(released / path.name, as_version=4)
+    numeric = [ex for ex in EXERCISES.values() if ex.notebook == path.stem and ex.kind == "numeric"]
+    found = {
+        (index, ex.id)
+        for index, cell in enumerate(student.cells)
+        for value in shown_numbers(cell)
+        for ex in numeric
+        if evaluate(ex.id, value).correct
+    }
+    assert not found, f"stored outputs show answers: {sorted(found)}"
+
+
+def test_release_refuses_typed_answers_or_clears_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "teacher"
+    source.mkdir()
+    path = WITH_EXERCISES[0]
+    nb = nbformat.read(path, as_version=4)
+    (index,) = [i for i, c in enumerate(nb.cells) if is_tagged(c, EXERCISE_TAG)][:1]
+    qid = question_ids(str(nb.cells[index].source))[0]
+    nb.cells[index].source = (
+        str(nb.cells[index].source)
+        .replace("answer = ...", "answer = 4242.5", 1)
+        .replace('answer = ""', 'answer = "my typed answer"', 1)
+    )
+    nbformat.write(nb, source / path.name)
+    for extra in ("mgedu-course.json", "marks.csv", "grades.csv"):
+        (source / extra).write_text("teacher only", encoding="utf-8")
+    (source / "picture.txt").write_text("for students", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"(?s)typed answers.*{path.stem} {qid}: answer = "):
+        release(tmp_path / "out", source)
+    assert not (tmp_path / "out").exists()
+    assert main(["release", "--out", str(tmp_path / "out"), "--source", str(source), "--clear-answers"]) == 0
+    assert "cleared a typed answer" in capsys.readouterr().out
+    copy_ = nbformat.read(tmp_path / "out" / path.name, as_version=4)
+    text = str(copy_.cells[[i for i, c in enumerate(copy_.cells) if is_tagged(c, EXERCISE_TAG)][0]].source)
+    assert "4242.5" not in text and "my typed answer" not in text and ("answer = ..." in text or 'answer = ""' in text)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([path.name, "picture.txt", "README.md"])
+
+
+def test_release_refuses_a_folder_inside_a_repository_unless_told(tmp_path: Path) -> None:
+    (tmp_path / "fork" / ".git").mkdir(parents=True)
+    names = [WITH_EXERCISES[0].stem]
+    with pytest.raises(ValueError, match="inside the git repository.*--inside-repo"):
+        release(tmp_path / "fork" / "student", NOTEBOOKS, names=names)
+    assert [
+        r.name for r in release(tmp_path / "fork" / "student", NOTEBOOKS, names=names, inside_repository=True)
+    ] == names
 
 
 def test_release_refuses_unsafe_targets(tmp_path: Path) -> None:

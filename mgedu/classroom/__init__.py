@@ -25,7 +25,15 @@ def _cmd_release(args: argparse.Namespace) -> int:
     from mgedu.classroom.release import release
 
     try:
-        released = release(args.out, args.source, force=args.force, names=args.only or (), make_zip=args.zip)
+        released = release(
+            args.out,
+            args.source,
+            force=args.force,
+            names=args.only or (),
+            make_zip=args.zip,
+            clear_answers=args.clear_answers,
+            inside_repository=args.inside_repo,
+        )
     except ValueError as exc:
         print(f"release: {exc}", file=sys.stderr)
         return 2
@@ -36,6 +44,10 @@ def _cmd_release(args: argparse.Namespace) -> int:
             else "no exercises"
         )
         print(f"  {item.path}  ({what})")
+        for typed in item.answers_cleared:
+            print(f"    cleared a typed answer: {typed}")
+        for cell, questions in item.outputs_cleared:
+            print(f"    cleared the stored output of cell {cell + 1}: it shows the answer to {', '.join(questions)}")
     print(
         f"Wrote {len(released)} student notebooks to {args.out}"
         + (f" and {args.out.rstrip('/')}.zip" if args.zip else "")
@@ -193,6 +205,12 @@ def add_commands(subparsers: Any) -> None:
     rel.add_argument("--source", default=None, help="teacher's notebooks folder (default: notebooks/ of the checkout)")
     rel.add_argument("--force", action="store_true", help="write into a non-empty folder, replacing same-named files")
     rel.add_argument("--zip", action="store_true", help="also write OUT.zip to hand out")
+    rel.add_argument(
+        "--clear-answers", action="store_true", help="reset answers typed into exercise cells (default: refuse)"
+    )
+    rel.add_argument(
+        "--inside-repo", action="store_true", help="allow an --out folder inside a git repository (a class fork)"
+    )
     rel.add_argument("--only", action="append", metavar="NAME", help="release only this notebook (repeatable)")
     rel.set_defaults(func=_cmd_release)
 
