@@ -132,6 +132,22 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_course(args: argparse.Namespace) -> int:
+    from mgedu.classroom.course import init_course
+
+    try:
+        path = init_course(args.dir, args.name or "")
+    except ValueError as exc:
+        print(f"course: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Wrote the course secret to {path} (readable by you only). Keep it: grading and per-student copies "
+        "need it, and a new secret changes every student's numbers. Never share it, commit it or put it "
+        "beside the student copies."
+    )
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from mgedu.classroom.otter import export_otter
 
@@ -237,6 +253,12 @@ def add_commands(subparsers: Any) -> None:
         help="run notebooks without a sandbox, with your rights (only for notebooks you trust; recorded)",
     )
     grade.set_defaults(func=_cmd_grade)
+
+    course = subparsers.add_parser("course", help="the course secret behind per-student numbers")
+    course.add_argument("action", choices=("init",), help="init: make the course secret (once per course)")
+    course.add_argument("--dir", default=".", help="folder for mgedu-course.json (default: here)")
+    course.add_argument("--name", default=None, help="the course's name (default: the folder's name)")
+    course.set_defaults(func=_cmd_course)
 
     export = subparsers.add_parser("export", help="export the auto-checked exercises for another grader")
     export.add_argument("format", choices=("otter",), help="the grader: otter (otter-grader assignments)")
