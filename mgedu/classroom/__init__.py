@@ -22,9 +22,15 @@ __all__ = ["add_commands"]
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
+    from mgedu.classroom.course import load_course
     from mgedu.classroom.release import release
+    from mgedu.classroom.roster import load_roster
 
     try:
+        if bool(args.course) != bool(args.roster):
+            raise ValueError("per-student copies need both --course (the secret) and --roster (the students)")
+        course = load_course(args.course) if args.course else None
+        roster = load_roster(args.roster) if args.roster else None
         released = release(
             args.out,
             args.source,
@@ -48,6 +54,11 @@ def _cmd_release(args: argparse.Namespace) -> int:
             print(f"    cleared a typed answer: {typed}")
         for cell, questions in item.outputs_cleared:
             print(f"    cleared the stored output of cell {cell + 1}: it shows the answer to {', '.join(questions)}")
+    if course is not None and roster is not None:
+        from mgedu.classroom.personal import write_personal_copies
+
+        folders = write_personal_copies([item.path for item in released], Path(args.out), course, roster)
+        print(f"Wrote per-student copies (each student's own numbers) for {len(folders)} students: {args.out}/<id>/")
     print(
         f"Wrote {len(released)} student notebooks to {args.out}"
         + (f" and {args.out.rstrip('/')}.zip" if args.zip else "")
@@ -80,6 +91,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     try:
         check_output(args.out, update=args.update, force=args.force)
         roster = load_roster(args.roster) if args.roster else None
+        course = None
+        if args.course:
+            from mgedu.classroom.course import load_course
+
+            course = load_course(args.course)
         due = _parse_due(args.due)
         limits = Limits(memory_mb=args.memory)
     except ValueError as exc:
@@ -102,6 +118,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             limits=limits,
             roster=roster,
             due=due,
+            course=course,
         )
         exercises = load_exercises(args.keys or ())
         done = publish(
@@ -227,6 +244,8 @@ def add_commands(subparsers: Any) -> None:
     rel.add_argument(
         "--inside-repo", action="store_true", help="allow an --out folder inside a git repository (a class fork)"
     )
+    rel.add_argument("--course", help="course secret (mgedu-course.json): also write per-student copies")
+    rel.add_argument("--roster", help="roster of the students to write per-student copies for (with --course)")
     rel.add_argument("--only", action="append", metavar="NAME", help="release only this notebook (repeatable)")
     rel.set_defaults(func=_cmd_release)
 
@@ -238,6 +257,7 @@ def add_commands(subparsers: Any) -> None:
     grade.add_argument("--update", action="store_true", help="replace only the rows of the students graded now")
     grade.add_argument("--force", action="store_true", help="replace an existing grades CSV")
     grade.add_argument("--lms", action="append", choices=("canvas", "moodle"), help="also write an LMS import file")
+    grade.add_argument("--course", help="course secret (mgedu-course.json): mark variant exercises per student")
     grade.add_argument("--marks", help="the teacher's marks for written answers (default: marks.csv beside --out)")
     grade.add_argument("--pre", metavar="PRE_GRADES", help="grades CSV of a pre-test: report the gain per Key Concept")
     grade.add_argument("--feedback", default=None, help="folder for per-student feedback (default: OUT-feedback/)")

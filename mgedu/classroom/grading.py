@@ -86,12 +86,22 @@ def score_log(
     exercises: Mapping[str, Exercise] | None = None,
     first: Mapping[str, Any] | None = None,
     name: str = "",
+    targets: Mapping[str, float] | None = None,
 ) -> list[GradeRow]:
     """One row per expected exercise from the grading log (the last check of each id counts).
 
     Each logged answer is checked again here against the key (``exercises``, default: the loaded
-    keys); so is each first attempt in ``first`` (question id -> answer).
+    keys); so is each first attempt in ``first`` (question id -> answer). For the variant exercises
+    in ``targets`` (question id -> this student's expected answer), the answer is compared with that
+    value instead, within the exercise's tolerance.
     """
+    targets = targets or {}
+
+    def judge(ex: Exercise, answer: Any) -> Any:
+        if ex.id in targets:
+            return _judge_variant(ex, answer, targets[ex.id])
+        return evaluate(ex.id, answer, exercises=exercises)
+
     last: dict[str, dict[str, Any]] = {}
     for record in log:
         last[record["id"]] = record
@@ -100,7 +110,7 @@ def score_log(
     for ex in expected:
         row = GradeRow(student, name or student, notebook, ex.id, 0.0, ex.points, "", file=file, title=ex.title)
         if ex.id in first:
-            first_feedback = evaluate(ex.id, first[ex.id], exercises=exercises)
+            first_feedback = judge(ex, first[ex.id])
             row.first_answer = _text(first[ex.id])
             row.first_status = "to-mark" if first_feedback.status == "recorded" else first_feedback.status
             row.first_points = (
@@ -119,7 +129,7 @@ def score_log(
             )
         else:
             answer = record.get("answer")
-            feedback = evaluate(ex.id, answer, exercises=exercises)
+            feedback = judge(ex, answer)
             row.answer = _text(answer)
             if feedback.status == "recorded":
                 row.points, row.status, row.message = None, "to-mark", "Recorded for your teacher to read."
@@ -129,6 +139,36 @@ def score_log(
                 row.status, row.message = feedback.status, feedback.message
         rows.append(row)
     return rows
+
+
+def _judge_variant(ex: Exercise, answer: Any, target: float) -> Any:
+    """Feedback for a variant exercise: the answer against this student's own expected value."""
+    from mgedu.exercises import Feedback
+    from mgedu.typed_numbers import read_number
+
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return Feedback(ex.id, "unanswered", f"{ex.id} · no answer.")
+    try:
+        value = read_number(answer) if isinstance(answer, str) else float(answer)
+    except (TypeError, ValueError) as exc:
+        return Feedback(ex.id, "invalid", f"{ex.id} · not checked: {exc}.")
+    tolerance = ex.tolerance or 0.0
+    if abs(value - target) <= tolerance:
+        return Feedback(ex.id, "correct", f"{ex.id} · correct for your numbers.")
+    return Feedback(ex.id, "incorrect", f"{ex.id} · not yet for your numbers. Hint: {ex.hint}")
+
+
+def variant_targets(course: Any, student: str, expected: Sequence[Exercise]) -> dict[str, float]:
+    """This student's expected answer to each variant exercise among ``expected`` (with a course secret)."""
+    from mgedu.classroom.course import variant_values
+    from mgedu.variants import expected_answer, load_variants
+
+    variants = load_variants()
+    return {
+        ex.id: expected_answer(ex.id, variant_values(course, student, ex.id, variants[ex.id].params))
+        for ex in expected
+        if ex.id in variants and ex.kind == "numeric"
+    }
 
 
 def first_attempts(nb: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -187,8 +227,13 @@ def grade_one(
     timeout: float = 120.0,
     limits: Limits | None = None,
     key_folders: tuple[str, ...] = (),
+    course: Any = None,
 ) -> SubmissionResult:
-    """Grade one handed-in file, run contained by ``isolation``; never raises for a bad submission."""
+    """Grade one handed-in file, run contained by ``isolation``; never raises for a bad submission.
+
+    With a ``course`` (see :mod:`mgedu.classroom.course`), variant exercises are marked against the
+    numbers derived for this student.
+    """
     from mgedu.classroom.running import run_notebook
 
     started = time.monotonic()
@@ -270,6 +315,7 @@ def grade_one(
             exercises=exercises,
             first=first_attempts(sub.nb),
             name=hand_in.name,
+            targets=variant_targets(course, hand_in.student, expected) if course is not None else None,
         )
     for row in result.rows:
         row.late, row.submitted = hand_in.late, _when(hand_in)
@@ -289,6 +335,7 @@ def grade_submissions(
     isolation: Isolation | None = None,
     roster: Roster | None = None,
     due: datetime | None = None,
+    course: Any = None,
 ) -> list[SubmissionResult]:
     """Grade every handed-in file (folders are searched), ``jobs`` at a time; results in input order.
 
@@ -296,7 +343,11 @@ def grade_submissions(
     result); :class:`~mgedu.classroom.sandbox.SandboxUnavailable` says why when none can be made. Of
     several files of one student and notebook only the latest is graded; the others get one
     ``superseded`` row. ``due`` (timezone-aware) flags files handed in after it, without penalty.
+    With a ``course``, variant exercises are marked against each student's own numbers, which are
+    derived from the student's roster id (so a roster is required).
     """
+    if course is not None and roster is None:
+        raise ValueError("grading per-student numbers (--course) needs the roster the copies were made from (--roster)")
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
     if not 1 <= jobs <= 64:
@@ -315,7 +366,7 @@ def grade_submissions(
     kept, older = latest_hand_ins(hand_ins)
 
     def one(h: HandIn) -> SubmissionResult:
-        return grade_one(h, isolation=isolation, timeout=timeout, limits=limits, key_folders=folders)
+        return grade_one(h, isolation=isolation, timeout=timeout, limits=limits, key_folders=folders, course=course)
 
     if jobs == 1 or len(kept) == 1:
         graded = [one(h) for h in kept]
