@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from mgedu.classroom.release import EXERCISE_TAG, SOLUTION_TAG, is_tagged, question_ids
+from mgedu.classroom.release import EXERCISE_TAG, SOLUTION_TAG, is_tagged, question_ids, solution_code
 from mgedu.classroom.sandbox import Isolation, SandboxUnavailable, find_isolation
 from mgedu.exercises import load_exercises
 
@@ -31,14 +31,14 @@ def auto_ids(name: str) -> list[str]:
 
 def cells_for(nb: nbformat.NotebookNode, tag: str, qid: str) -> list[int]:
     """Indices of the cells tagged ``tag`` that check ``qid``."""
-    return [i for i, c in enumerate(nb.cells) if is_tagged(c, tag) and qid in question_ids(str(c.source))]
+    return [i for i, c in enumerate(nb.cells) if is_tagged(c, tag) and qid in question_ids(solution_code(c))]
 
 
 def answer_with_solution(student: nbformat.NotebookNode, teacher: nbformat.NotebookNode, qid: str) -> None:
     """Fill exercise ``qid`` of a student copy as a student who found the answer would: with working code."""
     (sol,) = cells_for(teacher, SOLUTION_TAG, qid)
     (ex,) = cells_for(student, EXERCISE_TAG, qid)
-    student.cells[ex].source = teacher.cells[sol].source
+    student.cells[ex].source = solution_code(teacher.cells[sol])
 
 
 def scenario_notebook() -> Path:

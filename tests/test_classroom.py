@@ -34,6 +34,7 @@ from mgedu.classroom.grading import Row, SubmissionResult, grade_submissions, st
 from mgedu.classroom.release import (
     EXERCISE_TAG,
     SOLUTION_TAG,
+    WORKED_ANSWER_TAG,
     is_tagged,
     make_student_copy,
     question_ids,
@@ -62,16 +63,26 @@ CLEARED: dict[str, set[int]] = {}
 
 
 @pytest.fixture(scope="module")
+def teacher_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("release") / "teacher"
+    release(out, NOTEBOOKS, teacher=True)
+    return out
+
+
+@pytest.fixture(scope="module")
 def scenario_notebook() -> Path:
     return pick_scenario_notebook()
 
 
 @pytest.fixture(scope="module")
-def graded_all(released: Path, tmp_path_factory: pytest.TempPathFactory) -> list[SubmissionResult]:
-    """Every notebook with exercises, graded as the teacher's copy and as an untouched student copy."""
+def graded_all(
+    released: Path, teacher_copies: Path, tmp_path_factory: pytest.TempPathFactory
+) -> list[SubmissionResult]:
+    """Every notebook with exercises, graded as the teacher's copy (solutions run) and as an untouched
+    student copy."""
     root = tmp_path_factory.mktemp("all")
     for path in WITH_EXERCISES:
-        for folder, source in (("teacher", path), ("blank", released / path.name)):
+        for folder, source in (("teacher", teacher_copies / path.name), ("blank", released / path.name)):
             (root / folder).mkdir(exist_ok=True)
             (root / folder / path.name).write_bytes(source.read_bytes())
     return grade_submissions([root], timeout=300, jobs=2, isolation=ISOLATION)
@@ -120,7 +131,12 @@ def test_released_copy_has_no_solution_in_clear(released: Path, path: Path) -> N
     teacher = nbformat.read(path, as_version=4)
     text = (released / path.name).read_text(encoding="utf-8")
     student = nbformat.reads(text, as_version=4)
-    taught = {ln.strip() for c in teacher.cells if not is_tagged(c, SOLUTION_TAG) for ln in str(c.source).splitlines()}
+    taught = {
+        ln.strip()
+        for c in teacher.cells
+        if not is_tagged(c, SOLUTION_TAG) and not is_tagged(c, WORKED_ANSWER_TAG)
+        for ln in str(c.source).splitlines()
+    }
     leaked = [
         ln.strip()
         for c in solution_cells(teacher)
@@ -132,6 +148,7 @@ def test_released_copy_has_no_solution_in_clear(released: Path, path: Path) -> N
     ]
     assert not leaked, f"solution lines found in the student copy: {leaked}"
     assert not solution_cells(student)
+    assert not [c for c in student.cells if is_tagged(c, WORKED_ANSWER_TAG)] and "worked_answer" not in text
     for ex in (EXERCISES[i] for i in expected_ids(path.stem)):
         assert not any(h in text for h in ex.accept) and (not ex.salt or ex.salt not in text)
     for cell in student.cells:
@@ -144,7 +161,7 @@ def test_released_copy_has_no_solution_in_clear(released: Path, path: Path) -> N
 def test_release_keeps_every_other_cell_intact(released: Path, path: Path) -> None:
     teacher = nbformat.read(path, as_version=4)
     student = nbformat.read(released / path.name, as_version=4)
-    kept = [c for c in teacher.cells if not is_tagged(c, SOLUTION_TAG)]
+    kept = [c for c in teacher.cells if not is_tagged(c, SOLUTION_TAG) and not is_tagged(c, WORKED_ANSWER_TAG)]
     placeholders = [c for c in student.cells if is_tagged(c, "solution-placeholder")]
     assert len(placeholders) == len(solution_cells(teacher))
     others = [(i, c) for i, c in enumerate(student.cells) if not is_tagged(c, "solution-placeholder")]

@@ -17,8 +17,8 @@ from classroom_helpers import EXERCISES, NOTEBOOKS, WITH_EXERCISES, auto_ids
 from otter_env import otter_env
 
 from mgedu.__main__ import main
-from mgedu.classroom.otter import master_notebook, rename_names, solution_code
-from mgedu.classroom.release import SOLUTION_TAG, is_tagged, question_ids
+from mgedu.classroom.otter import master_notebook, rename_names
+from mgedu.classroom.release import SOLUTION_TAG, is_tagged, question_ids, solution_code
 
 
 def raw_cells(nb: nbformat.NotebookNode) -> list[str]:

@@ -208,6 +208,10 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
         title="Own",
         concepts=["1.2d"],
         hint="Think.",
+        skill="judgement",
+        second_hint="Think again.",
+        feedback={"a": "Not x."},
+        because="Because y.",
     )
     (keys / "98.json").write_text(json.dumps({"notebook": "98-custom", "exercises": [entry]}), encoding="utf-8")
 

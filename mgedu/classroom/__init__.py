@@ -39,6 +39,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
             make_zip=args.zip,
             clear_answers=args.clear_answers,
             inside_repository=args.inside_repo,
+            teacher=args.teacher,
         )
     except ValueError as exc:
         print(f"release: {exc}", file=sys.stderr)
@@ -60,7 +61,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
         folders = write_personal_copies([item.path for item in released], Path(args.out), course, roster)
         print(f"Wrote per-student copies (each student's own numbers) for {len(folders)} students: {args.out}/<id>/")
     print(
-        f"Wrote {len(released)} student notebooks to {args.out}"
+        f"Wrote {len(released)} {'teacher' if args.teacher else 'student'} notebooks to {args.out}"
         + (f" and {args.out.rstrip('/')}.zip" if args.zip else "")
     )
     return 0
@@ -212,7 +213,13 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"exercises: {exc}", file=sys.stderr)
         return 2
-    if args.csv:
+    if args.json:
+        import json
+
+        from mgedu.exercises import exercise_records
+
+        print(json.dumps(exercise_records(args.notebook), indent=1, ensure_ascii=False))
+    elif args.csv:
         table.to_csv(sys.stdout, index=False)
     else:
         with _wide_pandas():
@@ -240,6 +247,9 @@ def add_commands(subparsers: Any) -> None:
     rel.add_argument("--zip", action="store_true", help="also write OUT.zip to hand out")
     rel.add_argument(
         "--clear-answers", action="store_true", help="reset answers typed into exercise cells (default: refuse)"
+    )
+    rel.add_argument(
+        "--teacher", action="store_true", help="write teacher copies instead: solutions open and runnable"
     )
     rel.add_argument(
         "--inside-repo", action="store_true", help="allow an --out folder inside a git repository (a class fork)"
@@ -291,6 +301,9 @@ def add_commands(subparsers: Any) -> None:
     ex = subparsers.add_parser("exercises", help="table of exercises with their IHC Key Concepts")
     ex.add_argument("--notebook", default=None, help="only this notebook, e.g. 01-claims")
     ex.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    ex.add_argument(
+        "--json", action="store_true", help="print every exercise as JSON (id, notebook, kind, skill, concepts, ...)"
+    )
     ex.add_argument("--notebooks", default=None, help="notebooks folder for --update-docs/--check-docs")
     ex.add_argument("--update-docs", metavar="DOC", help="rewrite the generated block of the teacher's guide")
     ex.add_argument("--check-docs", metavar="DOC", help="exit 1 when the guide's generated block is out of date")

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mgedu.classroom.release import EXERCISE_TAG, SOLUTION_TAG, default_source, is_tagged, question_ids
+from mgedu.classroom.release import EXERCISE_TAG, SOLUTION_TAG, default_source, is_tagged, question_ids, solution_code
 from mgedu.exercises import Exercise, load_exercises
 
 ASSIGNMENT_CONFIG = {
@@ -68,15 +68,6 @@ def rename_names(source: str, names: dict[str, str]) -> str:
         line = lines[row - 1]
         lines[row - 1] = line[:start] + new + line[end:]
     return "".join(lines)
-
-
-def solution_code(cell: Any) -> str:
-    """The worked solution's code: a code cell's source, or the ``python`` block of a Markdown cell."""
-    source = str(cell.get("source", ""))
-    if cell.get("cell_type") == "code":
-        return source
-    blocks = re.findall(r"```(?:python|py|ipython3?)?\n(.*?)```", source, flags=re.DOTALL)
-    return "\n".join(blocks)
 
 
 def _raw(source: str) -> Any:

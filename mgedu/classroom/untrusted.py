@@ -155,8 +155,12 @@ def read_log(path: str | Path) -> tuple[list[dict[str, Any]], int, str]:
     return records, bad, ""
 
 
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and len(str(value)) <= 500
+
+
 def _log_record(record: Any) -> dict[str, Any] | None:
-    if not isinstance(record, dict) or not isinstance(record.get("id"), str) or len(record["id"]) > 40:
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str) or len(record["id"]) > 200:
         return None
     answer = record.get("answer")
     if isinstance(answer, bool) or not isinstance(answer, (str, int, float, type(None))):
@@ -164,5 +168,16 @@ def _log_record(record: Any) -> dict[str, Any] | None:
     if isinstance(answer, str):
         answer = answer[:5000]
     status = record.get("status")
-    clean = {"id": record["id"], "answer": answer, "status": status if isinstance(status, str) else ""}
+    clean: dict[str, Any] = {"id": record["id"], "answer": answer, "status": status if isinstance(status, str) else ""}
+    kind = record.get("kind", "check")
+    if not isinstance(kind, str) or len(kind) > 40:
+        return None
+    clean["kind"] = kind
+    if kind != "check":  # a practice record (judgement, prediction): its simple fields, bounded
+        for key in ("task", "item"):
+            if _scalar(record.get(key)):
+                clean[key] = str(record[key])
+        values = record.get("values")
+        if isinstance(values, dict) and len(values) <= 50:
+            clean["values"] = {str(k)[:100]: v for k, v in values.items() if _scalar(v)}
     return clean
