@@ -53,7 +53,7 @@ def test_huge_numbers_deep_nesting_and_bad_records_are_skipped_line_by_line(tmp_
     log.write_text("\n".join(lines) + "\n")
     records, bad, problem = read_log(log)
     assert problem == "" and bad == 7
-    assert records[0] == {"id": "1.2", "answer": 12, "status": "correct"}
+    assert records[0] == {"id": "1.2", "answer": 12, "status": "correct", "kind": "check"}
     assert len(records[1]["answer"]) == 5000
 
 

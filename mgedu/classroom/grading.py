@@ -172,8 +172,20 @@ def variant_targets(course: Any, student: str, expected: Sequence[Exercise]) -> 
 
 
 def first_attempts(nb: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The first answer to each exercise that the student committed, as stored in the handed-in notebook."""
-    return {}
+    """The first answer to each exercise that the student committed, as stored in the handed-in notebook.
+
+    Read with :func:`mgedu.attempts.read_attempts` from the file as handed in (plain, size-capped JSON);
+    the grader re-checks these answers itself. A malformed record yields nothing, never an error.
+    """
+    if nb is None:
+        return {}
+    from mgedu.attempts import read_attempts
+
+    try:
+        records = read_attempts(nb)
+    except Exception:  # the file is the student's: whatever it holds must not stop grading
+        return {}
+    return {qid: record.first_answer for qid, record in records.items()}
 
 
 def _note(result: SubmissionResult, hand_in: HandIn, status: str, detail: str, message: str = "") -> None:
