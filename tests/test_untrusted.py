@@ -14,8 +14,9 @@ from mgedu.__main__ import main
 from mgedu.classroom import sandbox
 from mgedu.classroom.running import parse_report
 from mgedu.classroom.sandbox import Limits, SandboxUnavailable, find_isolation
-from mgedu.classroom.submissions import collect_files, read_submission
+from mgedu.classroom.submissions import collect_files, identify_notebook, read_submission, solution_ids
 from mgedu.classroom.untrusted import Untrusted, loads_bounded, read_log, read_regular_file
+from mgedu.exercises import load_exercises
 
 
 def test_a_log_replaced_by_a_folder_a_fifo_or_a_link_is_reported_not_followed(tmp_path: Path) -> None:
@@ -124,3 +125,45 @@ def test_no_sandbox_warns_and_is_recorded(tmp_path: Path, capsys: pytest.Capture
     assert "WARNING: grading without a sandbox" in capsys.readouterr().err
     text = (tmp_path / "g.csv").read_text()
     assert "no-sandbox" in text and "1.2" in text
+
+
+def test_teacher_copies_and_unstamped_files_are_recognised_by_their_checks(tmp_path: Path) -> None:
+    solution = nbformat.v4.new_markdown_cell(
+        '<details>\n<summary>Solution</summary>\n\n```python\nsolution = 12\ncheck("1.2", solution)\n```\n\n</details>'
+    )
+    solution.metadata["tags"] = ["solution"]
+    written = nbformat.v4.new_code_cell("%%answer 6.4\nMy verdict.")
+    written.metadata["tags"] = ["solution"]
+    nb = json.loads(nbformat.writes(nbformat.v4.new_notebook(cells=[solution, written])))
+    assert solution_ids(nb) == ["1.2", "6.4"]
+    checks = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('check("1.2", 12)\ncheck("1.3", "a")')])
+    (tmp_path / "homework.ipynb").write_text(nbformat.writes(checks), encoding="utf-8")
+    assert (
+        identify_notebook(
+            read_submission(tmp_path / "homework.ipynb").nb, tmp_path / "homework.ipynb", load_exercises()
+        )
+        == "01-claims"
+    )
+
+
+def test_a_fault_of_the_grader_on_one_file_does_not_stop_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mgedu.classroom import grading
+
+    for student in ("ann", "bob"):
+        (tmp_path / student).mkdir()
+        nbformat.write(nbformat.v4.new_notebook(), tmp_path / student / "01-claims.ipynb")
+    real = grading.grade_one
+
+    def flaky(hand_in, **kwargs):  # type: ignore[no-untyped-def]
+        if hand_in.student == "ann":
+            raise TypeError("an unexpected shape")
+        return real(hand_in, **kwargs)
+
+    monkeypatch.setattr(grading, "grade_one", flaky)
+    results = grading.grade_submissions([tmp_path], isolation=find_isolation(sandbox=False), timeout=60)
+    ann, bob = results
+    assert ann.rows[0].status == "error" and "TypeError: an unexpected shape" in ann.rows[0].detail
+    assert {r.status for r in ann.rows[1:]} == {"not-graded"} and len(ann.rows) > 1
+    assert bob.rows and not any(r.status == "error" for r in bob.rows)

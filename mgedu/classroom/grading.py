@@ -337,6 +337,20 @@ def grade_one(
     return result
 
 
+def _grader_fault(hand_in: HandIn, exercises: Mapping[str, Exercise], exc: Exception) -> SubmissionResult:
+    """The rows of a file the grader itself failed on: an ``error`` note and 0 for each exercise."""
+    why = f"the grader failed on this file ({type(exc).__name__}: {str(exc)[:200]}); please report it"
+    result = SubmissionResult(hand_in.student, hand_in.notebook, str(hand_in.path), name=hand_in.name)
+    _note(result, hand_in, "error", why, "This file could not be graded; your teacher will look at it.")
+    expected = sorted(
+        (ex for ex in exercises.values() if ex.notebook == hand_in.notebook), key=lambda e: sort_key(e.id)
+    )
+    result.rows += _zero_rows(hand_in, expected, why)
+    for row in result.rows:
+        row.late, row.submitted = hand_in.late, _when(hand_in)
+    return result
+
+
 def grade_submissions(
     paths: Sequence[str | Path],
     *,
@@ -379,7 +393,10 @@ def grade_submissions(
     kept, older = latest_hand_ins(hand_ins)
 
     def one(h: HandIn) -> SubmissionResult:
-        return grade_one(h, isolation=isolation, timeout=timeout, limits=limits, key_folders=folders, course=course)
+        try:
+            return grade_one(h, isolation=isolation, timeout=timeout, limits=limits, key_folders=folders, course=course)
+        except Exception as exc:  # a fault of the grader on one file must not stop the batch
+            return _grader_fault(h, exercises, exc)
 
     if jobs == 1 or len(kept) == 1:
         graded = [one(h) for h in kept]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mgedu.classroom.release import CHECK_CALL, SOLUTION_TAG, notebook_name
+from mgedu.classroom.release import SOLUTION_TAG, notebook_name, question_ids
 from mgedu.classroom.roster import CanvasName, Roster, parse_canvas_name, resubmission_number
 from mgedu.classroom.untrusted import MAX_NOTEBOOK_BYTES, Untrusted, loads_bounded, read_regular_file
 from mgedu.exercises import Exercise
@@ -94,9 +94,7 @@ def cell_tags(cell: Any) -> list[str]:
 def solution_ids(nb: Mapping[str, Any]) -> list[str]:
     """Exercise ids of the cells tagged ``solution`` in a submitted notebook (the teacher's version)."""
     cells = nb.get("cells") or []
-    return [
-        i for cell in cells if SOLUTION_TAG in cell_tags(cell) for i in (CHECK_CALL.findall(cell_source(cell)) or ["?"])
-    ]
+    return [i for cell in cells if SOLUTION_TAG in cell_tags(cell) for i in (question_ids(cell_source(cell)) or ["?"])]
 
 
 def identify_notebook(nb: Mapping[str, Any] | None, path: Path, exercises: Mapping[str, Exercise]) -> str | None:
@@ -114,7 +112,7 @@ def identify_notebook(nb: Mapping[str, Any] | None, path: Path, exercises: Mappi
         exercises[i].notebook
         for cell in nb.get("cells") or []
         if isinstance(cell, dict) and cell.get("cell_type") == "code"
-        for i in CHECK_CALL.findall(cell_source(cell))
+        for i in question_ids(cell_source(cell))
         if i in exercises
     )
     return votes.most_common(1)[0][0] if votes else (stamped if isinstance(stamped, str) else from_name)
