@@ -57,3 +57,28 @@ def read_number(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"expected a finite number, got {raw!r}")
     return value
+
+
+_QUANTITY = re.compile(
+    r"^\s*(?P<number>[-+]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d[\d.,]*|[.,]\d+)(?:[eE][-+]?\d+)?)"
+    r"\s*(?P<unit>.*?)\s*$",
+    re.DOTALL,
+)
+
+
+def read_quantity(text: str) -> tuple[float, str]:
+    """The number at the start of ``text`` (read as :func:`read_number` does) and the unit written after it.
+
+    ``ValueError`` says why when there is no number, or when it cannot be read without guessing.
+
+    >>> read_quantity("301,4 mg"), read_quantity("301.4mg"), read_quantity(" 1 234,5 mg "), read_quantity("0,82")
+    ((301.4, 'mg'), (301.4, 'mg'), (1234.5, 'mg'), (0.82, ''))
+    >>> read_quantity("1,234 mg")
+    Traceback (most recent call last):
+    ...
+    ValueError: '1,234' is ambiguous (1234 or 1.234?): write it without the comma, or with a decimal point
+    """
+    match = _QUANTITY.match(str(text))
+    if match is None:
+        raise ValueError(f"expected a number such as 301.4 or 301,4, got {str(text)[:60]!r}")
+    return read_number(match.group("number")), match.group("unit")

@@ -101,8 +101,7 @@ def check_variant(question_id: str, answer: object, **values: Any) -> Any:
 
     Feedback is the same as ``check`` gives; the answer and the numbers are recorded for the grader.
     """
-    from mgedu.exercises import LOG_VARIABLE, Feedback, canonical_answer, load_exercises
-    from mgedu.typed_numbers import read_number
+    from mgedu.exercises import LOG_VARIABLE, Feedback, canonical_answer, load_exercises, read_numeric_answer
 
     exercise = load_exercises().get(str(question_id))
     unit = f" {exercise.unit}" if exercise and exercise.unit else ""
@@ -111,7 +110,7 @@ def check_variant(question_id: str, answer: object, **values: Any) -> Any:
         feedback = Feedback(question_id, "unanswered", f"{question_id} · no answer yet: replace the placeholder.")
     else:
         try:
-            given = read_number(answer) if isinstance(answer, str) else float(answer)  # type: ignore[arg-type]
+            given = read_numeric_answer(answer, exercise.unit if exercise else "")
             target = expected_answer(question_id, values)
         except (TypeError, ValueError, KeyError) as exc:
             feedback = Feedback(question_id, "invalid", f"{question_id} · not checked: {exc}.")

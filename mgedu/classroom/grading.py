@@ -143,14 +143,13 @@ def score_log(
 
 def _judge_variant(ex: Exercise, answer: Any, target: float) -> Any:
     """Feedback for a variant exercise: the answer against this student's own expected value."""
-    from mgedu.exercises import Feedback
-    from mgedu.typed_numbers import read_number
+    from mgedu.exercises import Feedback, read_numeric_answer
 
     if answer is None or (isinstance(answer, str) and not answer.strip()):
         return Feedback(ex.id, "unanswered", f"{ex.id} · no answer.")
     try:
-        value = read_number(answer) if isinstance(answer, str) else float(answer)
-    except (TypeError, ValueError) as exc:
+        value = read_numeric_answer(answer, ex.unit)
+    except ValueError as exc:
         return Feedback(ex.id, "invalid", f"{ex.id} · not checked: {exc}.")
     tolerance = ex.tolerance or 0.0
     if abs(value - target) <= tolerance:
