@@ -167,3 +167,23 @@ def test_a_fault_of_the_grader_on_one_file_does_not_stop_the_batch(
     assert ann.rows[0].status == "error" and "TypeError: an unexpected shape" in ann.rows[0].detail
     assert {r.status for r in ann.rows[1:]} == {"not-graded"} and len(ann.rows) > 1
     assert bob.rows and not any(r.status == "error" for r in bob.rows)
+
+
+def test_grading_as_root_without_a_usable_cgroup_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: "/usr/bin/bwrap")
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(sandbox, "_own_cgroups", lambda: ())
+    advice = "Grade as an ordinary user instead.*runuser -u USER.*delegated cgroup v2.*--no-sandbox"
+    with pytest.raises(SandboxUnavailable, match=f"(?s)grading as root needs a pids cgroup.*fork bomb.*{advice}"):
+        find_isolation()
+    gone = tmp_path / "gone" / "pids"
+    monkeypatch.setattr(sandbox, "_own_cgroups", lambda: (gone,))
+    with pytest.raises(SandboxUnavailable, match=f"(?s)a cgroup under {gone}.*failed.*No such file.*{advice}"):
+        find_isolation()
+    from mgedu.classroom.running import run_notebook
+
+    broken = sandbox.Isolation("bubblewrap", "test", "/usr/bin/bwrap", (gone,), ())
+    run = run_notebook(b'{"cells": []}', isolation=broken, timeout=5)
+    assert run.status == "error" and run.detail.startswith("the grader could not start this run (could not make")

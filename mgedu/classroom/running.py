@@ -20,7 +20,7 @@ from typing import Any
 
 from mgedu.classroom.runner import RESULT_TAG
 from mgedu.classroom.runner import RUN_STATUSES as RUNNER_STATUSES
-from mgedu.classroom.sandbox import Isolation, Limits, run_contained
+from mgedu.classroom.sandbox import CGROUP_JOIN_FAILED, Isolation, Limits, run_contained
 from mgedu.classroom.untrusted import Untrusted, loads_bounded, read_log
 
 RUN_STATUSES = RUNNER_STATUSES
@@ -89,6 +89,11 @@ def run_notebook(
         result.status, result.detail = "timeout", f"stopped after {timeout:g} s (the time limit for one notebook)"
     elif contained.stopped == "output":
         result.detail = "the run wrote more than the grader reads back (1 MB); it was stopped"
+    elif contained.returncode is None or (
+        isolation.cgroups and contained.returncode == CGROUP_JOIN_FAILED and not contained.report
+    ):
+        said = contained.stderr.strip() or "it could not be put into its cgroup"
+        result.detail = f"the grader could not start this run ({said[:300]}); nothing of the notebook ran"
     else:
         try:
             report = parse_report(contained.report)

@@ -49,6 +49,23 @@ HOW_TO_PROCEED = (
 )
 
 
+ROOT_ADVICE = (
+    "Grade as an ordinary user instead (recommended; the kernel then limits each sandbox's processes itself), "
+    "for example `runuser -u USER -- .venv/bin/python -m mgedu grade ...` with the project and its environment "
+    "readable by USER; or run the grader where it may manage a cgroup (a writable cgroup v1 `pids` hierarchy, "
+    "or a delegated cgroup v2 subtree with the pids controller enabled)."
+)
+CGROUP_JOIN_FAILED = 97  # exit status of the shell prefix when it cannot move the run into its cgroup
+
+
+def _cgroup_problem(cgroups: tuple[Path, ...], what: object) -> str:
+    where = ", ".join(str(c) for c in cgroups)
+    return (
+        f"grading as root limits each notebook's processes with a cgroup under {where}, but making one there "
+        f"or moving a process into it failed ({what}). " + ROOT_ADVICE + " " + HOW_TO_PROCEED
+    )
+
+
 class SandboxUnavailable(RuntimeError):
     """No sandbox can be made on this machine; the message says why and how to proceed."""
 
@@ -180,21 +197,35 @@ def find_isolation(*, sandbox: bool = True) -> Isolation:
         cgroups = _own_cgroups()
         if not cgroups:
             raise SandboxUnavailable(
-                "grading as root needs a writable pids cgroup to limit the processes a notebook may start "
-                "(the kernel does not apply that limit to root), and none was found. Grade as an ordinary "
-                "user (recommended), or give this container a writable cgroup. " + HOW_TO_PROCEED
+                "grading as root needs a pids cgroup the grader may manage, to limit the processes a notebook "
+                "may start (Linux does not apply the per-user process limit to root, so a fork bomb would "
+                "otherwise be limited by nothing), and this process has none it can write to "
+                "(see /proc/self/cgroup). " + ROOT_ADVICE + " " + HOW_TO_PROCEED
             )
     isolation = Isolation("bubblewrap", "", bwrap, cgroups, environment_paths())
     if not _bwrap_supports(bwrap, "--disable-userns"):
         isolation.description = "bubblewrap (older than 0.8: nested user namespaces allowed)"
-    probe = subprocess.run(
-        _bwrap_command(isolation, None, ["python", "-I", "-c", "import mgedu, jupyter_client, ipykernel"]),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin"},
-        stdin=subprocess.DEVNULL,
-    )
+    prefix: list[str] = []
+    groups: list[Path] = []
+    if cgroups:
+        try:
+            prefix, groups = _join_cgroups(cgroups, Limits())
+        except OSError as exc:
+            raise SandboxUnavailable(_cgroup_problem(cgroups, exc)) from None
+    try:
+        probe = subprocess.run(
+            prefix + _bwrap_command(isolation, None, ["python", "-I", "-c", "import mgedu, jupyter_client, ipykernel"]),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PATH": "/usr/bin:/bin"},
+            stdin=subprocess.DEVNULL,
+        )
+    finally:
+        _remove_cgroups(groups)
+    if probe.returncode == CGROUP_JOIN_FAILED and prefix:
+        said = (probe.stderr.strip().splitlines() or ["no message"])[-1][:200]
+        raise SandboxUnavailable(_cgroup_problem(cgroups, said))
     if probe.returncode != 0:
         said = (probe.stderr.strip().splitlines() or ["no message"])[-1][:300]
         raise SandboxUnavailable(
@@ -306,18 +337,22 @@ def _join_cgroups(cgroups: tuple[Path, ...], limits: Limits) -> tuple[list[str],
     """Make one cgroup per run under each of ``cgroups``; the shell prefix that moves the run into them."""
     made: list[Path] = []
     name = f"mgedu-grade-{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}"
-    for base in cgroups:
-        group = base / name
-        group.mkdir()
-        made.append(group)
-        if (group / "pids.max").exists():
-            (group / "pids.max").write_text(str(limits.processes))
-        for memory_file in ("memory.max", "memory.limit_in_bytes"):
-            if (group / memory_file).exists():
-                (group / memory_file).write_text(str(limits.memory_mb * 3 // 2 * 2**20))
-        if (group / "memory.swap.max").exists():
-            (group / "memory.swap.max").write_text("0")
-    script = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 97; shift; done; shift; exec "$@"'
+    try:
+        for base in cgroups:
+            group = base / name
+            group.mkdir()
+            made.append(group)
+            if (group / "pids.max").exists():
+                (group / "pids.max").write_text(str(limits.processes))
+            for memory_file in ("memory.max", "memory.limit_in_bytes"):
+                if (group / memory_file).exists():
+                    (group / memory_file).write_text(str(limits.memory_mb * 3 // 2 * 2**20))
+            if (group / "memory.swap.max").exists():
+                (group / "memory.swap.max").write_text("0")
+    except OSError:
+        _remove_cgroups(made)
+        raise
+    script = f'while [ "$1" != -- ]; do echo $$ > "$1" || exit {CGROUP_JOIN_FAILED}; shift; done; shift; exec "$@"'
     return ["/bin/sh", "-c", script, "sh", *(str(g / "cgroup.procs") for g in made), "--"], made
 
 
@@ -382,8 +417,12 @@ def run_contained(
         cmd = [sys.executable, "-I", "-m", "mgedu.classroom.runner", *runner_args, str(home / "work")]
         env = sandbox_environment(str(log), str(home))
         cwd = str(home / "work")
-    prefix, groups = _join_cgroups(isolation.cgroups, limits) if isolation.cgroups else ([], [])
     result = Contained()
+    try:
+        prefix, groups = _join_cgroups(isolation.cgroups, limits) if isolation.cgroups else ([], [])
+    except OSError as exc:
+        result.stderr = f"could not make this run's cgroup: {exc}"
+        return result
     try:
         process = subprocess.Popen(
             prefix + cmd,
