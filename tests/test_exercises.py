@@ -439,6 +439,13 @@ def test_save_entry_writes_and_replaces_in_id_order(tmp_path: Path) -> None:
     assert path.name == "97.json" and [e["title"] for e in payload["exercises"]] == ["two again", "ten"]
     with pytest.raises(ValueError, match="holds notebook '97-x', not '97-y'"):
         save_entry({**entry("97.3", "x"), "notebook": "97-y"}, tmp_path)
+    def quiz(qid: str) -> dict:
+        return make_entry(qid, "a", kind="text", notebook="test-pre-post", title="t", concepts=["1.2d"],
+                          skill="recall", hint="h", second_hint="h2")
+
+    assert save_entry(quiz("T.1"), tmp_path).name == "test.json", "a notebook without a number: file by its name"
+    with pytest.raises(ValueError, match="'T.k', got 'X.1'"):
+        save_entry(quiz("X.1"), tmp_path)
 
 
 def test_choices_markdown_puts_each_option_on_its_own_line(extra_keys: Path) -> None:

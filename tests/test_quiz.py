@@ -46,12 +46,50 @@ def test_no_item_is_reused_from_the_exercises_and_none_is_about_magnesium() -> N
 def test_answer_letters_are_balanced_and_length_gives_nothing_away() -> None:
     letters = Counter(right_letter(ex.id) for ex in ITEMS)
     assert set(letters) == set("abcd") and max(letters.values()) - min(letters.values()) <= 1, letters
-    longest = sum(len(ex.choices["abcd".index(right_letter(ex.id))]) == max(len(c) for c in ex.choices) for ex in ITEMS)
-    shortest = sum(
-        len(ex.choices["abcd".index(right_letter(ex.id))]) == min(len(c) for c in ex.choices) for ex in ITEMS
-    )
-    assert longest <= len(ITEMS) // 2 + 2, f"the right option is the longest in {longest} of {len(ITEMS)} items"
-    assert shortest <= len(ITEMS) // 2 + 2, f"the right option is the shortest in {shortest} of {len(ITEMS)} items"
+    longest = shortest = clearly = 0
+    for ex in ITEMS:
+        index = "abcd".index(right_letter(ex.id))
+        right = len(ex.choices[index])
+        others = [len(c) for i, c in enumerate(ex.choices) if i != index]
+        longest += right >= max(others)
+        shortest += right <= min(others)
+        # "Clearly" as in mgedu.choice_balance: 20 % longer (or shorter) than every other option.
+        clearly += right >= 1.2 * max(others) or 1.2 * right <= min(others)
+    third = -(-len(ITEMS) // 3)
+    assert longest <= third and shortest <= third, f"right option longest in {longest}, shortest in {shortest}"
+    assert clearly <= 1, f"the right option stands out by its length in {clearly} items"
+
+
+def test_every_wrong_option_has_its_own_feedback_and_every_item_a_because_and_a_closer_hint() -> None:
+    seen: set[str] = set()
+    for ex in ITEMS:
+        right = right_letter(ex.id)
+        right_text = ex.choices["abcd".index(right)]
+        assert set(ex.option_feedback) == set("abcd") - {right}, ex.id
+        for letter, text in ex.option_feedback.items():
+            assert text not in seen, f"{ex.id} {letter}: the same feedback as another option"
+            seen.add(text)
+            assert right_text[:40] not in text and f"{right})" not in text, f"{ex.id} {letter} names the right option"
+            assert evaluate(ex.id, letter).message.startswith(f"{ex.id} · not yet: {text}")
+        assert ex.because and ex.because != right_text and ex.because not in right_text, ex.id
+        assert evaluate(ex.id, right).message.endswith(f"Because: {ex.because}")
+        assert ex.second_hint and ex.second_hint != ex.hint, ex.id
+    assert len({ex.second_hint for ex in ITEMS}) == len(ITEMS), "each item's closer hint is its own"
+
+
+def test_each_solution_explains_the_right_option_and_what_each_wrong_one_misses() -> None:
+    quiz = nbformat.read(NOTEBOOKS / f"{QUIZ}.ipynb", as_version=4)
+    solutions = {
+        str(c.source).split("Solution to question ")[1].split()[0]: str(c.source)
+        for c in quiz.cells
+        if "solution" in c.metadata.get("tags", [])
+    }
+    for ex in ITEMS:
+        text = solutions[ex.id]
+        right = right_letter(ex.id)
+        assert f"**{right})** {ex.because}" in text, ex.id
+        for letter, why in ex.option_feedback.items():
+            assert f"- **{letter})** {why}" in text, (ex.id, letter)
 
 
 def test_grade_reports_the_class_gain_per_concept(tmp_path: Path) -> None:
