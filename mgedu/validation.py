@@ -3,7 +3,8 @@
 :func:`validate` returns the list of problems (empty when all is well); :func:`check_data` raises
 :class:`~mgedu.tables.DataError` listing them as ``file:row:column: message``. Beyond each table's own
 schema it checks what crosses files: quotes against the article text, study ids against the studies
-table, checksums against the article files, and that each reference table carries a source column.
+table, checksums against the article files, that each reference table carries a source column, and that
+the per-student variants (``variants.json``) fit their exercises (:func:`mgedu.variants.variant_problems`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def validate(seeds_folder: str | Path | None = None, data_folder: str | Path | N
         problems += table_problems
     problems += _cross_reference_problems(seeds_folder, data_dir, study_ids)
     problems += _evidence_problems(data_dir, studies)
+    if (data_dir / "variants.json").exists():
+        from mgedu.variants import variant_problems
+
+        problems += variant_problems(data_dir / "variants.json")
     for path in sorted(data_dir.glob("*.csv")):
         if path.name not in TABLES:
             problems.append(Problem(path.name, 0, "-", "data file has no schema in mgedu/catalog.py"))

@@ -58,7 +58,11 @@ def _cmd_release(args: argparse.Namespace) -> int:
     if course is not None and roster is not None:
         from mgedu.classroom.personal import write_personal_copies
 
-        folders = write_personal_copies([item.path for item in released], Path(args.out), course, roster)
+        try:
+            folders = write_personal_copies([item.path for item in released], Path(args.out), course, roster)
+        except ValueError as exc:
+            print(f"release: per-student copies not written: {exc}", file=sys.stderr)
+            return 2
         print(f"Wrote per-student copies (each student's own numbers) for {len(folders)} students: {args.out}/<id>/")
     print(
         f"Wrote {len(released)} {'teacher' if args.teacher else 'student'} notebooks to {args.out}"

@@ -151,8 +151,9 @@ def _judge_variant(ex: Exercise, answer: Any, target: float) -> Any:
         value = read_numeric_answer(answer, ex.unit)
     except ValueError as exc:
         return Feedback(ex.id, "invalid", f"{ex.id} · not checked: {exc}.")
-    tolerance = ex.tolerance or 0.0
-    if abs(value - target) <= tolerance:
+    from mgedu.variants import variant_tolerance
+
+    if abs(value - target) <= variant_tolerance(ex.id):
         return Feedback(ex.id, "correct", f"{ex.id} · correct for your numbers.")
     return Feedback(ex.id, "incorrect", f"{ex.id} · not yet for your numbers. Hint: {ex.hint}")
 
@@ -385,6 +386,15 @@ def grade_submissions(
     if not files:
         raise ValueError(f"paths must name submitted files or folders holding them; found none in {list(paths)}")
     exercises = load_exercises(folders)  # a broken extra key file fails here, once
+    if course is not None:
+        from mgedu.variants import variant_problems
+
+        broken = variant_problems(exercises=exercises)
+        if broken:
+            raise ValueError(
+                "per-student numbers (--course) cannot be graded while the variant spec has problems: "
+                + "; ".join(str(p) for p in broken[:5])
+            )
     isolation = isolation or find_isolation(sandbox=sandbox)
     hand_ins = [identify(f, exercises, roster) for f in files]
     for h in hand_ins:

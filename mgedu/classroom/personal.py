@@ -21,16 +21,32 @@ from mgedu.classroom.feedback import safe_file_name
 from mgedu.classroom.release import EXERCISE_TAG, is_tagged, question_ids
 from mgedu.classroom.roster import Roster
 
-HEADING = re.compile(r"^(#{2,4} .*Exercise .*)$", re.MULTILINE)
+
+def _question_cell(nb: Any, index: int, qid: str) -> Any:
+    """The markdown cell headed ``### Exercise <qid> · ...`` nearest above the exercise cell ``index``."""
+    heading = re.compile(rf"^#{{2,4}} +Exercise {re.escape(qid)} · ")
+    for cell in reversed(nb.cells[:index]):
+        if cell.cell_type == "markdown" and heading.match(str(cell.source)):
+            return cell
+        if is_tagged(cell, EXERCISE_TAG):
+            break
+    return None
 
 
 def personalise(student_copy: Any, course: Course, student: str) -> tuple[Any, dict[str, dict[str, Any]]]:
-    """One student's copy of ``student_copy`` (not modified), and the numbers it shows per exercise."""
+    """One student's copy of ``student_copy`` (not modified), and the numbers it shows per exercise.
+
+    For each variant exercise, the exercise cell's ``check("<id>", answer)`` becomes
+    ``check_variant("<id>", answer, <numbers>)`` and the question cell above it keeps its heading line
+    and shows the variant's prompt with the numbers. ``ValueError`` names the exercise when either
+    cell is not shaped that way (see CONTRIBUTING.md, "Exercises").
+    """
     from mgedu.variants import load_variants, prompt_for
 
     variants = load_variants()
     nb = copy.deepcopy(student_copy)
     shown: dict[str, dict[str, Any]] = {}
+    name = nb.metadata.get("mgedu", {}).get("notebook", "this notebook")
     for index, cell in enumerate(nb.cells):
         if not (is_tagged(cell, EXERCISE_TAG) and cell.cell_type == "code"):
             continue
@@ -38,20 +54,26 @@ def personalise(student_copy: Any, course: Course, student: str) -> tuple[Any, d
         if len(ids) != 1:
             continue
         qid = ids[0]
+        call = re.compile(rf"""\bcheck\(\s*["']{re.escape(qid)}["']\s*,\s*answer\s*\)""")
+        question = _question_cell(nb, index, qid)
+        if not call.search(str(cell.source)) or question is None:
+            raise ValueError(
+                f"{name}: exercise {qid} has a variant in variants.json, but "
+                + (
+                    f"its exercise cell does not call check({qid!r}, answer)"
+                    if question is not None
+                    else f"no markdown cell headed '### Exercise {qid} · ...' sits above its exercise cell"
+                )
+                + "; see CONTRIBUTING.md, Exercises, for the shape a variant exercise needs"
+            )
         values = variant_values(course, student, qid, variants[qid].params)
         shown[qid] = values
         arguments = ", ".join(f"{k}={v!r}" for k, v in values.items())
-        source = re.sub(
-            rf"""\bcheck\(\s*["']{re.escape(qid)}["']\s*,\s*answer\s*\)""",
-            f'check_variant("{qid}", answer, {arguments})',
-            str(cell.source),
+        cell.source = "from mgedu.variants import check_variant\n" + call.sub(
+            f'check_variant("{qid}", answer, {arguments})', str(cell.source)
         )
-        cell.source = "from mgedu.variants import check_variant\n" + source
-        prompt = nb.cells[index - 1] if index > 0 and nb.cells[index - 1].cell_type == "markdown" else None
-        text = prompt_for(qid, values)
-        if prompt is not None:
-            heading = HEADING.search(str(prompt.source))
-            prompt.source = (heading.group(1) + "\n\n" if heading else "") + text
+        heading = str(question.source).splitlines()[0]
+        question.source = heading + "\n\n" + prompt_for(qid, values)
     nb.metadata.setdefault("mgedu", {})["student"] = student
     return nb, shown
 
