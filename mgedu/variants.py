@@ -42,6 +42,7 @@ from mgedu.tables import Problem, package_data_dir
 
 SPEC_FILE = "variants.json"
 MADE_UP = "made-up"
+MAX_DRAWS = 50
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,32 @@ def variant_tolerance(question_id: str, path: str | None = None) -> float:
         return variant.tolerance
     exercise = load_exercises().get(question_id)
     return float(exercise.tolerance) if exercise is not None and exercise.tolerance else 0.0
+
+
+def student_numbers(course: Any, student: str, question_id: str) -> dict[str, Any]:
+    """A student's numbers for a variant exercise, from the course secret; never the practice question's.
+
+    The practice question's numbers usually lie inside the ranges, and its answer is in the shipped
+    key (and, being taught, in notebooks' outputs). A draw whose answer the shipped key accepts is
+    therefore replaced by the next draw; per-student copies and the grader both call this function,
+    so they always agree.
+
+    >>> from pathlib import Path
+    >>> from mgedu.classroom.course import Course
+    >>> numbers = student_numbers(Course("demo", bytes(32), Path("x")), "s001", "4.1")
+    >>> from mgedu.exercises import evaluate
+    >>> 5.0 <= numbers["mmol"] <= 25.0, evaluate("4.1", expected_answer("4.1", numbers)).correct
+    (True, False)
+    """
+    from mgedu.classroom.course import variant_values
+    from mgedu.exercises import evaluate
+
+    params = load_variants()[question_id].params
+    for draw in range(MAX_DRAWS):
+        values = variant_values(course, student, question_id if draw == 0 else f"{question_id}#{draw}", params)
+        if not evaluate(question_id, expected_answer(question_id, values)).correct:
+            return values
+    raise ValueError(f"variant {question_id}: {MAX_DRAWS} draws all give the practice answer; widen its ranges")
 
 
 def prompt_for(question_id: str, values: Mapping[str, Any], path: str | None = None) -> str:

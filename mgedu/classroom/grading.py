@@ -160,12 +160,11 @@ def _judge_variant(ex: Exercise, answer: Any, target: float) -> Any:
 
 def variant_targets(course: Any, student: str, expected: Sequence[Exercise]) -> dict[str, float]:
     """This student's expected answer to each variant exercise among ``expected`` (with a course secret)."""
-    from mgedu.classroom.course import variant_values
-    from mgedu.variants import expected_answer, load_variants
+    from mgedu.variants import expected_answer, load_variants, student_numbers
 
     variants = load_variants()
     return {
-        ex.id: expected_answer(ex.id, variant_values(course, student, ex.id, variants[ex.id].params))
+        ex.id: expected_answer(ex.id, student_numbers(course, student, ex.id))
         for ex in expected
         if ex.id in variants and ex.kind == "numeric"
     }

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from mgedu.classroom.course import Course, variant_values
+from mgedu.classroom.course import Course
 from mgedu.classroom.feedback import safe_file_name
 from mgedu.classroom.release import EXERCISE_TAG, is_tagged, question_ids
 from mgedu.classroom.roster import Roster
@@ -41,7 +41,7 @@ def personalise(student_copy: Any, course: Course, student: str) -> tuple[Any, d
     and shows the variant's prompt with the numbers. ``ValueError`` names the exercise when either
     cell is not shaped that way (see CONTRIBUTING.md, "Exercises").
     """
-    from mgedu.variants import load_variants, prompt_for
+    from mgedu.variants import load_variants, prompt_for, student_numbers
 
     variants = load_variants()
     nb = copy.deepcopy(student_copy)
@@ -66,7 +66,7 @@ def personalise(student_copy: Any, course: Course, student: str) -> tuple[Any, d
                 )
                 + "; see CONTRIBUTING.md, Exercises, for the shape a variant exercise needs"
             )
-        values = variant_values(course, student, qid, variants[qid].params)
+        values = student_numbers(course, student, qid)
         shown[qid] = values
         arguments = ", ".join(f"{k}={v!r}" for k, v in values.items())
         cell.source = "from mgedu.variants import check_variant\n" + call.sub(
