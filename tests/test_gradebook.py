@@ -7,6 +7,7 @@ regrades one student with ``--update``.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import time
 from datetime import UTC, datetime
@@ -75,8 +76,8 @@ def test_every_formula_start_is_escaped_in_every_file(start: str, tmp_path: Path
     for path in (
         write_long(rows, tmp_path / "g.csv"),
         write_wide(rows, tmp_path / "w.csv", roster),
-        write_lms(rows, tmp_path / "c.csv", "canvas", roster),
-        write_lms(rows, tmp_path / "m.csv", "moodle", roster),
+        write_lms(rows, tmp_path / "c.csv", "canvas", roster)[0],
+        write_lms(rows, tmp_path / "m.csv", "moodle", roster)[0],
     ):
         cells = [c for line in read(path) for c in line]
         assert attack not in cells and "'" + attack in cells, path.name
@@ -241,7 +242,7 @@ def test_wide_gradebook_and_lms_files_in_their_documented_formats(tmp_path: Path
     marks = tmp_path / "marks.csv"
     out = tmp_path / "grades.csv"
     done = publish(_results(), out, EXERCISES, roster=roster, lms=["canvas", "moodle"], marks=marks)
-    assert done.problems == []
+    assert done.problems == ["in Moodle's CSV import, map the column 'ID number' to the user field 'ID number'"]
     nb = WRITTEN.notebook
     auto_max = sum(ex.points for ex in EXERCISES.values() if ex.notebook == nb and ex.kind != "written")
     wide = {r["student"]: r for r in csv.DictReader(open(tmp_path / "grades-gradebook.csv", encoding="utf-8-sig"))}
@@ -256,10 +257,31 @@ def test_wide_gradebook_and_lms_files_in_their_documented_formats(tmp_path: Path
     assert canvas[5][:2] == ["Absent, Al", "999"] and canvas[5][5] == ""
     assert (tmp_path / "grades-canvas.csv").read_bytes()[:3] != b"\xef\xbb\xbf", "no byte-order mark for importers"
     moodle = read(tmp_path / "grades-moodle.csv")
-    assert moodle[0] == ["ID number", "Email address", "Full name", nb]
+    assert moodle[0] == ["ID number", "Full name", nb]
     assert moodle[1][0] == "S-1" and moodle[2][0] == "777"
-    assert all(c == "" or float(c) >= 0 for line in moodle[1:] for c in line[3:]), "numbers with a decimal point"
+    assert all(c == "" or float(c) >= 0 for line in moodle[1:] for c in line[2:]), "numbers with a decimal point"
     assert read(marks)[0] == ["student", "notebook", "question", "points", "comment"] and len(read(marks)) == 3
+
+
+def test_the_moodle_file_never_leaves_its_user_column_blank(tmp_path: Path) -> None:
+    """Moodle's importer gives a row with a blank user cell the user of the row above
+    (grade/import/csv/classes/load_data.php): the one user column is filled in every row it holds."""
+    nb = WRITTEN.notebook
+    rows = [r for res in _results() for r in res.rows]  # students 12345, 777, 888 (888 is not on the roster)
+    by_email = Roster([Student("a@x.org", "Ann", email="a@x.org"), Student("7", "Bo", sis_id="7", email="b@x.org")],
+                      shape="moodle")
+    ids = {"12345": "a@x.org", "777": "7"}
+    rows_for = [dataclasses.replace(r, student=ids.get(r.student, r.student)) for r in rows]
+    path, left_out = write_lms(rows_for, tmp_path / "m1.csv", "moodle", by_email)
+    table = read(path)
+    assert table[0] == ["Email address", "Full name", nb] and [line[0] for line in table[1:]] == ["a@x.org", "b@x.org"]
+    assert left_out == ["Student 888"], "a student not on the roster is left out, and said so"
+    partial = Roster([Student("7", "Bo", sis_id="7"), Student("c@x.org", "Cy", email="c@x.org")], shape="moodle")
+    path, left_out = write_lms(rows_for, tmp_path / "m2.csv", "moodle", partial)
+    assert read(path)[0][0] == "ID number" and all(line[0] for line in read(path)[1:])
+    assert "Cy" in left_out
+    with pytest.raises(ValueError, match="--lms.*need --roster"):
+        publish(_results(), tmp_path / "g.csv", EXERCISES, lms=["moodle"])
 
 
 def test_regrading_one_student_keeps_everyone_else_and_the_teachers_marks(tmp_path: Path) -> None:

@@ -102,6 +102,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
             course = load_course(args.course)
         due = _parse_due(args.due)
+        if args.lms and roster is None:
+            raise ValueError(
+                "import files for a learning platform (--lms) need --roster: the platform matches students by "
+                "its own ids, which only a roster gives"
+            )
         limits = Limits(memory_mb=args.memory)
     except ValueError as exc:
         print(f"grade: {exc}", file=sys.stderr)
@@ -252,9 +257,7 @@ def add_commands(subparsers: Any) -> None:
     rel.add_argument(
         "--clear-answers", action="store_true", help="reset answers typed into exercise cells (default: refuse)"
     )
-    rel.add_argument(
-        "--teacher", action="store_true", help="write teacher copies instead: solutions open and runnable"
-    )
+    rel.add_argument("--teacher", action="store_true", help="write teacher copies instead: solutions open and runnable")
     rel.add_argument(
         "--inside-repo", action="store_true", help="allow an --out folder inside a git repository (a class fork)"
     )

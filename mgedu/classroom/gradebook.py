@@ -305,45 +305,79 @@ def write_wide(rows: Sequence[GradeRow], path: str | Path, roster: Roster | None
     return write_csv(Path(path), columns, (cells(line) for line in lines))
 
 
-def write_lms(rows: Sequence[GradeRow], path: str | Path, lms: str, roster: Roster | None = None) -> Path:
-    """Write an import file for ``lms`` (``canvas`` or ``moodle``); blank cells leave a grade unchanged.
+def moodle_identifier(roster: Roster) -> tuple[str, dict[str, str]]:
+    """The one user column of the Moodle file, and each roster student's value in it (never blank).
+
+    Moodle's CSV importer gives a row whose user column is blank the user of the row above (it keeps
+    the last user it found; ``grade/import/csv/classes/load_data.php``), so the file carries a single
+    user column that is filled for every row it holds: the Moodle *ID number* when every student has
+    one (the roster's ``sis_id``, or for mgedu rosters without it the roster ``id``), else the *Email
+    address* when every student has one, else the ID number for the students who have one (the others
+    are left out and listed).
+
+    >>> from mgedu.classroom.roster import Student
+    >>> moodle_identifier(Roster([Student("a@x.org", "Ann", email="a@x.org"), Student("7", "Bo", sis_id="7",
+    ...                                   email="b@x.org")], shape="moodle"))
+    ('Email address', {'a@x.org': 'a@x.org', '7': 'b@x.org'})
+    """
+    if roster.shape == "moodle":
+        numbers = {s.id: s.sis_id for s in roster.students}
+    else:  # an mgedu roster's id is the key its import files use
+        numbers = {s.id: s.sis_id or s.id for s in roster.students}
+    emails = {s.id: s.email for s in roster.students}
+    if all(numbers.values()):
+        return "ID number", numbers
+    if all(emails.values()):
+        return "Email address", emails
+    return "ID number", {k: v for k, v in numbers.items() if v}
+
+
+def write_lms(rows: Sequence[GradeRow], path: str | Path, lms: str, roster: Roster) -> tuple[Path, list[str]]:
+    """Write an import file for ``lms`` (``canvas`` or ``moodle``) for the roster's students.
+
+    Returns the path and the students left out (by name): students not on the roster (the platform
+    could not match them), and for Moodle students without a value in the file's user column. Blank
+    grade cells leave a grade unchanged.
 
     Canvas: ``Student,ID,SIS User ID,SIS Login ID,Section`` then one column per notebook, and a second
-    row ``Points Possible``. Moodle: ``ID number,Email address,Full name`` then one column per notebook;
-    at import, map *ID number* or *Email address* to the user.
+    row ``Points Possible``. Moodle: one user column (see :func:`moodle_identifier`), ``Full name``,
+    then one column per notebook; at import, map the user column to the user field of the same name.
     """
     if lms not in LMS_FORMATS:
         raise ValueError(f"lms must be one of {', '.join(LMS_FORMATS)}, got {lms!r}")
     lines, maxima = gradebook_lines(rows, roster)
     notebooks = list(maxima)
-    by_id = {s.id: s for s in roster.students} if roster is not None else {}
+    by_id = {s.id: s for s in roster.students}
+    left_out = [line.name for line in lines if line.student not in by_id]
+    lines = [line for line in lines if line.student in by_id]
     out_rows: list[dict[str, str]] = []
     if lms == "canvas":
         columns = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *notebooks]
         out_rows.append({"Student": "    Points Possible", **{nb: _number(maxima[nb]) for nb in notebooks}})
         for line in lines:
-            s = by_id.get(line.student)
-            canvas_id = s.id if s is not None and roster is not None and roster.shape == "canvas" else ""
+            s = by_id[line.student]
             out_rows.append(
                 {
                     "Student": spreadsheet_safe(line.name),
-                    "ID": canvas_id,
-                    "SIS User ID": spreadsheet_safe(s.sis_id if s else ""),
-                    "SIS Login ID": spreadsheet_safe(s.login if s else ""),
+                    "ID": s.id if roster.shape == "canvas" else "",
+                    "SIS User ID": spreadsheet_safe(s.sis_id),
+                    "SIS Login ID": spreadsheet_safe(s.login),
                     "Section": spreadsheet_safe(line.section),
                     **{nb: _number(line.points.get(nb)) for nb in notebooks},
                 }
             )
     else:
-        columns = ["ID number", "Email address", "Full name", *notebooks]
+        column, users = moodle_identifier(roster)
+        columns = [column, "Full name", *notebooks]
         for line in lines:
-            s = by_id.get(line.student)
+            if line.student not in users:
+                left_out.append(line.name)
+                continue
             out_rows.append(
                 {
-                    "ID number": spreadsheet_safe(s.sis_id if s and s.sis_id else line.student),
-                    "Email address": spreadsheet_safe(s.email if s else ""),
+                    column: spreadsheet_safe(users[line.student]),
                     "Full name": spreadsheet_safe(line.name),
                     **{nb: _number(line.points.get(nb)) for nb in notebooks},
                 }
             )
-    return write_csv(Path(path), columns, out_rows, bom=False)
+    return write_csv(Path(path), columns, out_rows, bom=False), left_out

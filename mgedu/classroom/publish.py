@@ -27,6 +27,7 @@ from mgedu.classroom.gradebook import (
     GradeRow,
     apply_marks,
     merge_update,
+    moodle_identifier,
     read_long,
     read_marks,
     spreadsheet_safe,
@@ -114,13 +115,28 @@ def publish(
             for r in todo
         ),
     )
+    if lms and roster is None:
+        raise ValueError(
+            "import files for a learning platform (--lms) need --roster: the platform matches students by its "
+            "own ids, which only a roster gives"
+        )
     for name in lms:
-        if name == "canvas" and (roster is None or roster.shape != "canvas"):
+        assert roster is not None
+        if name == "canvas" and roster.shape != "canvas":
             done.problems.append(
                 "the Canvas file has no Canvas ids without a Canvas roster (--roster with a Canvas gradebook "
                 "export); Canvas then matches students by SIS id or login only, where the roster gives them"
             )
-        done.files[name] = write_lms(rows, sibling(out, f"{name}.csv"), name, roster)
+        done.files[name], left_out = write_lms(rows, sibling(out, f"{name}.csv"), name, roster)
+        if name == "moodle":
+            column, _ = moodle_identifier(roster)
+            done.problems.append(f"in Moodle's CSV import, map the column {column!r} to the user field {column!r}")
+        if left_out:
+            done.problems.append(
+                f"the {name.capitalize()} file leaves out {len(left_out)} student(s) it cannot identify "
+                f"({', '.join(left_out[:10])}{', ...' if len(left_out) > 10 else ''}): enter their grades by hand, "
+                "or add them to the roster and regrade them with --update"
+            )
     pairs = identical_answers(rows)
     done.files["identical"] = write_csv(
         sibling(out, "identical.csv"),
