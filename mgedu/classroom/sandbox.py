@@ -40,6 +40,7 @@ SANDBOX_HOME = "/home/student"
 SANDBOX_WORKDIR = SANDBOX_HOME + "/work"
 SANDBOX_LOG = "/grading/log.jsonl"
 GRACE_SECONDS = 10.0
+CGROUP_PATIENCE_SECONDS = 30.0
 MODES = ("bubblewrap", "none")
 HOW_TO_PROCEED = (
     "Grade on Linux with bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install "
@@ -356,9 +357,21 @@ def _join_cgroups(cgroups: tuple[Path, ...], limits: Limits) -> tuple[list[str],
     return ["/bin/sh", "-c", script, "sh", *(str(g / "cgroup.procs") for g in made), "--"], made
 
 
-def _remove_cgroups(groups: list[Path]) -> None:
+def _remove_cgroups(groups: list[Path], patience: float = CGROUP_PATIENCE_SECONDS) -> None:
+    """Kill whatever is left in each run's cgroup and remove it, waiting up to ``patience`` seconds.
+
+    A killed process tree can take seconds to exit on a loaded machine (a fork bomb's hundreds of
+    processes, a kernel that holds hundreds of megabytes), and a cgroup can only be removed once empty.
+    """
+    deadline = time.monotonic() + patience
     for group in groups:
-        for _ in range(50):
+        pause = 0.02
+        while True:
+            if (group / "cgroup.kill").exists():  # cgroup v2: the kernel kills every process in it
+                try:
+                    (group / "cgroup.kill").write_text("1")
+                except OSError:
+                    pass
             try:
                 pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
             except OSError:
@@ -371,8 +384,13 @@ def _remove_cgroups(groups: list[Path]) -> None:
             try:
                 group.rmdir()
                 break
+            except FileNotFoundError:
+                break
             except OSError:
-                time.sleep(0.05)
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
 
 def _drain(stream: object, cap: int, sink: list[bytes], over: threading.Event) -> None:
