@@ -258,8 +258,28 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
             qid=WRITTEN.id,
         )
         nbformat.write(nbformat.v4.new_notebook(cells=[cell(snoop)]), root / "snoop" / f"{WRITTEN.notebook}.ipynb")
-    for folder in ("texter", "broken", "fifo", "link", "custom"):
+    for folder in ("texter", "broken", "fifo", "link", "custom", "tagger"):
         (root / folder).mkdir()
+    # Odd shapes a notebook's JSON can take where the grader reads it before running it: cells tagged as the
+    # teacher's solutions (one checking the exercise), tags that are not a list, a source list holding a
+    # number, and a release stamp naming another notebook. It still runs, and its own check counts.
+    solution = f'<details>\n\n```python\ncheck("{qid}", "a")\n```\n\n</details>'
+    odd = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"mgedu": {"notebook": "99-nowhere", "copy": ["student"]}},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {"tags": ["solution"]}, "source": solution},
+            {"cell_type": "code", "metadata": {"tags": "solution"}, "source": ["x = 1\n", 7], "outputs": []},
+            {
+                "cell_type": "code",
+                "metadata": {"tags": [1, None]},
+                "source": f'from mgedu import check\ncheck("{qid}", "b")',
+            },
+            {"cell_type": "raw", "metadata": [], "source": None},
+        ],
+    }
+    (root / "tagger" / f"{name}.ipynb").write_text(json.dumps(odd), encoding="utf-8")
     (root / "texter" / f"{name}.txt").write_text("my answers: b, c", encoding="utf-8")
     (root / "broken" / f"{name}.ipynb").write_text('{"cells": [', encoding="utf-8")
     os.mkfifo(root / "fifo" / f"{name}.ipynb")
@@ -394,6 +414,14 @@ def test_loops_crashes_and_non_notebooks_get_a_row_that_says_why(batch: dict) ->
             (q, "not-graded", 0.0) for q in expected_ids(batch["name"])
         ], student
     assert TOKEN not in json.dumps([r.detail for r in by["link"].rows])
+
+
+def test_odd_notebook_json_is_graded_not_a_crash(batch: dict) -> None:
+    rows = statuses(batch, "tagger")
+    assert rows["-"] in ("solution-cells", "cell-errors", "note") and batch["qid"] in rows
+    assert rows[batch["qid"]] in ("correct", "incorrect"), rows
+    assert any(r.status == "solution-cells" for r in batch["by"]["tagger"].rows)
+    assert not any(r.status == "error" for r in batch["by"]["tagger"].rows), "no grader fault"
 
 
 def test_a_teachers_own_key_folder_is_used_by_the_grader(batch: dict) -> None:
