@@ -2,7 +2,7 @@
 #   make lab    create .venv when missing, install the pinned environment, open JupyterLab on 00-start-here
 #   make test   the same set-up plus test tools, then the whole suite (lint, data check, unit tests,
 #               doctests, every notebook under nbval, browser tests, grading-sandbox tests)
-# Other targets: make html | bench | release | lock | clean
+# Other targets: make html | refresh | bench | release | lock | clean
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,7 +12,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 PYTEST_ARGS   ?=
 
-.PHONY: lab test test-fast lint check html bench release lock clean browser-deps sandbox-deps
+.PHONY: lab test test-fast lint check html refresh bench release lock clean browser-deps sandbox-deps
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mgedu needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
@@ -30,18 +30,28 @@ $(TEST_STAMP): $(RUNTIME_STAMP) tests/requirements.txt
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: $(RUNTIME_STAMP)
-	$(BIN)/jupyter-lab --ip 127.0.0.1 --ServerApp.root_dir=. $(LAB_ROOT_FLAG) notebooks/00-start-here.ipynb
+# JupyterLab's application settings for workbook users, as binder/postBuild installs them on Binder
+# (no news or update pop-ups).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): binder/overrides.json $(RUNTIME_STAMP)
+	@mkdir -p $(dir $@)
+	cp binder/overrides.json $@
+
+# default_url: the printed link (and the browser JupyterLab opens) go straight to the first notebook.
+lab: $(RUNTIME_STAMP) $(LAB_OVERRIDES)
+	$(BIN)/jupyter-lab --ip 127.0.0.1 --ServerApp.root_dir=. $(LAB_ROOT_FLAG) \
+	  --LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb
 
 browser-deps:
 	@bash tests/browser/install_chromium.sh
+	@bash tests/browser/install_axe.sh
 
 # The grader runs each submission in a bubblewrap sandbox; its tests need Debian's bubblewrap.
 sandbox-deps:
 	@bash tests/install_bubblewrap.sh
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check mgedu tests benchmarks
+	$(BIN)/ruff check mgedu tests benchmarks tools
 
 check: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu check
@@ -54,10 +64,16 @@ test-fast: $(TEST_STAMP) lint check
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser and not slow" $(PYTEST_ARGS)
 
 html: $(RUNTIME_STAMP)
-	$(BIN)/python -m mgedu.site --out _build/html
+	$(BIN)/python -m tools.site --out _build/html
 
-bench: $(TEST_STAMP)
-	$(BIN)/python benchmarks/run.py
+# Re-execute notebooks and store lean outputs: make refresh NB=notebooks/04-dose-conversions.ipynb (default: all).
+refresh: $(RUNTIME_STAMP)
+	$(BIN)/python -m tools.refresh $(or $(NB),notebooks/*.ipynb)
+
+# BENCH_BASELINE=<commit>: also time that commit's explorers and notebooks, in the same run (before/after).
+BENCH_BASELINE ?=
+bench: $(TEST_STAMP) browser-deps
+	$(BIN)/python benchmarks/run.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE),)
 
 release: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu release --out student --inside-repo

@@ -192,6 +192,17 @@ def python_for_runtime() -> str:
     return found
 
 
+def test_make_lab_opens_the_first_notebook_without_popups() -> None:
+    """`make lab` prints (and opens) a link to 00-start-here, and installs the no-pop-up settings."""
+    plan = subprocess.run(["make", "-n", "-B", "lab"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    url = re.search(r"--LabApp\.default_url=(\S+)", plan)
+    assert url, f"make lab does not set JupyterLab's default_url:\n{plan}"
+    assert url.group(1).startswith("/lab/tree/")
+    assert (REPO / url.group(1).removeprefix("/lab/tree/")).name == "00-start-here.ipynb"
+    assert (REPO / url.group(1).removeprefix("/lab/tree/")).is_file()
+    assert "cp binder/overrides.json .venv/share/jupyter/lab/settings/overrides.json" in plan
+
+
 @pytest.fixture(scope="module")
 def binder_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A fresh checkout copy and a venv built from binder/requirements.txt + binder/postBuild."""
@@ -249,8 +260,8 @@ def test_every_notebook_runs_in_the_binder_environment(binder_env: dict[str, Pat
                   "print(m.format_kernel_cmd()[0])"], env=env, cwd=repo).stdout.strip()
     assert Path(kernel).resolve() == (venv / "bin" / "python").resolve() or \
         Path(kernel).parent == venv / "bin", f"the python3 kernel runs {kernel}, not the Binder venv"
-    # mgedu.refresh executes each notebook in a fresh kernel, and exits 1 naming every failing cell.
-    result = subprocess.run([str(venv / "bin" / "python"), "-m", "mgedu.refresh",
+    # tools.refresh executes each notebook in a fresh kernel, and exits 1 naming every failing cell.
+    result = subprocess.run([str(venv / "bin" / "python"), "-m", "tools.refresh",
                              *[str(nb.relative_to(repo)) for nb in notebooks]],
                             cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, f"notebooks failed in the Binder environment:\n{result.stderr[-6000:]}"

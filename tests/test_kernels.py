@@ -14,7 +14,7 @@ import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.session import Session
 
-from mgedu.kernels import (
+from mgedu.classroom.kernels import (
     POLL_SLICE_SECONDS,
     SlicedPollChannel,
     SlicedPollKernelClient,
