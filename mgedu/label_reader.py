@@ -59,8 +59,8 @@ def explain_label_inputs(salt: str, amount: float, amount_is: str = "salt", unit
     'Age cannot be below 0 (you entered -5): enter 0 to 120 years.'
     >>> explain_label_inputs("oxide", 250, sex="male", pregnant=True)
     "'Pregnant' applies only when Sex is female: untick it, or choose female."
-    >>> explain_label_inputs("oxide", 250) is None
-    True
+    >>> print(explain_label_inputs("oxide", 250))
+    None
     """
     maximum = MAX_AMOUNT_MG if unit != "mmol" else round(MAX_AMOUNT_MG / MG_MOLAR_MASS)
     problem = _number_problem(amount, "The amount per day", unit, maximum, "250")
@@ -111,8 +111,11 @@ def authority_options() -> list[tuple[str, str]]:
 def glossary_html(**_: object) -> str:
     """The abbreviations of the readout and chart, explained (HTML for the reader's detail panel).
 
-    >>> "Recommended Dietary Allowance" in glossary_html()
-    True
+    >>> glossary_html().split("<li>")[1].split(":")[0]
+    '<b>RDA</b>'
+    >>> glossary_html().split("<li>")[1].split(": ")[1]
+    'Recommended Dietary Allowance'
+
     """
     terms = {**ABBREVIATIONS, **AUTHORITY_NAMES}
     items = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in terms.items())

@@ -114,7 +114,7 @@ def test_study_card_gives_facts_in_human_labels_and_no_verdict() -> None:
     assert "Number of people: 10" in card.text and "301 mg a day" in card.text
     for leak in ("verdict", "supported", "confidence", "[A]", "[B]", "[C]"):
         assert leak not in card.text
-    assert "<dt>Design</dt>" in card.html
+    assert "<th scope='row' style='text-align:left;vertical-align:top'>Design</th>" in card.html
     assert study_card("hornyak1998").text.startswith("Study: Hornyak M")
     no_study = next(c for c in CLAIMS.index if pd.isna(CLAIMS.loc[c, "study_id"]))
     assert study_card(no_study).status == "no study"
