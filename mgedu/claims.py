@@ -209,7 +209,7 @@ def _claim_card_html(row: Any) -> str:
 
 
 def claims_html(claims: pd.DataFrame, limit: int = CARDS_SHOWN) -> str:
-    """An HTML list of claim cards (every data string escaped), for the claim explorer.
+    r"""An HTML list of claim cards (every data string escaped), for the claim explorer.
 
     The first ``limit`` cards show at once; the others follow in a folded ``<details>`` that says how
     many there are, so every matching claim can be reached (also with the keyboard, and in a static
