@@ -168,6 +168,9 @@ def test_a_decimal_comma_typed_as_text_is_a_decimal_mark(extra_keys: Path) -> No
     assert ambiguous.status == "invalid" and "'1,234' is ambiguous" in ambiguous.message
     assert "asks for mg" in evaluate("98.1", "301,4 g").message
     assert evaluate("98.1", "about three hundred").status == "invalid"
+    assert check("98.1", "301,4 mg").correct, "check itself, as a learner calls it"
+    refused = check("98.1", "1,234 mg")
+    assert refused.status == "invalid" and "write it without the comma, or with a decimal point" in refused.message
 
 
 def test_choice_text_and_written_answers(extra_keys: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -101,23 +102,37 @@ def test_limits_are_checked() -> None:
         Limits(memory_mb=10)
 
 
+def _without_bubblewrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This machine as one without bubblewrap: ``bwrap`` is not found on the PATH (every other tool is)."""
+    found = shutil.which
+    monkeypatch.setattr(
+        sandbox.shutil, "which", lambda name, *args, **kwargs: None if name == "bwrap" else found(name, *args, **kwargs)
+    )
+
+
 def test_grading_refuses_without_a_sandbox_and_says_how_to_proceed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    _without_bubblewrap(monkeypatch)
     with pytest.raises(SandboxUnavailable, match="bubblewrap .* is not installed.*--no-sandbox"):
-        find_isolation()
-    monkeypatch.setattr(sandbox.sys, "platform", "darwin")
-    with pytest.raises(SandboxUnavailable, match="needs Linux; this is darwin"):
         find_isolation()
     (tmp_path / "in").mkdir()
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "in" / "ann_01-claims.ipynb")
     assert main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "g.csv")]) == 2
     err = capsys.readouterr().err
-    assert "nothing was graded" in err and "--no-sandbox" in err and not (tmp_path / "g.csv").exists()
+    assert "bubblewrap (bwrap) is not installed" in err and "nothing was graded" in err and "--no-sandbox" in err
+    assert not (tmp_path / "g.csv").exists()
+    monkeypatch.setattr(sandbox.sys, "platform", "darwin")
+    with pytest.raises(SandboxUnavailable, match="needs Linux; this is darwin"):
+        find_isolation()
+    assert main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "g.csv")]) == 2
+    assert "needs Linux; this is darwin" in capsys.readouterr().err and not (tmp_path / "g.csv").exists()
 
 
-def test_no_sandbox_warns_and_is_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_sandbox_warns_and_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _without_bubblewrap(monkeypatch)  # --no-sandbox is the way on, without bubblewrap
     (tmp_path / "in").mkdir()
     cell = nbformat.v4.new_code_cell('from mgedu import check\ncheck("1.2", "12 patients")')
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "in" / "ann_01-claims.ipynb")

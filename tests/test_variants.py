@@ -206,15 +206,21 @@ def test_per_student_copies_and_grading_against_each_students_own_numbers(
             assert nb.metadata["mgedu"]["student"] == student
             for qid in ids:
                 assert prompt_for(qid, mine[student][qid]) in text
-    # Ana computes her own answers with mgedu; Bo copies Ana's numbers' answers into his copy.
+    # Ana computes her own answers with mgedu and types them as text with a decimal comma ("241,2 mg");
+    # Bo copies Ana's numbers' answers into his copy, except the first, which he types ambiguously.
     inbox = tmp_path / "inbox"
     inbox.mkdir()
+    ambiguous = CASES[0]
     for student, source in (("s001", "s001"), ("s002", "s001")):
         for notebook, ids in by_notebook.items():
             cells = ["from mgedu.variants import check_variant, expected_answer"]
             for qid in ids:
                 values = mine[student][qid]
                 answer = f"expected_answer({qid!r}, {mine[source][qid]!r})"
+                if student == "s001":
+                    answer = f"format({answer}, '.4f').replace('.', ',') + ' {EXERCISES[qid].unit}'"
+                elif qid == ambiguous:
+                    answer = repr(f"1,234 {EXERCISES[qid].unit}")
                 cells.append(f"answer = {answer}\ncheck_variant({qid!r}, answer, **{values!r})")
             nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
             nbformat.write(nb, inbox / f"{student}_{notebook}.ipynb")
@@ -224,8 +230,14 @@ def test_per_student_copies_and_grading_against_each_students_own_numbers(
     rows = {(r.student, r.question): r for r in read_long(out) if r.question in VARIANTS}
     for qid in CASES:
         assert rows[("s001", qid)].status == "correct", rows[("s001", qid)]
+        assert "," in rows[("s001", qid)].answer, "Ana's answers were typed with a decimal comma"
         ana, bo = (expected_answer(qid, mine[s][qid]) for s in ("s001", "s002"))
-        if abs(ana - bo) > variant_tolerance(qid):
+        if qid != ambiguous and abs(ana - bo) > variant_tolerance(qid):
             assert rows[("s002", qid)].status == "incorrect", "a neighbour's answer is wrong for your numbers"
+    # "1,234" could be 1234 or 1.234: not marked either way, and Bo's feedback says why and how to write it.
+    assert rows[("s002", ambiguous)].status == "invalid" and rows[("s002", ambiguous)].points == 0
+    bo_feedback = (tmp_path / "grades-feedback" / "s002.md").read_text(encoding="utf-8")
+    assert f"{ambiguous} · not checked: '1,234' is ambiguous (1234 or 1.234?)" in bo_feedback
+    assert "write it without the comma, or with a decimal point" in bo_feedback
     assert main([*grade, "--out", str(tmp_path / "g2.csv")]) == 2
     assert "needs the roster" in capsys.readouterr().err
