@@ -435,4 +435,6 @@ def test_a_submission_sees_no_classmate_teacher_file_network_or_environment(batc
     assert loot["hits"] == [] and loot["seen"] == []
     assert loot["pids"] == [1, 2] or max(loot["pids"]) < 10, loot["pids"]
     assert loot["net"] != "connected"
-    assert loot["keys"] == [] and any(keys_dir().glob("*.json")), "the answer keys are hidden inside the sandbox"
+    # The package's practice keys are there, read-only, as in every student's own copy (the notebooks' code
+    # reads them); the teacher's own key folder is outside (it lies under /tmp, which is the sandbox's own).
+    assert sorted(loot["keys"]) == sorted(p.name for p in keys_dir().iterdir())

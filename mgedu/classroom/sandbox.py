@@ -10,8 +10,10 @@ is the explicit way to grade without one. :func:`run_contained` then starts
   visible, the runner is PID 1 (the notebook cannot kill it; when it ends, everything in the
   sandbox ends with it), and the sandbox dies with the grader;
 - a file system of its own: the Python environment, the ``mgedu`` package and the seed articles
-  read-only, the answer keys hidden, a fresh empty home and ``/tmp`` (size-capped), no other file of
-  the machine (no submissions, no teacher's files, no course secret); the only writable thing
+  read-only (with the practice keys the package ships, which every student already holds: the notebooks'
+  own code reads them, and grades never depend on what ``check`` says inside), a fresh empty home and
+  ``/tmp`` (size-capped), no other file of the machine (no submissions, no teacher's files or key
+  folders, no course secret); the only writable thing
   outside the sandbox is the one grading-log file the grader made for this run;
 - a minimal environment (no inherited variables);
 - limits: address space, CPU time and file size per process (``setrlimit``), the number of processes
@@ -124,14 +126,11 @@ class Contained:
 def environment_paths() -> tuple[Path, ...]:
     """Folders the runner needs read-only: the Python installation and environment, the package, the seeds."""
     import mgedu
-    from mgedu.exercises import keys_dir
-
     package = Path(mgedu.__file__).resolve().parent
     wanted = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), package}
     seeds = package.parent / "seeds"
     if seeds.is_dir():
         wanted.add(seeds.resolve())
-    del keys_dir  # hidden, not bound: see _bwrap_command
     usr = Path("/usr")
     kept = sorted(p for p in wanted if p != Path("/") and usr not in p.parents and p != usr)
     # A folder inside another kept folder is bound with it.
@@ -236,15 +235,13 @@ def find_isolation(*, sandbox: bool = True) -> Isolation:
         )
     limit = "a cgroup (" + ", ".join(_controller(p) for p in cgroups) + ")"
     isolation.description = isolation.description or (
-        "bubblewrap sandbox: no network, read-only environment, keys hidden, fresh home, "
+        "bubblewrap sandbox: no network, read-only environment, fresh home, "
         + (f"process limit by {limit}" if cgroups else "process limit by RLIMIT_NPROC")
     )
     return isolation
 
 
 def _bwrap_command(isolation: Isolation, log: Path | None, argv: Sequence[str], tmp_mb: int = 256) -> list[str]:
-    from mgedu.exercises import keys_dir
-
     python = sys.executable
     cmd = [isolation.bwrap, "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
     if "older" not in isolation.description:
@@ -277,9 +274,6 @@ def _bwrap_command(isolation: Isolation, log: Path | None, argv: Sequence[str], 
             cmd += ["--ro-bind", etc, etc]
     for path in isolation.binds:
         cmd += ["--ro-bind", str(path), str(path)]
-    keys = keys_dir().resolve()
-    if any(keys == p or p in keys.parents for p in isolation.binds):
-        cmd += ["--size", "4096", "--tmpfs", str(keys), "--remount-ro", str(keys)]
     size = str(tmp_mb * 2**20)
     cmd += [
         "--proc",
