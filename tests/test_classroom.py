@@ -141,7 +141,7 @@ def test_released_copy_has_no_solution_in_clear(released: Path, path: Path) -> N
         ln.strip()
         for c in solution_cells(teacher)
         for ln in str(c.source).splitlines()
-        if ln.strip()
+        if len(ln.strip()) >= 20  # a shorter line ('treatment works.') is a phrase other text may also hold
         and not ln.strip().startswith("#")
         and ln.strip() not in taught
         and json.dumps(ln.strip())[1:-1] in text

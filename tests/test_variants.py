@@ -230,8 +230,8 @@ def test_per_student_copies_and_grading_against_each_students_own_numbers(
     rows = {(r.student, r.question): r for r in read_long(out) if r.question in VARIANTS}
     for qid in CASES:
         assert rows[("s001", qid)].status == "correct", rows[("s001", qid)]
-        assert "," in rows[("s001", qid)].answer, "Ana's answers were typed with a decimal comma"
         ana, bo = (expected_answer(qid, mine[s][qid]) for s in ("s001", "s002"))
+        assert float(rows[("s001", qid)].answer) == pytest.approx(ana, abs=1e-3), "read as a decimal, not x10,000"
         if qid != ambiguous and abs(ana - bo) > variant_tolerance(qid):
             assert rows[("s002", qid)].status == "incorrect", "a neighbour's answer is wrong for your numbers"
     # "1,234" could be 1234 or 1.234: not marked either way, and Bo's feedback says why and how to write it.
