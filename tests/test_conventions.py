@@ -34,10 +34,10 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 QUIZ = REPO / "notebooks" / "quiz-pre-post.ipynb"
 WITH_QUIZ = [*NOTEBOOKS, QUIZ] if QUIZ.exists() else NOTEBOOKS
 EXERCISES = load_exercises()
-REWRITE = {"01-claims", "04-dose-conversions", "05-evidence-quality"}
+REWRITE = {"01-claims", "04-dose-conversions"}
 PENDING: dict[str, set[str]] = {
     "feedback": REWRITE - {"04-dose-conversions"},
-    "markers": {"01-claims", "05-evidence-quality"},
+    "markers": {"01-claims"},
     "glossary": REWRITE - {"04-dose-conversions"},
 }
 WORKBOOK_PENDING = False  # both workbook-wide rules are met

@@ -9,6 +9,9 @@ Learner-facing calls (each returns what the learner sees; none raises for a lear
   is labelled), :func:`chain_table` (a worked chain, with the audit's labels);
 - predictions (notebook 03): :func:`predict`, :func:`reveal`, :func:`when_predicted` (a chart or table
   of the result, shown only once predicted), :func:`tally_predictions`;
+- RoB 2 domains and GRADE steps, each with a reason (notebook 05): :func:`judge_bias`, :func:`show_bias`,
+  :func:`compare_bias`, :func:`tally_bias`; :func:`grade_evidence`, :func:`rate_grade`,
+  :func:`worked_grade`, :func:`compare_grade`, :func:`tally_grade`, :func:`bottom_lines`;
 - a whole article (notebook 06): :func:`claims_to_judge`, :func:`read_article`, :func:`judge_claims`
   (with its worst problem), :func:`main_outcome`, then :func:`compare_appraisal` (the report:
   :func:`compare_worst_problem`, :func:`compare_certainty`); check the checker: :func:`challenge_audit`;
@@ -37,6 +40,18 @@ _EXPORTS: dict[str, str] = {
     "label_link": "mgedu.practice.links",
     "compare_links": "mgedu.practice.links",
     "tally_links": "mgedu.practice.links",
+    "judge_bias": "mgedu.practice.bias",
+    "show_bias": "mgedu.practice.bias",
+    "compare_bias": "mgedu.practice.bias",
+    "tally_bias": "mgedu.practice.bias",
+    "bias_overview": "mgedu.practice.bias",
+    "grade_evidence": "mgedu.practice.grade",
+    "rate_grade": "mgedu.practice.grade",
+    "worked_grade": "mgedu.practice.grade",
+    "compare_grade": "mgedu.practice.grade",
+    "tally_grade": "mgedu.practice.grade",
+    "hidden_outcomes": "mgedu.practice.grade",
+    "bottom_lines": "mgedu.practice.grade",
     "label_links": "mgedu.practice.links",
     "links_to_label": "mgedu.practice.links",
     "reveal_chain": "mgedu.practice.links",
@@ -82,8 +97,18 @@ if TYPE_CHECKING:  # pragma: no cover
         main_outcome,
     )
     from mgedu.practice.article import claims_to_judge, judge_claims, read_article
+    from mgedu.practice.bias import bias_overview, compare_bias, judge_bias, show_bias, tally_bias
     from mgedu.practice.claims import claim_list, compare, judge, show_claim, study_card, tally
     from mgedu.practice.comparison import compare_items, tally_task
+    from mgedu.practice.grade import (
+        bottom_lines,
+        compare_grade,
+        grade_evidence,
+        hidden_outcomes,
+        rate_grade,
+        tally_grade,
+        worked_grade,
+    )
     from mgedu.practice.links import (
         chain_table,
         compare_links,
