@@ -34,10 +34,10 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 QUIZ = REPO / "notebooks" / "quiz-pre-post.ipynb"
 WITH_QUIZ = [*NOTEBOOKS, QUIZ] if QUIZ.exists() else NOTEBOOKS
 EXERCISES = load_exercises()
-REWRITE = {"01-claims", "04-dose-conversions"}
+REWRITE = {"04-dose-conversions"}
 PENDING: dict[str, set[str]] = {
     "feedback": REWRITE - {"04-dose-conversions"},
-    "markers": {"01-claims"},
+    "markers": set(),
     "glossary": REWRITE - {"04-dose-conversions"},
 }
 WORKBOOK_PENDING = False  # both workbook-wide rules are met
@@ -166,13 +166,11 @@ def test_glossary_terms_are_linked_at_first_use(path: Path) -> None:
     assert not unlinked, "link these at their first use with mgedu.glossary.glossary_link:\n" + "\n".join(unlinked)
 
 
-@pytest.mark.xfail(WORKBOOK_PENDING, strict=True, reason="notebooks 01-06 are not rewritten yet")
 def test_multiple_choice_answers_are_balanced() -> None:
     balance = choice_balance()
     assert not balance.problems(), balance.describe() + "\n" + "\n".join(balance.problems())
 
 
-@pytest.mark.xfail(WORKBOOK_PENDING, strict=True, reason="notebooks 01-06 are not rewritten yet")
 def test_most_items_ask_for_judgement_or_transfer() -> None:
     auto = [ex for ex in EXERCISES.values() if ex.kind != "written"]
     share = sum(ex.skill in ("judgement", "transfer") for ex in auto) / len(auto)
