@@ -1,7 +1,7 @@
 # mgedu: two commands do all the set-up.
 #   make lab    create .venv when missing, install the pinned environment, open JupyterLab on 00-start-here
 #   make test   the same set-up plus test tools, then the whole suite (lint, data check, unit tests,
-#               doctests, every notebook under nbval, browser tests)
+#               doctests, every notebook under nbval, browser tests, grading-sandbox tests)
 # Other targets: make html | refresh | bench | release | lock | clean
 
 PYTHON ?= python3
@@ -12,7 +12,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 PYTEST_ARGS   ?=
 
-.PHONY: lab test test-fast lint check html refresh bench release lock clean browser-deps
+.PHONY: lab test test-fast lint check html refresh bench release lock clean browser-deps sandbox-deps
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mgedu needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
@@ -46,13 +46,17 @@ browser-deps:
 	@bash tests/browser/install_chromium.sh
 	@bash tests/browser/install_axe.sh
 
+# The grader runs each submission in a bubblewrap sandbox; its tests need Debian's bubblewrap.
+sandbox-deps:
+	@bash tests/install_bubblewrap.sh
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check mgedu tests benchmarks tools
 
 check: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu check
 
-test: $(TEST_STAMP) browser-deps lint check
+test: $(TEST_STAMP) browser-deps sandbox-deps lint check
 	$(BIN)/python -m pytest -n 2 --dist loadfile -rs $(PYTEST_ARGS)
 
 # Everything except the browser and environment-building tests (a quick local loop).
@@ -72,7 +76,7 @@ bench: $(TEST_STAMP) browser-deps
 	$(BIN)/python benchmarks/run.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE),)
 
 release: $(RUNTIME_STAMP)
-	$(BIN)/python -m mgedu release --out student
+	$(BIN)/python -m mgedu release --out student --inside-repo
 
 # Regenerate the lock from pyproject.toml's lower bounds (run on purpose, then review the diff).
 lock:
