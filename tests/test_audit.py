@@ -233,7 +233,7 @@ def _texts() -> list[tuple[str, str]]:
 
 
 def test_no_text_calls_jadidi_the_only_randomised_trial():
-    """Marshall 2019 reports an earlier randomised trial (null), so Jadidi 2022 is not 'the only' one."""
+    """Marshall 2019 reports an earlier randomised trial (null), so Jadidi 2023 is not 'the only' one."""
     only = re.compile(r"\bonly (randomi[sz]ed|controlled|placebo-controlled) (magnesium )?trial", re.I)
     hits = []
     for where, text in _texts():
