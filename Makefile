@@ -1,8 +1,10 @@
 # mgedu: two commands do all the set-up.
 #   make lab    create .venv when missing, install the pinned environment, open JupyterLab on 00-start-here
 #   make test   the same set-up plus test tools, then the whole suite (lint, data check, unit tests,
-#               doctests, every notebook under nbval, browser tests)
-# Other targets: make html | bench | release | lock | clean
+#               doctests, every notebook under nbval, browser tests, the Colab/Hub/Pyodide environments)
+# Other targets: make lite | html | bench | release | lock | clean
+#   make lite [PYODIDE=folder-or-tarball-or-URL]   the JupyterLite site in _build/lite/ (Pyodide from its
+#               CDN unless PYODIDE names a self-hosted one)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,9 +12,11 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
+LITE_STAMP    := $(VENV)/.lite-installed
+PYODIDE       ?=
 PYTEST_ARGS   ?=
 
-.PHONY: lab test test-fast lint check html bench release lock clean browser-deps
+.PHONY: lab test test-fast lint check html lite bench release lock clean browser-deps pyodide-core
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mgedu needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
@@ -27,6 +31,11 @@ $(TEST_STAMP): $(RUNTIME_STAMP) tests/requirements.txt
 	$(PIP) install -q -r tests/requirements.txt
 	@touch $@
 
+# The site builder only (pyproject's `lite` extra at the versions tests/requirements.txt pins).
+$(LITE_STAMP): $(RUNTIME_STAMP) tests/requirements.txt pyproject.toml
+	$(PIP) install -q -c tests/requirements.txt $$($(BIN)/python tools/lite.py --requirements)
+	@touch $@
+
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -36,13 +45,18 @@ lab: $(RUNTIME_STAMP)
 browser-deps:
 	@bash tests/browser/install_chromium.sh
 
+# Pyodide's core from npm (pinned) plus the kernel's pure-Python wheels, for the JupyterLite browser test.
+# Without npm the test is skipped, with the reason.
+pyodide-core: $(TEST_STAMP)
+	@$(BIN)/python tools/pyodide_core.py || echo "(the JupyterLite start-up test will be skipped)"
+
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check mgedu tests benchmarks
+	$(BIN)/ruff check mgedu tests benchmarks tools
 
 check: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu check
 
-test: $(TEST_STAMP) browser-deps lint check
+test: $(TEST_STAMP) browser-deps pyodide-core lint check
 	$(BIN)/python -m pytest -n 2 --dist loadfile -rs $(PYTEST_ARGS)
 
 # Everything except the browser and environment-building tests (a quick local loop).
@@ -52,19 +66,20 @@ test-fast: $(TEST_STAMP) lint check
 html: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu.site --out _build/html
 
+lite: $(LITE_STAMP)
+	$(BIN)/python tools/lite.py --out _build/lite $(if $(PYODIDE),--pyodide "$(PYODIDE)")
+
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/run.py
 
 release: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu release --out student
 
-# Regenerate the lock from pyproject.toml's lower bounds (run on purpose, then review the diff).
+# Regenerate binder/requirements.txt (runtime + lab + classroom) and tests/requirements.txt (the test
+# extra beyond it) from pyproject.toml (run on purpose, then review the diff). KEEP=1 keeps every version
+# already pinned and only adds or drops packages.
 lock:
-	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install -q -e . && .lock-venv/bin/python -m pip freeze --exclude-editable \
-	  | sed '1i # The one lock: exact versions that Binder, `make lab`, `make test` and CI install, so stored notebook\n# outputs match everywhere. Regenerate with `make lock` after changing dependencies in pyproject.toml.' \
-	  > binder/requirements.txt
-	rm -rf .lock-venv
+	$(PYTHON) tools/lock.py $(if $(KEEP),--keep)
 
 clean:
 	rm -rf $(VENV) _build build dist .pytest_cache artifacts

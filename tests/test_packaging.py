@@ -1,0 +1,193 @@
+"""What `pip install mgedu` brings, and what a learner's notebook may rely on.
+
+A learner's install (Colab, JupyterLite, a hub image) gets only what the notebooks import at run time;
+JupyterLab, the teacher's tools and the test tools are extras. Checked here without building anything:
+the declared dependencies, that no module a notebook can reach imports notebook tooling, that the
+classroom commands say which extra to install when its tools are missing, the notebooks' first cell,
+and the JupyterLite pins. The environments themselves are built in ``test_platforms.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import pkgutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from environments import FORBIDDEN_MODULES, REPO, canonical, read_pins
+from packaging.requirements import Requirement
+
+sys.path.insert(0, str(REPO / "tools"))
+import lite  # noqa: E402
+import pyodide_core  # noqa: E402
+from setup_cell import SETUP_CELL_SOURCE, SETUP_CELL_TAGS  # noqa: E402
+
+PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+RUNTIME = {canonical(Requirement(spec).name): Requirement(spec) for spec in PROJECT["dependencies"]}
+EXTRAS = PROJECT["optional-dependencies"]
+#: What the notebooks import at run time (the issue's list); nothing else is a required dependency.
+NOTEBOOK_IMPORTS = {"pandas", "numpy", "matplotlib", "ipywidgets", "molmass", "statsmodels", "scipy"}
+#: Imported by mgedu, installed with a required dependency: IPython with ipywidgets, cycler with matplotlib.
+THROUGH = {"IPython": "ipywidgets", "cycler": "matplotlib"}
+#: Contributor and teacher tools inside the package, which a notebook never imports.
+TOOL_MODULES = ("mgedu.classroom", "mgedu.refresh", "mgedu.site", "mgedu.site_math", "mgedu.kernels")
+
+
+def learner_modules() -> list[str]:
+    """Every module of the package a notebook could import (the tools excepted)."""
+    import mgedu
+
+    names = ["mgedu"]
+    for info in pkgutil.walk_packages(mgedu.__path__, "mgedu."):
+        if not info.name.startswith(TOOL_MODULES) and info.name != "mgedu.__main__":
+            names.append(info.name)
+    return names
+
+
+def test_required_dependencies_are_what_the_notebooks_import() -> None:
+    assert set(RUNTIME) == NOTEBOOK_IMPORTS, (
+        f"required: {sorted(RUNTIME)}; the notebooks import {sorted(NOTEBOOK_IMPORTS)}")
+    assert "7.7.1" in RUNTIME["ipywidgets"].specifier, "Colab ships ipywidgets 7.7.1: the lower bound must admit it"
+    for name, colab_version in read_pins(REPO / "tests" / "platforms" / "colab.txt").items():
+        if name in RUNTIME:
+            assert colab_version in RUNTIME[name].specifier, (
+                f"Colab's {name} {colab_version} is refused by {RUNTIME[name]}")
+
+
+def test_every_third_party_import_of_the_learner_modules_is_declared() -> None:
+    undeclared = {}
+    for module in learner_modules():
+        spec = __import__("importlib").util.find_spec(module)
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top == "mgedu" or top == "__future__":
+                    continue
+                if canonical(THROUGH.get(top, top)) not in RUNTIME:
+                    undeclared.setdefault(top, set()).add(module)
+    assert not undeclared, f"imported by learner modules but not a required dependency: {undeclared}"
+
+
+def test_extras_hold_jupyterlab_the_classroom_tools_and_the_test_tools() -> None:
+    names = {extra: {canonical(Requirement(spec).name) for spec in specs} for extra, specs in EXTRAS.items()}
+    assert names["lab"] == {"jupyterlab"}
+    assert {"nbformat", "nbclient", "jupyter-client", "ipykernel"} <= names["classroom"]
+    assert {"jupyterlite-core", "jupyterlite-pyodide-kernel"} <= names["lite"]
+    assert {"nbval", "pytest"} <= names["test"]
+    self_reference = [Requirement(spec) for spec in EXTRAS["test"] if canonical(Requirement(spec).name) == "mgedu"]
+    assert self_reference and self_reference[0].extras == {"lab", "classroom", "lite"}
+    for tool in ("jupyterlab", "nbval", "nbformat", "nbclient", "pytest"):
+        assert tool not in RUNTIME, f"{tool} is a required dependency: a learner's install would pull it in"
+
+
+def test_the_lock_carries_no_test_tools() -> None:
+    locked = read_pins(REPO / "binder" / "requirements.txt")
+    test_only = read_pins(REPO / "tests" / "requirements.txt")
+    for tool in ("pytest", "nbval", "coverage", "hypothesis", "playwright", "ruff", "pytest-xdist", "uv"):
+        assert tool not in locked, f"{tool} is in binder/requirements.txt: Binder's image must carry no test tools"
+        assert tool in test_only, f"{tool} is not pinned in tests/requirements.txt"
+    for package in ("jupyterlab", "nbformat", "nbclient", "ipykernel", *NOTEBOOK_IMPORTS):
+        assert canonical(package) in locked, f"the lock lacks {package}"
+
+
+def test_learner_modules_import_no_notebook_tooling() -> None:
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {learner_modules()!r}: importlib.import_module(name)\n"
+        f"print(json.dumps(sorted(m for m in {FORBIDDEN_MODULES!r} if m in sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [], f"a learner module imports {result.stdout.strip()} at import time"
+
+
+@pytest.mark.parametrize(("command", "missing"), [("release", "nbformat"), ("grade", "nbformat"),
+                                                  ("grade", "nbclient"), ("grade", "jupyter_client")])
+def test_classroom_commands_name_the_extra_when_its_tools_are_missing(command: str, missing: str,
+                                                                      tmp_path: Path) -> None:
+    submission = tmp_path / "submitted.ipynb"
+    submission.write_text((REPO / "notebooks" / "00-start-here.ipynb").read_text(encoding="utf-8"))
+    argv = {"release": ["release", "--out", str(tmp_path / "student")],
+            "grade": ["grade", str(submission), "--out", str(tmp_path / "grades.csv")]}[command]
+    code = (f"import sys; sys.modules[{missing!r}] = None  # as if it were not installed\n"
+            f"from mgedu.__main__ import main; sys.exit(main({argv!r}))")
+    result = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert f"python -m mgedu {command} needs the classroom tools, and {missing!r} is not installed" in result.stderr
+    assert "pip install 'mgedu[classroom]'" in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+# ----------------------------------------------------------------------------- the notebooks' first cell
+def test_every_notebook_starts_with_the_setup_cell() -> None:
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        first = json.loads(path.read_text(encoding="utf-8"))["cells"][0]
+        source = "".join(first["source"]) if isinstance(first["source"], list) else first["source"]
+        assert first["cell_type"] == "code" and source == SETUP_CELL_SOURCE, (
+            f"{path.name} must start with the setup cell of tools/setup_cell.py (the refresh tool puts it there)")
+        assert first["metadata"].get("tags") == SETUP_CELL_TAGS, path.name
+        assert first.get("outputs") == [], f"{path.name}: the setup cell must print nothing where mgedu is installed"
+
+
+def test_setup_cell_is_valid_ipython_with_a_branch_per_platform() -> None:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    python = TransformerManager().transform_cell(SETUP_CELL_SOURCE)
+    tree = compile(python, "<setup cell>", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    code = ast.unparse(tree)
+    magic = "get_ipython().run_line_magic('pip', 'install --quiet \"mgedu @ git+https://github.com/mgedu/mgedu\"')"
+    assert magic in code
+    assert "await piplite.install('mgedu')" in code and "sys.platform == 'emscripten'" in code
+    # The repository Colab installs from is the one the README's badges open.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "mybinder.org/v2/gh/mgedu/mgedu/" in readme
+
+
+# ----------------------------------------------------------------------------- JupyterLite pins
+def test_self_hosted_pyodide_is_the_version_the_kernel_loads_from_the_cdn() -> None:
+    constants = pytest.importorskip("jupyterlite_pyodide_kernel.constants")
+    assert pyodide_core.PYODIDE_VERSION == constants.PYODIDE_VERSION, (
+        "tools/pyodide_core.py pins another Pyodide than jupyterlite-pyodide-kernel loads from its CDN: "
+        "update PYODIDE_VERSION and PYODIDE_INTEGRITY (npm view pyodide@<version> dist.integrity)")
+
+
+def test_lite_build_loads_pyodide_from_its_cdn_unless_told_otherwise(tmp_path: Path) -> None:
+    default = lite.lite_command(tmp_path / "site", tmp_path / "work", [], None)
+    assert "--pyodide" not in default
+    assert default[default.index("--settings-overrides") + 1].endswith("binder/overrides.json")
+    own = lite.lite_command(tmp_path / "site", tmp_path / "work", [], "/srv/pyodide")
+    assert own[own.index("--pyodide") + 1] == "/srv/pyodide"
+    assert lite.lite_requirements() == EXTRAS["lite"]
+
+
+def test_lite_bundles_exactly_the_pure_python_wheels_pyodide_lacks() -> None:
+    lock_file = pyodide_core.DEFAULT_OUT / "pyodide-lock.json"
+    if not lock_file.is_file():
+        pytest.skip("Pyodide's lock is not here: `make pyodide-core` fetches it (npm)")
+    import importlib.metadata as metadata
+
+    pyodide = {canonical(name) for name in json.loads(lock_file.read_text())["packages"]}
+    kernel_wheels = {"widgetsnbextension", "ipykernel", "pyodide-kernel", "piplite"}  # the kernel's own
+    browser = {"sys_platform": "emscripten", "platform_system": "Emscripten", "python_version": "3.14",
+               "python_full_version": "3.14.2", "platform_machine": "wasm32", "os_name": "posix"}
+    needed: set[str] = set()
+    todo = list(RUNTIME.values())
+    while todo:
+        requirement = todo.pop()
+        name = canonical(requirement.name)
+        if requirement.marker and not requirement.marker.evaluate({**browser, "extra": ""}):
+            continue
+        if name in pyodide or name in kernel_wheels or name in needed:
+            continue
+        needed.add(name)
+        for spec in metadata.requires(name) or []:
+            todo.append(Requirement(spec))
+    assert needed == {canonical(name) for name in lite.BUNDLED}, (
+        f"the browser needs these wheels that Pyodide lacks: {sorted(needed)}; tools/lite.py bundles {lite.BUNDLED}")
