@@ -162,8 +162,10 @@ def test_lite_build_loads_pyodide_from_its_cdn_unless_told_otherwise(tmp_path: P
     default = lite.lite_command(tmp_path / "site", tmp_path / "work", [], None)
     assert "--pyodide" not in default
     assert default[default.index("--settings-overrides") + 1].endswith("binder/overrides.json")
-    own = lite.lite_command(tmp_path / "site", tmp_path / "work", [], "/srv/pyodide")
-    assert own[own.index("--pyodide") + 1] == "/srv/pyodide"
+    tarball = lite.lite_command(tmp_path / "site", tmp_path / "work", [], "/srv/pyodide-314.0.6.tar.bz2")
+    assert tarball[tarball.index("--pyodide") + 1] == "/srv/pyodide-314.0.6.tar.bz2"
+    url = "https://example.org/pyodide-314.0.6.tar.bz2"
+    assert lite.lite_command(tmp_path / "site", tmp_path / "work", [], url)[-1] == url
     assert lite.lite_requirements() == EXTRAS["lite"]
 
 

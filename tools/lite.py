@@ -119,7 +119,7 @@ def lite_command(out: Path, work: Path, wheels: list[Path], pyodide: str | None,
         command += ["--contents", str(Path(item).resolve())]
     for wheel in wheels:
         command += ["--piplite-wheels", str(wheel.resolve())]
-    if pyodide:
+    if pyodide and not Path(pyodide).is_dir():  # a tarball or its URL; a folder goes to static/pyodide
         is_url = re.match(r"^https?://", pyodide)
         command += ["--pyodide", pyodide if is_url else str(Path(pyodide).resolve())]
     return command
@@ -136,6 +136,13 @@ def build_site(out: Path = DEFAULT_OUT, pyodide: str | None = None, contents: li
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     wheels = [build_mgedu_wheel(work / "wheels"), *bundled_wheels()]
+    if pyodide and Path(pyodide).is_dir():
+        # A Pyodide folder goes where JupyterLite looks for one (static/pyodide of the lite folder); the
+        # build copies it into the site and points the kernel at it.
+        if not (Path(pyodide) / "pyodide.mjs").is_file() or not (Path(pyodide) / "pyodide-lock.json").is_file():
+            raise RuntimeError(f"{pyodide} is not a Pyodide folder (pyodide.mjs and pyodide-lock.json expected)")
+        (work / "static").mkdir()
+        (work / "static" / "pyodide").symlink_to(Path(pyodide).resolve(), target_is_directory=True)
     command = lite_command(out, work, wheels, pyodide, contents)
     result = subprocess.run(command, cwd=work, capture_output=True, text=True)
     if result.returncode != 0:

@@ -20,7 +20,8 @@ from typing import Any
 REPOSITORY = "mgedu/mgedu"
 
 SETUP_CELL_SOURCE = f"""\
-# Setup for Colab and JupyterLite: installs this workbook's package if it is missing (elsewhere it does nothing).
+# Setup for Colab and JupyterLite: installs this workbook's package if it is missing.
+# Elsewhere (your computer, Binder, a JupyterHub) this cell does nothing.
 import importlib, importlib.util, sys
 if importlib.util.find_spec("mgedu") is None:
     if sys.platform == "emscripten":  # JupyterLite: the site serves the package
@@ -40,7 +41,7 @@ def setup_cell() -> dict[str, Any]:
     """The setup cell as an nbformat v4 code cell (a plain dict, no outputs).
 
     >>> cell = setup_cell()
-    >>> cell["cell_type"], cell["source"].splitlines()[1]
+    >>> cell["cell_type"], cell["source"].splitlines()[2]
     ('code', 'import importlib, importlib.util, sys')
     """
     return {"cell_type": "code", "execution_count": None, "metadata": {"tags": list(SETUP_CELL_TAGS)},

@@ -7,7 +7,8 @@ started with every host name except the loopback ones unresolvable, and every re
 host aborted and recorded: nothing can come from a CDN. The test then checks, in a new notebook:
 the kernel goes live; the notebooks' first cell takes its JupyterLite branch (piplite, from the
 site's wheels); mgedu installs from the site and imports, with its data files; molmass computes; an
-ipywidgets slider renders through the widgets extension.
+ipywidgets slider renders through the widgets extension; File > Download hands the notebook out of the
+browser (how a student keeps or hands in work done in JupyterLite).
 
 Running the notebooks themselves in the browser needs Pyodide's compiled packages (numpy, pandas,
 matplotlib, scipy, statsmodels), which are on neither PyPI nor npm. That test runs when
@@ -32,7 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser_harness import ARTIFACTS, REPO, VIEWPORT, Chromium
+from browser_harness import ARTIFACTS, REPO, VIEWPORT, Chromium, menu
 
 sys.path.insert(0, str(REPO / "tools"))
 import lite  # noqa: E402
@@ -133,20 +134,34 @@ def open_app(page: Any, url: str) -> None:
     page.evaluate("async () => { await window.jupyterapp.restored; }")
 
 
-RUN_CELL_JS = """async (code) => {
+RUN_CELL_JS = """async ([code, timeoutMs]) => {
   const app = window.jupyterapp;
   const panel = app.shell.currentWidget;
   await app.commands.execute('notebook:insert-cell-below');
   const cell = panel.content.activeCell;
   cell.model.sharedModel.setSource(code);
-  await app.commands.execute('notebook:run-cell');
+  const ran = app.commands.execute('notebook:run-cell');
+  const late = new Promise(resolve => setTimeout(() => resolve('timeout'), timeoutMs));
+  if (await Promise.race([ran, late]) === 'timeout') {
+    return [{output_type: 'error', ename: 'Timeout', evalue: `no result within ${timeoutMs} ms`}];
+  }
   return cell.model.outputs.toJSON();
+}"""
+KERNEL_STATUS_JS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return kernel ? kernel.status : 'none';
 }"""
 
 
-def run_cell(page: Any, code: str) -> list[dict[str, Any]]:
+def run_cell(page: Any, code: str, timeout_ms: int = KERNEL_TIMEOUT_MS) -> list[dict[str, Any]]:
     """Add a code cell at the end of the open notebook, run it, wait, and return its outputs."""
-    return page.evaluate(RUN_CELL_JS, code)
+    return page.evaluate(RUN_CELL_JS, [code, timeout_ms])
+
+
+def wait_for_idle_kernel(page: Any) -> None:
+    """Wait until the open notebook's kernel reports 'idle' (Pyodide loaded, IPython started)."""
+    page.wait_for_function(f"() => ({KERNEL_STATUS_JS})() === 'idle'", timeout=KERNEL_TIMEOUT_MS, polling=250)
 
 
 def output_text(outputs: list[dict[str, Any]]) -> str:
@@ -162,7 +177,7 @@ def output_text(outputs: list[dict[str, Any]]) -> str:
 
 
 def test_lite_site_starts_python_offline_installs_mgedu_and_renders_a_widget(
-        lite_site: tuple[Path, float], offline_chromium: Chromium) -> None:
+        lite_site: tuple[Path, float], offline_chromium: Chromium, tmp_path: Path) -> None:
     site, build_seconds = lite_site
     assert (site / "files" / "00-start-here.ipynb").is_file()
     wheels = sorted(path.name.split("-")[0] for path in (site / "pypi").glob("*.whl"))
@@ -180,6 +195,7 @@ def test_lite_site_starts_python_offline_installs_mgedu_and_renders_a_widget(
         app_seconds = time.monotonic() - started
         page.evaluate("async () => { const panel = await window.jupyterapp.commands.execute("
                       "'notebook:create-new', {kernelName: 'python'}); await panel.sessionContext.ready; }")
+        wait_for_idle_kernel(page)
         live = run_cell(page, "import sys, pyodide; print(sys.platform, pyodide.__version__)")
         kernel_seconds = time.monotonic() - started
         assert output_text(live).split() == ["emscripten", pyodide_core.PYODIDE_VERSION], live
@@ -214,6 +230,19 @@ def test_lite_site_starts_python_offline_installs_mgedu_and_renders_a_widget(
         assert readout == "7", readout
         (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "screenshots" / "lite-offline.png"))
+
+        # Handing in from JupyterLite: File > Download gives the notebook, as the student sees it.
+        saved_as = page.evaluate("async () => { const context = window.jupyterapp.shell.currentWidget.context;"
+                                 " const late = new Promise(resolve => setTimeout(() => resolve('timeout'), 30000));"
+                                 " return await Promise.race([context.save().then(() => context.path), late]); }")
+        assert saved_as.endswith(".ipynb"), saved_as
+        with page.expect_download(timeout=60_000) as download_info:
+            menu(page, "File", "Download")
+        saved = tmp_path / "downloaded.ipynb"
+        download_info.value.save_as(saved)
+        handed_in = json.loads(saved.read_text(encoding="utf-8"))
+        sources = ["".join(cell["source"]) for cell in handed_in["cells"]]
+        assert SETUP_CELL_SOURCE in sources and any("IntSlider" in source for source in sources), sources
 
         wasm = [u for u in view.loaded if u.endswith("pyodide.asm.wasm")]
         assert wasm and all(urlsplit(u).hostname == "127.0.0.1" for u in wasm), wasm
@@ -271,6 +300,7 @@ def test_every_notebook_runs_in_the_browser(full_pyodide: Path, offline_chromium
             view.page.wait_for_function(
                 "() => window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.sessionContext",
                 timeout=KERNEL_TIMEOUT_MS)
+            wait_for_idle_kernel(view.page)
             cells = view.page.evaluate(RUN_ALL_JS)
             for index, _kind, outputs in cells:
                 for output in outputs:
