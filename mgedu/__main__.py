@@ -1,6 +1,7 @@
 """Command line: ``python -m mgedu check | release | grade | exercises``.
 
 - ``check``: validate the seeds and data tables; exit 0 when clean, 1 with the list of problems.
+- ``coverage``: say how many claims the audit covers and how many checks rest on secondary sources.
 - ``release --out DIR [--force]``: write student copies of the notebooks (see docs/teaching.md).
 - ``grade SUBMISSION... --out grades.csv``: grade submitted notebooks, each in its own kernel.
 - ``exercises``: print the table of exercises (id, notebook, kind, Key Concepts, difficulty).
@@ -27,6 +28,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from mgedu.claims import audit_coverage
+
+    print(audit_coverage().describe())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``python -m mgedu``."""
     parser = argparse.ArgumentParser(prog="python -m mgedu", description=__doc__.splitlines()[0])
@@ -35,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seeds", default=None, help="seeds folder (default: the packaged or checkout copy)")
     check.add_argument("--data", default=None, help="data folder (default: mgedu/data)")
     check.set_defaults(func=_cmd_check)
+    coverage = sub.add_parser("coverage",
+                              help="how many claims the audit covers, and how many rest on secondary sources")
+    coverage.set_defaults(func=_cmd_coverage)
     try:
         from mgedu import classroom
     except ImportError:  # pragma: no cover - classroom tools are optional during development

@@ -27,6 +27,8 @@ TABLES: dict[str, str] = {
     "risk_of_bias.csv": "mgedu.risk_of_bias:RISK_OF_BIAS_SCHEMA",
     "grade_outcomes.csv": "mgedu.grading:GRADE_OUTCOMES_SCHEMA",
     "pooled_estimates.csv": "mgedu.pooling:POOLED_SCHEMA",
+    "kappa_bands.csv": "mgedu.practice.agreement:KAPPA_BANDS_SCHEMA",
+    "glossary.csv": "mgedu.glossary:GLOSSARY_SCHEMA",
 }
 
 

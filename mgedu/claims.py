@@ -12,12 +12,16 @@ from __future__ import annotations
 import functools
 import html
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgedu.seeds import (
     DOC_IDS,
+    REASON_KINDS,
+    REASON_LABELS,
     TOPICS,
+    VERDICT_LABELS,
     VERDICT_MEANINGS,
     VERDICTS,
     document_text,
@@ -80,7 +84,7 @@ def verdict_counts(by: str = "doc_id") -> pd.DataFrame:
 
     >>> counts = verdict_counts()
     >>> list(counts.columns)
-    ['supported', 'overstated', 'misreported', 'unsupported', 'uncheckable', 'total']
+    ['supported', 'overstated', 'misreported', 'unsupported', 'uncheckable', 'not-verified', 'total']
     >>> int(counts.loc["all", "total"]) == len(load_claims())
     True
     """
@@ -161,10 +165,12 @@ def claim_card(claim_id: str, width: int = 88) -> str:
     """
     r = claim_record(claim_id)
     wrap = functools.partial(textwrap.fill, width=width, subsequent_indent="    ")
+    verdict = str(r["verdict"])
     lines = [
-        f"{r['claim_id']} · {r['topic']} · verdict: {r['verdict']}",
+        f"{r['claim_id']} · {r['topic']} · verdict: {VERDICT_LABELS[verdict]}",
         wrap(f"  Quote:    “{' '.join(str(r['quote']).split())}”"),
-        wrap(f"  Verdict:  {r['verdict']} = {VERDICT_MEANINGS[str(r['verdict'])]}"),
+        wrap(f"  Verdict:  {VERDICT_LABELS[verdict]} = {VERDICT_MEANINGS[verdict]}"),
+        wrap(f"  Reason:   {REASON_LABELS[str(r['reason_kind'])]}"),
         wrap(f"  Source:   {r['evidence']}"),
         wrap(f"  Why:      {r['reason']}"),
     ]
@@ -178,10 +184,12 @@ def claims_html(claims: pd.DataFrame, limit: int = 40) -> str:
     items = []
     for row in claims.head(limit).itertuples(index=False):
         items.append(
-            "<li><b>{cid}</b> · {topic} · <b>{verdict}</b><br>“{quote}”<br><i>Source:</i> {evidence}"
+            "<li><b>{cid}</b> · {topic} · <b>{verdict}</b> ({kind})<br>“{quote}”<br><i>Source:</i> {evidence}"
             "<br><i>Why:</i> {reason}</li>".format(
                 cid=html.escape(str(row.claim_id)), topic=html.escape(str(row.topic)),
-                verdict=html.escape(str(row.verdict)), quote=html.escape(" ".join(str(row.quote).split())),
+                verdict=html.escape(VERDICT_LABELS.get(str(row.verdict), str(row.verdict))),
+                kind=html.escape(REASON_LABELS.get(str(row.reason_kind), str(row.reason_kind))),
+                quote=html.escape(" ".join(str(row.quote).split())),
                 evidence=html.escape(str(row.evidence)), reason=html.escape(str(row.reason)),
             )
         )
@@ -192,19 +200,161 @@ def claims_html(claims: pd.DataFrame, limit: int = 40) -> str:
 def describe_selection(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL) -> str:
     """One sentence summarising a selection of claims by verdict (the claim explorer's readout).
 
-    >>> describe_selection("S003", "product")  # doctest: +ELLIPSIS
-    'S003, topic product: ... claims: ... supported, ... overstated, ... misreported, ... unsupported, ... uncheckable.'
+    >>> print(describe_selection("S002", "study-report", "not-verified"))
+    S002, topic study-report, verdict not verified: 1 claim: 0 supported, 0 overstated, 0 misreported, 0 unsupported, \
+0 uncheckable, 1 not verified.
     """
     claims = select_claims(doc_id, topic, verdict)
     where = "all articles" if doc_id == ALL else doc_id
     what = "" if topic == ALL else f", topic {topic}"
-    which = "" if verdict == ALL else f", verdict {verdict}"
+    which = "" if verdict == ALL else f", verdict {VERDICT_LABELS[verdict]}"
     if claims.empty:
         return f"{where}{what}{which}: no claims."
     counts = claims.verdict.value_counts().reindex(list(VERDICTS), fill_value=0)
     noun = "claim" if len(claims) == 1 else "claims"
-    parts = ", ".join(f"{int(counts[v])} {v}" for v in VERDICTS)
+    parts = ", ".join(f"{int(counts[v])} {VERDICT_LABELS[v]}" for v in VERDICTS)
     return f"{where}{what}{which}: {len(claims)} {noun}: {parts}."
+
+
+def reason_kind_counts() -> pd.DataFrame:
+    """How many claims have each reason kind, split by verdict (rows: kinds; columns: verdicts and total).
+
+    >>> counts = reason_kind_counts()
+    >>> int(counts.loc["matches-source", "supported"]) == int(counts.loc["matches-source", "total"])
+    True
+    >>> list(counts.columns)[-2:]
+    ['not-verified', 'total']
+    """
+    import pandas as pd
+
+    claims = load_claims()
+    table = pd.crosstab(claims.reason_kind, claims.verdict, dropna=False)
+    table = table.reindex(index=list(REASON_KINDS), columns=list(VERDICTS), fill_value=0)
+    table.index, table.columns = list(REASON_KINDS), list(VERDICTS)
+    table.index.name = "reason_kind"
+    table["total"] = table.sum(axis=1)
+    return table.astype(int)
+
+
+#: Designs whose studies can say something about whether a treatment works (the ladder's rungs);
+#: reviews, protocols, lab work and reference values cannot on their own.
+_NOT_TREATMENT_TESTS = ("registry-protocol", "narrative-review", "pharmacokinetic", "laboratory", "reference-value")
+
+
+def is_effect_claim(topic: str, study_design: str | None = None, study_tests_treatment: bool = False) -> bool:
+    """Whether a claim is about magnesium's *effect* (does it work, what did a trial of it find).
+
+    Every ``efficacy`` claim is one. A ``study-report`` claim is one only when the study it reports gave
+    people a treatment and its design tests treatments (a trial, a before/after study, a case report or a
+    review of them): a prevalence survey (Manconi 2004) or a trial registration is not evidence about an
+    effect, even though the sentence describes a study. Every other topic is not.
+
+    >>> is_effect_claim("efficacy")
+    True
+    >>> is_effect_claim("study-report", "observational", study_tests_treatment=False)
+    False
+    >>> is_effect_claim("study-report", "open-label", study_tests_treatment=True)
+    True
+    >>> is_effect_claim("study-report", "registry-protocol", study_tests_treatment=True)
+    False
+    """
+    if topic not in TOPICS:
+        raise ValueError(f"topic must be one of {', '.join(TOPICS)}; got {topic!r}")
+    if topic == "efficacy":
+        return True
+    if topic != "study-report" or study_design is None:
+        return False
+    return study_tests_treatment and study_design not in _NOT_TREATMENT_TESTS
+
+
+def effect_claims(doc_id: str = ALL) -> pd.DataFrame:
+    """The claims about whether magnesium works, with the design of the study each cites (see :func:`is_effect_claim`).
+
+    >>> effect = effect_claims("S002")
+    >>> effect.design.value_counts().to_dict()
+    {'open-label': 4, 'case-report': 3}
+    """
+    from mgedu.studies import load_studies
+
+    claims = select_claims(doc_id)
+    studies = load_studies().set_index("study_id")
+    designs = studies.design.astype(str).to_dict()
+    treated = studies.intervention.notna().to_dict()
+    cited = [s if isinstance(s, str) else None for s in claims.study_id.astype(object)]
+    keep = [is_effect_claim(str(topic), designs.get(s) if s else None, bool(treated.get(s, False)))
+            for topic, s in zip(claims.topic, cited, strict=True)]
+    effect = claims[keep].reset_index(drop=True)
+    effect["design"] = [designs.get(s) if s else None for s, k in zip(cited, keep, strict=True) if k]
+    return effect
+
+
+def rests_on_secondary_source(evidence: str, study_confidence: str | None) -> bool:
+    """Whether a check leans, at least in part, on a secondary source rather than the primary one.
+
+    True when the study the claim cites was read only through secondary sources (``confidence`` B in
+    studies.csv), or when the claim's evidence marks a fact as ``[B]`` (read only in a secondary source).
+
+    >>> rests_on_secondary_source("marshall2019 [B]: 8 studies", None)
+    True
+    >>> rests_on_secondary_source("abbasi2012: P = 0.002", "A")
+    False
+    >>> rests_on_secondary_source("ODS copy", "B")
+    True
+    """
+    return study_confidence == "B" or "[B]" in str(evidence)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the audit covers: how many claims, how many judged, how many lean on secondary sources."""
+
+    n_claims: int
+    per_article: dict[str, int]
+    n_judged: int
+    n_not_verified: int
+    n_uncheckable: int
+    n_secondary: int
+
+    def describe(self) -> str:
+        """The coverage statement in one paragraph (the README and notebook 00 quote it).
+
+        >>> print(audit_coverage().describe())  # doctest: +ELLIPSIS
+        The audit covers 193 claims from the five articles (S000 12, S001 55, S002 61, S003 20, S004 45)...
+        """
+        per = ", ".join(f"{d} {n}" for d, n in self.per_article.items())
+        return (
+            f"The audit covers {self.n_claims} claims from the five articles ({per}), picked from their statements "
+            "about magnesium, restless legs and sleep; it does not cover every sentence. "
+            f"{self.n_judged} were judged against their sources; {self.n_uncheckable} are too vague to check and "
+            f"{self.n_not_verified} could not be verified because their source could not be found or read. "
+            f"{self.n_secondary} of the checks rest at least in part on a secondary source (a copy, summary or "
+            "review of the primary source: marked [B] in the claim's evidence, or citing a study read only that way)."
+        )
+
+
+def audit_coverage() -> Coverage:
+    """Count what the audit covers, from ``claims.csv`` and ``studies.csv`` (see :class:`Coverage`).
+
+    >>> coverage = audit_coverage()
+    >>> coverage.n_claims == coverage.n_judged + coverage.n_uncheckable + coverage.n_not_verified
+    True
+    """
+    from mgedu.studies import load_studies
+
+    claims = load_claims()
+    confidence = load_studies().set_index("study_id").confidence.astype(str).to_dict()
+    secondary = sum(rests_on_secondary_source(str(e), confidence.get(s) if isinstance(s, str) else None)
+                    for e, s in zip(claims.evidence, claims.study_id.astype(object), strict=True))
+    n_uncheckable = int((claims.verdict == "uncheckable").sum())
+    n_not_verified = int((claims.verdict == "not-verified").sum())
+    return Coverage(
+        n_claims=len(claims),
+        per_article={d: int((claims.doc_id == d).sum()) for d in DOC_IDS},
+        n_judged=len(claims) - n_uncheckable - n_not_verified,
+        n_not_verified=n_not_verified,
+        n_uncheckable=n_uncheckable,
+        n_secondary=int(secondary),
+    )
 
 
 def documents_overview() -> pd.DataFrame:
@@ -219,7 +369,9 @@ def documents_overview() -> pd.DataFrame:
     overview = docs[["title", "publisher_kind", "sells_or_promotes", "cites_references", "citation_style"]].copy()
     overview["claims"] = counts["total"]
     overview["supported"] = counts["supported"]
-    overview["share_supported"] = (counts["supported"] / counts["total"]).round(2)
+    # Same denominator as the report cards: the claims that could be judged against a source.
+    overview["judged"] = counts["total"] - counts["uncheckable"] - counts["not-verified"]
+    overview["share_supported"] = (counts["supported"] / overview["judged"]).round(2)
     overview["sells_or_promotes"] = overview["sells_or_promotes"].fillna("(none named)")
     return overview
 

@@ -4,8 +4,10 @@ Two authorities are tabled in ``mgedu/data/intake_reference.csv``: the US values
 Dietary Supplements publishes (IOM Food and Nutrition Board 1997), by life stage, and ICMR-NIN 2020
 for Indian adults, because one of the articles quotes it. Two modelling decisions matter:
 
-- Where sources disagree (ICMR-NIN's RDA for women: 360 or 370 mg/day), both values are kept and
-  every percentage of the RDA is reported as a range; nothing picks one quietly.
+- Where sources disagree on a value and the disagreement cannot be settled, both values are kept
+  (``rda_mg_other``) and every percentage of the RDA is reported as a range; nothing picks one quietly.
+  (ICMR-NIN's RDA for women was such a case until the copies explicitly labelled ICMR-NIN 2020 were
+  found to agree on 370 mg/day; the table's notes say why a 360 mg/day copy was set aside.)
 - The RDA is a target for *total* intake (food and supplements), while the tolerable upper intake
   level (UL) counts magnesium from *supplements and medicines only*. So a supplement dose is compared
   with the UL directly, and its share of the RDA says nothing about what the rest of the diet holds.
@@ -140,7 +142,7 @@ def intake_reference(
     >>> ref.rda_mg, ref.ul_supplemental_mg
     (320.0, 350.0)
     >>> intake_reference(30, "female", authority="ICMR-NIN").rda_range_mg
-    (360.0, 370.0)
+    (370.0, 370.0)
     """
     age = check_amount(age_years, "age_years", "years", MAX_AGE_YEARS)
     if not isinstance(sex, str) or sex.strip().casefold() not in SEXES:

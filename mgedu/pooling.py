@@ -248,15 +248,39 @@ def describe_pooled(estimate_id: str, folder: str | Path | None = None) -> str:
     if match.empty:
         raise ValueError(f"estimate_id must be one of {', '.join(table.estimate_id)}, got {estimate_id!r}")
     row = match.iloc[0]
-    includes_zero = float(row.ci_low) <= 0 <= float(row.ci_high)
-    verdict = ("the interval includes zero (no difference)" if includes_zero
-               else "the interval excludes zero (no difference)")
+    reading = interval_reading(float(row.ci_low), float(row.ci_high), str(row.favours_magnesium))
     return (
         f"{str(row.outcome).capitalize()}: {float(row.estimate):.2f} {row.unit} "
         f"(95% CI {float(row.ci_low):.2f} to {float(row.ci_high):.2f}), "
-        f"{int(row.n_studies)} studies, {int(row.n_participants)} people; {verdict}; "
+        f"{int(row.n_studies)} studies, {int(row.n_participants)} people; {reading}; "
         f"published certainty {row.certainty_published}."
     )
+
+
+def interval_reading(ci_low: float, ci_high: float, favours_magnesium: str) -> str:
+    """What a 95% interval for a difference (magnesium minus placebo) says, in words.
+
+    ``favours_magnesium`` is ``"lower"`` or ``"higher"``: which direction of the outcome is better for the
+    person. An interval that includes zero leaves "no difference" compatible with the data; one that
+    excludes zero shows a difference, and says in whose favour. The words "no difference" appear only in
+    the first case.
+
+    >>> interval_reading(-27.27, -7.44, "lower")
+    'the whole interval is below zero: a difference in favour of magnesium'
+    >>> interval_reading(-5.99, 38.12, "higher")
+    'the interval includes zero, so no difference is compatible with the data'
+    >>> interval_reading(2.0, 9.0, "lower")
+    'the whole interval is above zero: a difference against magnesium'
+    """
+    if favours_magnesium not in ("lower", "higher"):
+        raise ValueError(f"favours_magnesium must be 'lower' or 'higher', got {favours_magnesium!r}")
+    if not ci_low <= ci_high:
+        raise ValueError(f"ci_low must not be above ci_high, got {ci_low} and {ci_high}")
+    if ci_low <= 0 <= ci_high:
+        return "the interval includes zero, so no difference is compatible with the data"
+    side = "below" if ci_high < 0 else "above"
+    good = (side == "below") == (favours_magnesium == "lower")
+    return f"the whole interval is {side} zero: a difference {'in favour of' if good else 'against'} magnesium"
 
 
 def clear_cache() -> None:

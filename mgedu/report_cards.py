@@ -4,9 +4,12 @@ A card counts the article's verdicts, picks its worst problems, says whether it 
 cites and which kinds of study its claims lean on, and gives an overall reading. The reading uses the
 workbook's own rubric (not a published scale), stated here so a teacher can disagree with it:
 
-- **checkable** claims are all claims except "uncheckable" ones (vague or marketing language);
+- **judged** claims are the claims that could be compared with a source: all claims except
+  "uncheckable" ones (vague or marketing language) and "not verified" ones (the source could not be found
+  or read, so they count neither for nor against the article). Every share on a card, in the table and in
+  the bars of :func:`mgedu.plots.evidence.plot_report_cards`, is a share of the judged claims;
 - **serious** problems are "misreported" and "unsupported" claims (a wrong fact, or nothing behind it);
-- "mostly faithful to its sources" when at least 70% of checkable claims are supported and at most 10%
+- "mostly faithful to its sources" when at least 70% of judged claims are supported and at most 10%
   are serious problems; "often wrong or unsupported" when 30% or more are serious problems; otherwise
   "mixed: check each claim".
 
@@ -20,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mgedu.seeds import DOC_IDS, VERDICTS
+from mgedu.seeds import DOC_IDS, VERDICT_LABELS, VERDICTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +33,12 @@ FAITHFUL_MIN_SUPPORTED = 0.70
 FAITHFUL_MAX_SERIOUS = 0.10
 UNRELIABLE_MIN_SERIOUS = 0.30
 READINGS = ("mostly faithful to its sources", "mixed: check each claim", "often wrong or unsupported")
-VERDICT_RANK = {"misreported": 0, "unsupported": 0, "overstated": 1, "uncheckable": 2, "supported": 3}
+VERDICT_RANK = {"misreported": 0, "unsupported": 0, "overstated": 1, "uncheckable": 2, "not-verified": 2,
+                "supported": 3}
+#: Verdicts that say nothing for or against the article: left out of every share.
+NOT_JUDGED = ("uncheckable", "not-verified")
+#: The verdicts whose counts make up the shares (the bars of the report-card chart).
+JUDGED_VERDICTS = tuple(v for v in VERDICTS if v not in NOT_JUDGED)
 TOPIC_RANK = {"dose": 0, "safety": 0, "efficacy": 0, "study-report": 1, "mechanism": 2, "epidemiology": 2,
               "nutrition": 2, "product": 2}
 CITATION_WORDS = {
@@ -65,13 +73,13 @@ class ReportCard:
         return sum(self.verdict_counts.values())
 
     @property
-    def n_checkable(self) -> int:
-        """Claims a source could confirm or refute (all but 'uncheckable')."""
-        return self.n_claims - self.verdict_counts.get("uncheckable", 0)
+    def n_judged(self) -> int:
+        """Claims compared with a source: all but 'uncheckable' and 'not verified' (the shares' denominator)."""
+        return self.n_claims - sum(self.verdict_counts.get(v, 0) for v in NOT_JUDGED)
 
     def describe(self) -> str:
         """The card as plain text (what ``print(card)`` shows)."""
-        counts = ", ".join(f"{v} {k}" for k, v in self.verdict_counts.items() if v)
+        counts = ", ".join(f"{v} {VERDICT_LABELS[k]}" for k, v in self.verdict_counts.items() if v)
         sells = f"sells or promotes {self.sells}" if self.sells else "names no product for sale in the text"
         cites = CITATION_WORDS.get(self.citation_style, self.citation_style)
         refs = f" ({self.cites_references} references)" if self.cites_references else ""
@@ -80,7 +88,7 @@ class ReportCard:
             f"{self.doc_id} · {self.title}",
             f"Publisher: {self.publisher_kind}; {sells}; cites {cites}{refs}.",
             f"Claims: {self.n_claims} ({counts}).",
-            f"Supported: {100 * self.share_supported:.0f}% of {self.n_checkable} checkable claims; "
+            f"Supported: {100 * self.share_supported:.0f}% of {self.n_judged} claims judged against a source; "
             f"serious problems (misreported or unsupported): {100 * self.share_serious:.0f}%.",
             f"Claims traced to a study: {100 * self.share_traced:.0f}%; designs behind them: {designs}.",
             f"Overall reading: {self.reading}.",
@@ -145,9 +153,9 @@ def report_card(doc_id: str, n_worst: int = 3) -> ReportCard:
     claims = load_claims()
     claims = claims[claims.doc_id == doc_id]
     counts = {v: int((claims.verdict == v).sum()) for v in VERDICTS}
-    checkable = len(claims) - counts["uncheckable"]
-    supported = counts["supported"] / checkable if checkable else 0.0
-    serious = sum(counts[v] for v in SERIOUS) / checkable if checkable else 0.0
+    judged = len(claims) - sum(counts[v] for v in NOT_JUDGED)
+    supported = counts["supported"] / judged if judged else 0.0
+    serious = sum(counts[v] for v in SERIOUS) / judged if judged else 0.0
     traced = claims.study_id.notna()
     designs = load_studies().set_index("study_id").design.astype(str)
     cited = Counter(designs.get(str(s), "unknown") for s in claims.study_id[traced])
@@ -177,7 +185,7 @@ def report_cards() -> pd.DataFrame:
         rows.append({
             "doc_id": doc_id, "publisher_kind": card.publisher_kind, "sells": card.sells or "",
             "citation_style": card.citation_style, "cites_references": card.cites_references,
-            "claims": card.n_claims, **card.verdict_counts,
+            "claims": card.n_claims, "judged": card.n_judged, **card.verdict_counts,
             "share_supported": round(card.share_supported, 3), "share_serious": round(card.share_serious, 3),
             "share_traced": round(card.share_traced, 3), "reading": card.reading,
         })
@@ -200,45 +208,42 @@ CAUSAL_PHRASES: dict[str, str] = {
     "weak": "which show association, not cause",
     "no": "which cannot show that magnesium causes an improvement",
 }
-EFFECT_TOPICS = ("efficacy", "study-report")
 
 
 def model_verdict(doc_id: str) -> str:
     """A short model verdict on one article, built from its report card and the GRADE tables.
 
     It is one reasonable answer to the capstone's written exercise, not the only one: a reader may
-    weigh the problems differently.
+    weigh the problems differently. The designs it names are those cited by the article's *effect*
+    claims only (:func:`mgedu.claims.effect_claims`), never by its claims about prevalence or protocols.
 
     >>> text = model_verdict("S003")
     >>> text.startswith("S003 (mattress-retailer; sells or promotes mattresses)")
     True
     """
+    from mgedu.claims import effect_claims
     from mgedu.evidence import CERTAINTY_LEVELS, ladder_rung
     from mgedu.grading import load_grade_outcomes
-    from mgedu.seeds import load_claims
-    from mgedu.studies import load_studies
 
     card = report_card(doc_id, n_worst=1)
     sells = f"sells or promotes {card.sells}" if card.sells else "names no product for sale in the text"
     parts = [
-        f"{doc_id} ({card.publisher_kind}; {sells}) makes {card.n_checkable} checkable claims: "
-        f"{100 * card.share_supported:.0f}% are supported by their sources and "
+        f"{doc_id} ({card.publisher_kind}; {sells}) has {card.n_claims} audited claims, {card.n_judged} of "
+        f"which could be judged against a source: {100 * card.share_supported:.0f}% of those are supported and "
         f"{100 * card.share_serious:.0f}% are misreported or unsupported."
     ]
     if card.worst:
         parts.append(f"Its most serious problem ({card.worst[0]['claim_id']}): {card.worst[0]['reason']}")
-    claims = load_claims()
-    effect = claims[(claims.doc_id == doc_id) & claims.topic.isin(EFFECT_TOPICS)]
-    cited = effect.study_id.dropna()
+    effect = effect_claims(doc_id)
+    cited = effect.design.dropna()
     if len(cited):
-        designs = load_studies().set_index("study_id").design.astype(str)
-        counts = Counter(designs.get(str(s), "unknown") for s in cited).most_common()
+        counts = Counter(str(d) for d in cited).most_common()
         design, count = counts[0]
         causal = ladder_rung(design).causal if design in DESIGN_PLURALS else "no"
-        parts.append(f"Of its {len(effect)} claims about effects, {len(cited)} cite a study, most often "
-                     f"{DESIGN_PLURALS.get(design, design)} ({count}), {CAUSAL_PHRASES[causal]}.")
+        parts.append(f"Of its {len(effect)} claims about whether magnesium works, {len(cited)} cite a study, most "
+                     f"often {DESIGN_PLURALS.get(design, design)} ({count}), {CAUSAL_PHRASES[causal]}.")
     else:
-        parts.append(f"None of its {len(effect)} claims about effects cites a study we could trace.")
+        parts.append(f"None of its {len(effect)} claims about whether magnesium works cites a study we could trace.")
     grades = load_grade_outcomes()
     rls = [str(c) for c in grades.certainty[grades.condition == "rls"] if str(c) in CERTAINTY_LEVELS]
     best = max(rls, key=CERTAINTY_LEVELS.index) if rls else "no evidence"

@@ -8,6 +8,7 @@ The design vocabulary here is the one the evidence ladder (:mod:`mgedu.evidence`
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -114,6 +115,23 @@ def _isna(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+_FIRST_AUTHOR = re.compile(r"^((?:[A-Z][a-z]{1,3} )?[A-ZÀ-Þ][\w'\-]+)\s+[A-ZÀ-Þ]{1,3}[,.]")
+
+
+def study_label(study_id: str, folder: str | Path | None = None) -> str:
+    """A study as a reader names it: first author and year, else the first part of its citation.
+
+    >>> study_label("mahpitre2021"), study_label("alawi2018"), study_label("nih-ods-magnesium")
+    ('Mah 2021', 'Al Alawi 2018', 'NIH Office of Dietary Supplements')
+    """
+    record = study(study_id, folder)
+    citation = str(record["citation"])
+    match = _FIRST_AUTHOR.match(citation)
+    if match and record.get("year") is not None:
+        return f"{match.group(1)} {record['year']}"
+    return citation.split(". ")[0].rstrip(".")
 
 
 def clear_cache() -> None:

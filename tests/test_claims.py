@@ -85,6 +85,12 @@ def test_documents_overview_counts():
     overview = documents_overview()
     assert overview.loc["S002", "sells_or_promotes"] == "Sedorum"
     assert overview["claims"].sum() == len(load_claims())
+    from mgedu.report_cards import report_card
+
+    for doc_id in overview.index:  # one denominator everywhere: the claims judged against a source
+        card = report_card(doc_id)
+        assert overview.loc[doc_id, "judged"] == card.n_judged
+        assert overview.loc[doc_id, "share_supported"] == round(card.share_supported, 2)
 
 
 def test_describe_selection_sentence():

@@ -23,11 +23,13 @@ from mgedu.classroom.grading import Row, SubmissionResult, grade_submissions, st
 from mgedu.classroom.release import (
     EXERCISE_TAG,
     SOLUTION_TAG,
+    WORKED_ANSWER_TAG,
     is_tagged,
     make_student_copy,
     question_ids,
     release,
     solution_cells,
+    solution_code,
 )
 from mgedu.classroom.teaching import updated_document
 from mgedu.exercises import load_exercises, make_entry
@@ -47,14 +49,14 @@ def expected_ids(name: str) -> list[str]:
 
 
 def cells_for(nb: nbformat.NotebookNode, tag: str, qid: str) -> list[int]:
-    return [i for i, c in enumerate(nb.cells) if is_tagged(c, tag) and qid in question_ids(str(c.source))]
+    return [i for i, c in enumerate(nb.cells) if is_tagged(c, tag) and qid in question_ids(solution_code(c))]
 
 
 def answer_with_solution(student: nbformat.NotebookNode, teacher: nbformat.NotebookNode, qid: str) -> None:
     """Fill exercise ``qid`` of a student copy as a student who found the answer would: with working code."""
     (sol,) = cells_for(teacher, SOLUTION_TAG, qid)
     (ex,) = cells_for(student, EXERCISE_TAG, qid)
-    student.cells[ex].source = teacher.cells[sol].source
+    student.cells[ex].source = solution_code(teacher.cells[sol])
 
 
 def digest_tree(folder: Path) -> str:
@@ -75,6 +77,13 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def teacher_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("release") / "teacher"
+    release(out, NOTEBOOKS, teacher=True)
+    return out
+
+
+@pytest.fixture(scope="module")
 def scenario_notebook() -> Path:
     """The notebook the scenarios edit: at least two auto-marked exercises, and the fewest code cells."""
 
@@ -89,11 +98,14 @@ def scenario_notebook() -> Path:
 
 
 @pytest.fixture(scope="module")
-def graded_all(released: Path, tmp_path_factory: pytest.TempPathFactory) -> list[SubmissionResult]:
-    """Every notebook with exercises, graded as the teacher's copy and as an untouched student copy."""
+def graded_all(
+    released: Path, teacher_copies: Path, tmp_path_factory: pytest.TempPathFactory
+) -> list[SubmissionResult]:
+    """Every notebook with exercises, graded as the teacher's copy (solutions run) and as an untouched
+    student copy."""
     root = tmp_path_factory.mktemp("all")
     for path in WITH_EXERCISES:
-        for folder, source in (("teacher", path), ("blank", released / path.name)):
+        for folder, source in (("teacher", teacher_copies / path.name), ("blank", released / path.name)):
             (root / folder).mkdir(exist_ok=True)
             (root / folder / path.name).write_bytes(source.read_bytes())
     return grade_submissions([root], timeout=300, jobs=2)
@@ -168,7 +180,11 @@ def hostile(scenario_notebook: Path, tmp_path_factory: pytest.TempPathFactory) -
         notebook="98-custom",
         title="Own",
         concepts=["1.2d"],
+        skill="judgement",
         hint="Think.",
+        second_hint="Think again.",
+        feedback={"a": "Not x."},
+        because="Because y.",
     )
     (keys / "98.json").write_text(
         json.dumps({"notebook": "98-custom", "exercises": [entry]}), encoding="utf-8"
@@ -198,7 +214,7 @@ def test_released_copy_has_no_solution_in_clear(released: Path, path: Path) -> N
     taught = {
         ln.strip()
         for c in teacher.cells
-        if not is_tagged(c, SOLUTION_TAG)
+        if not is_tagged(c, SOLUTION_TAG) and not is_tagged(c, WORKED_ANSWER_TAG)
         for ln in str(c.source).splitlines()
     }
     leaked = [
@@ -212,6 +228,7 @@ def test_released_copy_has_no_solution_in_clear(released: Path, path: Path) -> N
     ]
     assert not leaked, f"solution lines found in the student copy: {leaked}"
     assert not solution_cells(student)
+    assert not [c for c in student.cells if is_tagged(c, WORKED_ANSWER_TAG)] and "worked_answer" not in text
     for ex in (EXERCISES[i] for i in expected_ids(path.stem)):
         assert not any(h in text for h in ex.accept) and (not ex.salt or ex.salt not in text)
     for cell in student.cells:
@@ -224,7 +241,7 @@ def test_released_copy_has_no_solution_in_clear(released: Path, path: Path) -> N
 def test_release_keeps_every_other_cell_intact(released: Path, path: Path) -> None:
     teacher = nbformat.read(path, as_version=4)
     student = nbformat.read(released / path.name, as_version=4)
-    kept = [c for c in teacher.cells if not is_tagged(c, SOLUTION_TAG)]
+    kept = [c for c in teacher.cells if not is_tagged(c, SOLUTION_TAG) and not is_tagged(c, WORKED_ANSWER_TAG)]
     placeholders = [c for c in student.cells if is_tagged(c, "solution-placeholder")]
     assert len(placeholders) == len(solution_cells(teacher))
     others = [c for c in student.cells if not is_tagged(c, "solution-placeholder")]

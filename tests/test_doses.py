@@ -368,8 +368,30 @@ def test_intake_reference_values(age, sex, kwargs, rda, ul):
     assert ref.rda_mg == rda and ref.ul_supplemental_mg == ul
 
 
-def test_icmr_women_disagreement_is_kept_not_resolved():
+def test_icmr_women_value_is_the_one_the_2020_tables_give():
     ref = intake_reference(30, "female", authority="ICMR-NIN")
+    assert not ref.disputed and ref.rda_range_mg == (370, 370)
+    assert "370" in ref.notes and "360" in ref.notes  # the set-aside copy is recorded, with the reason
+
+
+@pytest.fixture
+def disputed_reference(monkeypatch):
+    """An RDA whose sources disagree (360 or 370 mg/day), standing in for any such row of the table."""
+    import dataclasses
+
+    import mgedu.intake
+
+    real = mgedu.intake.intake_reference
+
+    def fake(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), rda_mg=360.0, rda_mg_other=370.0)
+
+    monkeypatch.setattr(mgedu.intake, "intake_reference", fake)
+    return fake
+
+
+def test_a_disagreement_between_sources_is_kept_not_resolved(disputed_reference):
+    ref = disputed_reference(30, "female", authority="ICMR-NIN")
     assert ref.disputed and ref.rda_range_mg == (360, 370)
     a = assess_dose(370, 30, "female", authority="ICMR-NIN")
     assert a.pct_rda == pytest.approx((100, 100 * 370 / 360))
@@ -455,7 +477,7 @@ def test_reconciled_table_answers_the_issue():
     assert set(table.source[table.index.str.startswith("S")]) == {"S000", "S002", "S004"}
 
 
-def test_reconciled_table_keeps_a_disputed_rda_as_a_range():
+def test_reconciled_table_keeps_a_disputed_rda_as_a_range(disputed_reference):
     table = reconcile_doses(30, "female", "ICMR-NIN")
     assert {"pct_rda_low", "pct_rda_high"} <= set(table.columns) and "pct_rda" not in table.columns
     assert table.pct_ul.isna().all()  # no ICMR-NIN UL was found
@@ -525,9 +547,9 @@ def test_plots_state_their_finding_and_carry_alt_text():
     assert _title(trial) == "2 of 9 trials gave more than the 350 mg supplemental UL"
     assert "abbasi2012: 500" in alt_text(trial) and "nct04462796" not in alt_text(trial)
     absorption = plot_absorption_ranges()
-    assert "glycinate" in _title(absorption) and "40 %" in alt_text(absorption)
+    assert "glycinate" in _title(absorption) and "the figure article S002 states: 40%" in alt_text(absorption)
     bar = plot_label_reading(read_label("oxide", 250, age_years=30, authority="ICMR-NIN"))
-    assert "41-42 %" in _title(bar) and "no UL" in _title(bar)
+    assert "41 % of the RDA" in _title(bar) and "no UL" in _title(bar)
     assert bar.get_xlabel() == "Elemental magnesium per day (mg)"
 
 

@@ -1,8 +1,7 @@
 """Self-check exercises: the keys hold no answers, feedback never leaks one, checks log what the grader needs.
 
-Also lints the exercise convention of every notebook (an exercise cell with a placeholder and a
-solution cell, collapsed, for each key entry) and checks every concept tag against the IHC Key
-Concepts 2019 table.
+Also checks every concept tag against the IHC Key Concepts 2019 table. The notebooks' exercise
+conventions are checked in tests/test_conventions.py.
 """
 
 from __future__ import annotations
@@ -17,16 +16,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mgedu import exercises as exmod
+from mgedu.attempts import ATTEMPTS_MIME, ATTEMPTS_VARIABLE, forget_attempts, read_attempts
 from mgedu.classroom.concepts import load_key_concepts
-from mgedu.classroom.release import EXERCISE_TAG, SOLUTION_TAG, is_tagged, question_ids
+from mgedu.exercise_keys import SKILLS, right_letters, seal, unseal
 from mgedu.exercises import (
+    answered,
     canonical_answer,
     check,
+    choices_markdown,
     evaluate,
     exercise_table,
     load_exercises,
     make_entry,
     read_key_file,
+    save_entry,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,6 +49,9 @@ ENTRY_FIELDS = {
     "choices",
     "salt",
     "accept",
+    "skill",
+    "sealed",
+    "words",
 }
 
 
@@ -56,15 +62,32 @@ def write_keys(folder: Path, entries: list[dict], notebook: str = "98-test") -> 
     return path
 
 
+@pytest.fixture(autouse=True)
+def fresh_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no attempt history, kept in memory only."""
+    monkeypatch.setenv(ATTEMPTS_VARIABLE, "")
+    forget_attempts()
+
+
+COMMON = {"notebook": "98-test", "concepts": ["2.3d"], "hint": "Look at the study's n.",
+          "second_hint": "The study had 10 people.", "salt": "s"}
+CHOICES = ["Ten people were enough.", "It had no control group.", "The dose was too high."]
+FEEDBACK = {"a": "Ten is a small number for a trial.", "c": "The dose was within the usual range."}
+
+
 @pytest.fixture
 def extra_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A key folder with one exercise of each kind, made visible through MGEDU_EXERCISE_KEYS."""
-    common = {"notebook": "98-test", "concepts": ["2.3d"], "hint": "Look at the study's n.", "salt": "s"}
+    common = COMMON
     entries = [
-        make_entry("98.1", 301.4, kind="numeric", tolerance=2, unit="mg", title="dose", **common),
-        make_entry("98.2", "b", kind="choice", choices=["w", "x", "y"], title="pick", **common),
-        make_entry("98.3", ["open-label", "open label"], kind="text", title="design", **common),
-        make_entry("98.4", None, kind="written", title="explain", points=2, **common),
+        make_entry("98.1", 301.4, kind="numeric", tolerance=2, unit="mg", title="dose", skill="procedure",
+                   because="12.4 mmol times the molar mass.", **common),
+        make_entry("98.2", "b", kind="choice", choices=CHOICES, title="pick", skill="judgement",
+                   feedback=FEEDBACK, because="Without a control group, the placebo response is included.",
+                   **common),
+        make_entry("98.3", ["open-label", "open label"], kind="text", title="design", skill="recall", **common),
+        make_entry("98.4", None, kind="written", title="explain", points=2, skill="transfer", words=(3, 6),
+                   **common),
     ]
     folder = tmp_path / "keys"
     write_keys(folder, entries)
@@ -113,43 +136,6 @@ def test_key_concepts_table_is_the_2019_list() -> None:
         assert row.source.strip()
 
 
-def notebooks_with_keys() -> list[Path]:
-    names = {ex.notebook for ex in load_exercises().values()}
-    return [p for p in sorted(NOTEBOOKS.glob("*.ipynb")) if p.stem in names]
-
-
-@pytest.mark.parametrize("path", notebooks_with_keys(), ids=lambda p: p.stem)
-def test_notebook_follows_the_exercise_convention(path: Path) -> None:
-    nb = nbformat.read(path, as_version=4)
-    expected = sorted(ex.id for ex in load_exercises().values() if ex.notebook == path.stem)
-    exercise_ids, solution_ids = [], []
-    for cell in nb.cells:
-        ids = question_ids(str(cell.source))
-        if is_tagged(cell, EXERCISE_TAG):
-            exercise_ids += ids
-            assert re.search(r"answer\s*=\s*(\.\.\.|\"\"|''|None)", cell.source), (
-                f"exercise cell {ids} must start from a placeholder answer"
-            )
-            assert not cell.metadata.get("jupyter", {}).get("source_hidden")
-        if is_tagged(cell, SOLUTION_TAG):
-            solution_ids += ids
-            assert cell.cell_type == "code"
-            assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
-                f"solution {ids} is not collapsed"
-            )
-            # JupyterLab shows the first line of a collapsed cell: it must not give anything away.
-            assert cell.source.splitlines()[0].startswith("#"), (
-                f"solution {ids} must open with a comment line"
-            )
-            shown = "".join(
-                str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs
-            )
-            verdicts = {i: "recorded" if load_exercises()[i].kind == "written" else "correct" for i in ids}
-            assert all(f"{i} · {v}" in shown for i, v in verdicts.items()), f"{ids}: expected {verdicts}"
-    assert sorted(exercise_ids) == expected, "each key entry needs exactly one exercise cell"
-    assert sorted(solution_ids) == expected, "each key entry needs exactly one solution cell"
-
-
 def test_exercise_table_lists_every_exercise_in_order() -> None:
     table = exercise_table()
     assert list(table.id) == sorted(load_exercises(), key=exmod.sort_key)
@@ -174,13 +160,107 @@ def test_numeric_answers_within_tolerance_and_units(extra_keys: Path) -> None:
 
 def test_choice_text_and_written_answers(extra_keys: Path) -> None:
     assert evaluate("98.2", " B ").correct
+    assert evaluate("98.2", "It had no control group.").correct, "the option's text counts as its letter"
     assert evaluate("98.2", "a").status == "incorrect"
     assert evaluate("98.2", "z").status == "invalid"
     assert evaluate("98.3", "Open Label.").correct
     assert evaluate("98.3", "double-blind").status == "incorrect"
     written = evaluate("98.4", "Because the groups differed.")
-    assert written.status == "recorded" and "4 words" in written.message
+    assert written.status == "recorded" and "4 words; within the range of 3-6 asked for" in written.message
+    assert "fewer than the range of 3-6" in evaluate("98.4", "Too short").message
+    assert "more than the range" in evaluate("98.4", "one two three four five six seven").message
     assert evaluate("98.9", 1).status == "invalid" and "Did you mean" in evaluate("98.9", 1).message
+
+
+def test_each_wrong_option_gets_its_own_feedback_and_a_right_one_its_because(extra_keys: Path) -> None:
+    right = evaluate("98.2", "b")
+    assert right.message == "98.2 · correct. Because: Without a control group, the placebo response is included."
+    for letter, why in FEEDBACK.items():
+        first = evaluate("98.2", letter)
+        assert first.message == f"98.2 · not yet: {why} Hint: {COMMON['hint']}"
+        assert "b)" not in first.message and CHOICES[1] not in first.message
+    second = evaluate("98.2", "c", earlier_wrong=1)
+    assert second.message == f"98.2 · not yet: {FEEDBACK['c']} A closer hint: {COMMON['second_hint']}"
+    assert evaluate("98.1", 1.0).message == f"98.1 · not yet. Hint: {COMMON['hint']}"
+    assert evaluate("98.1", 1.0, earlier_wrong=2).message.endswith(f"A closer hint: {COMMON['second_hint']}")
+
+
+def test_check_gives_the_closer_hint_on_a_second_different_wrong_answer(extra_keys: Path) -> None:
+    assert "closer hint" not in check("98.1", 1.0).message
+    assert "closer hint" not in check("98.1", 1.0).message, "the same wrong answer again is not a new try"
+    assert "closer hint" in check("98.1", 2.0).message
+    assert "closer hint" in check("98.1", 1.0).message
+
+
+def test_first_and_last_attempts_travel_in_the_check_output(extra_keys: Path) -> None:
+    assert check("98.2", ...).attempts is None, "a blank is not an attempt"
+    assert check("98.2", "z").attempts is None, "an unreadable answer is not an attempt"
+    check("98.2", "a")
+    check("98.2", "a")
+    last = check("98.2", " B")
+    record = last._repr_mimebundle_()[ATTEMPTS_MIME]
+    assert record == {"format": 1, "question": "98.2", "tries": 2,
+                      "first": {"answer": "a", "status": "incorrect"}, "last": {"answer": "b", "status": "correct"}}
+    assert last._repr_mimebundle_()["text/plain"] == last.message
+    assert answered("98.2") and not answered("98.3")
+
+
+def notebook_with_outputs(*bundles: dict) -> nbformat.NotebookNode:
+    cells = []
+    for bundle in bundles:
+        cell = nbformat.v4.new_code_cell("check(...)")
+        cell.outputs = [nbformat.v4.new_output("execute_result", data=bundle, execution_count=1)]
+        cells.append(cell)
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_read_attempts_rechecks_what_the_notebook_file_holds(extra_keys: Path, tmp_path: Path) -> None:
+    check("98.1", 250)
+    first = check("98.1", "301 mg")._repr_mimebundle_()
+    forged = {"format": 1, "question": "98.2", "tries": 1,
+              "first": {"answer": "a", "status": "correct"}, "last": {"answer": "a", "status": "correct"}}
+    junk = [{ATTEMPTS_MIME: "not json"}, {ATTEMPTS_MIME: {"question": 3}},
+            {ATTEMPTS_MIME: {**forged, "first": {"answer": ["list"], "status": "correct"}}}]
+    unknown = {**forged, "question": "77.1"}
+    nb = notebook_with_outputs(first, {ATTEMPTS_MIME: forged}, *junk, {ATTEMPTS_MIME: unknown},
+                               {"text/plain": "no record"})
+    path = tmp_path / "handed-in.ipynb"
+    nbformat.write(nb, path)
+    found = read_attempts(path)
+    assert sorted(found) == ["77.1", "98.1", "98.2"]
+    assert (found["98.1"].first_answer, found["98.1"].first_status) == (250.0, "incorrect")
+    assert (found["98.1"].last_answer, found["98.1"].last_status, found["98.1"].tries) == (301.0, "correct", 2)
+    assert found["98.2"].first_status == "incorrect", "a forged status is re-checked against the key"
+    assert found["77.1"].rechecked is False and found["77.1"].first_status == "correct"
+    # the record with the most tries wins when a cell was copied
+    fewer = {**forged, "tries": 0}
+    assert read_attempts(notebook_with_outputs({ATTEMPTS_MIME: forged}, {ATTEMPTS_MIME: fewer}))["98.2"].tries == 1
+
+
+def test_attempts_survive_a_kernel_restart_through_the_attempts_file(
+    extra_keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "attempts.json"
+    monkeypatch.setenv(ATTEMPTS_VARIABLE, str(store))
+    check("98.1", 250)
+    forget_attempts()  # a restart: memory is gone, the file is not
+    record = check("98.1", 301.4).attempts
+    assert record is not None and record["first"] == {"answer": 250.0, "status": "incorrect"}
+    store.write_text("{broken", encoding="utf-8")
+    forget_attempts()
+    assert check("98.1", 301.4).attempts["tries"] == 1, "a damaged file starts a fresh history, no error"
+
+
+def test_nothing_is_kept_on_disk_while_grading(
+    extra_keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mgedu.attempts import attempts_path
+
+    monkeypatch.delenv(ATTEMPTS_VARIABLE)
+    monkeypatch.setenv(exmod.LOG_VARIABLE, str(tmp_path / "log.jsonl"))
+    assert attempts_path() is None
+    monkeypatch.delenv(exmod.LOG_VARIABLE)
+    assert attempts_path() is None, "outside a Jupyter kernel nothing is written either"
 
 
 @settings(max_examples=80, deadline=None)
@@ -199,7 +279,9 @@ def test_feedback_never_depends_on_the_answer(target: float, tolerance: float, g
         notebook="97-x",
         title="t",
         concepts=["2.3d"],
+        skill="procedure",
         hint="Use the dose table.",
+        second_hint="Multiply by the share.",
         salt="x",
     )
     keys = {"97.1": exmod._exercise_from_dict(entry, "test")}
@@ -245,7 +327,7 @@ def test_check_writes_nothing_without_the_variable(
 ) -> None:
     monkeypatch.delenv(exmod.LOG_VARIABLE, raising=False)
     monkeypatch.chdir(tmp_path)
-    assert repr(check("98.2", "b")) == "98.2 · correct."
+    assert repr(check("98.2", "b")).startswith("98.2 · correct.")
     assert list(tmp_path.iterdir()) == [tmp_path / "keys"]
 
 
@@ -253,16 +335,8 @@ def test_key_folder_problems_are_reported(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv(exmod.KEYS_VARIABLE, str(tmp_path / "missing"))
     with pytest.raises(ValueError, match="does not exist"):
         load_exercises()
-    duplicate = make_entry(
-        "1.1",
-        "a",
-        kind="choice",
-        choices=["x", "y"],
-        notebook="01-claims",
-        title="t",
-        concepts=["1.2d"],
-        salt="s",
-    )
+    duplicate = make_entry("1.1", "a", kind="text", notebook="01-claims", title="t", concepts=["1.2d"],
+                           skill="recall", hint="h", second_hint="h2", salt="s")
     write_keys(tmp_path / "dup", [duplicate], notebook="01-claims")
     monkeypatch.setenv(exmod.KEYS_VARIABLE, str(tmp_path / "dup"))
     with pytest.raises(ValueError, match="defined twice"):
@@ -283,6 +357,17 @@ def test_key_folder_problems_are_reported(tmp_path: Path, monkeypatch: pytest.Mo
         ({"concepts": ["2.4a"]}, "not codes of the IHC Key Concepts 2019"),
         ({"points": 0}, "points must be > 0"),
         ({"answer": "d"}, "among the choice letters a, b, c"),
+        ({"skill": "insight"}, "skill must be one of recall, procedure, judgement, transfer"),
+        ({"choices": ["a", "b", "c"]}, "full option texts"),
+        ({"choices": ["only one"]}, "at least two choices"),
+        ({"feedback": {"b": "Too small."}}, "missing for c"),
+        ({"feedback": {"a": "x", "b": "y", "c": "z"}}, "wrong options only"),
+        ({"feedback": {"b": "Unlike a), this ignores n.", "c": "z"}}, "without naming the right option"),
+        ({"because": ""}, "because must give"),
+        ({"because": "two\nlines"}, "one line"),
+        ({"second_hint": ""}, "hint and second_hint"),
+        ({"kind": "text", "feedback": {"b": "x"}}, "for choice items only"),
+        ({"kind": "written", "words": (150, 80), "feedback": None}, "words must be"),
     ],
 )
 def test_make_entry_rejects_bad_input(kwargs: dict, message: str) -> None:
@@ -292,9 +377,72 @@ def test_make_entry_rejects_bad_input(kwargs: dict, message: str) -> None:
         "notebook": "x",
         "title": "t",
         "concepts": ["1.2d"],
-        "choices": ["p", "q", "r"],
+        "skill": "judgement",
+        "choices": ["Option one.", "Option two.", "Option three."],
+        "feedback": {"b": "Too small.", "c": "Too late."},
+        "because": "It is the one.",
+        "hint": "Think.",
+        "second_hint": "Think harder.",
     }
     args.update(kwargs)
     answer = args.pop("answer")
     with pytest.raises(ValueError, match=message):
         make_entry("9.1", answer, **args)
+
+
+# --- authoring, sealing and the exercise listing ----------------------------------------------------
+
+
+def test_sealed_texts_cannot_be_read_by_eye_but_open_for_the_check(extra_keys: Path) -> None:
+    text = (extra_keys / "98.json").read_text(encoding="utf-8")
+    for secret in (*FEEDBACK.values(), "Without a control group", COMMON["second_hint"], "12.4 mmol"):
+        assert secret not in text
+    ex = load_exercises()["98.2"]
+    assert ex.option_feedback == FEEDBACK and ex.because.startswith("Without")
+    assert right_letters(ex) == ("b",)
+    assert unseal(seal({"x": "y"}, "1.1", "s"), "1.1", "s", "t") == {"x": "y"}
+    with pytest.raises(ValueError, match="cannot be opened"):
+        unseal(seal({"x": "y"}, "1.1", "s"), "1.2", "s", "98.json: exercise 2")
+
+
+def test_damaged_or_incomplete_key_entries_name_the_entry(tmp_path: Path) -> None:
+    entry = make_entry("97.1", "a", kind="text", notebook="97-x", title="t", concepts=["1.2d"], skill="recall",
+                       hint="h", second_hint="h2", salt="s")
+    for change, message in [({"skill": None}, "skill None is not one of"), ({"sealed": "!!"}, "cannot be opened"),
+                            ({"words": [3]}, "words must be")]:
+        path = write_keys(tmp_path / str(len(message)), [{**entry, **change}], notebook="97-x")
+        with pytest.raises(ValueError, match=rf"97.json: exercise 1: .*{message}"):
+            read_key_file(path)
+
+
+def test_save_entry_writes_and_replaces_in_id_order(tmp_path: Path) -> None:
+    def entry(qid: str, title: str) -> dict:
+        return make_entry(qid, "a", kind="text", notebook="97-x", title=title, concepts=["1.2d"], skill="recall",
+                          hint="h", second_hint="h2")
+
+    path = save_entry(entry("97.10", "ten"), tmp_path)
+    save_entry(entry("97.2", "two"), tmp_path)
+    save_entry(entry("97.2", "two again"), tmp_path)
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    assert path.name == "97.json" and [e["title"] for e in payload["exercises"]] == ["two again", "ten"]
+    with pytest.raises(ValueError, match="holds notebook '97-x', not '97-y'"):
+        save_entry({**entry("97.3", "x"), "notebook": "97-y"}, tmp_path)
+
+
+def test_choices_markdown_puts_each_option_on_its_own_line(extra_keys: Path) -> None:
+    assert choices_markdown("98.2").splitlines() == [f"- **{letter})** {text}" for letter, text in
+                                                     zip("abc", CHOICES, strict=True)]
+    with pytest.raises(ValueError, match="must be a choice item"):
+        choices_markdown("98.1")
+
+
+def test_exercises_json_lists_every_exercise(capsys: pytest.CaptureFixture[str]) -> None:
+    from mgedu.__main__ import main
+
+    assert main(["exercises", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [e["id"] for e in listed] == sorted(load_exercises(), key=exmod.sort_key)
+    for item in listed:
+        assert {"id", "notebook", "kind", "skill", "concepts", "choices"} <= set(item)
+        assert item["skill"] in SKILLS
+        assert "accept" not in item and "sealed" not in item and "salt" not in item

@@ -102,8 +102,10 @@ def test_published_estimates_are_internally_consistent():
         assert row.p_from_ci == pytest.approx(float(row.p_value), abs=0.005)
     sol = table.loc["mahpitre2021-sol"]
     assert (sol.estimate, sol.ci_low, sol.ci_high, sol.n_participants) == (-17.36, -27.27, -7.44, 55)
-    assert "includes zero" in describe_pooled("mahpitre2021-tst")
-    assert "excludes zero" in describe_pooled("mahpitre2021-sol")
+    tst, sol = describe_pooled("mahpitre2021-tst"), describe_pooled("mahpitre2021-sol")
+    assert "includes zero" in tst and "no difference" in tst
+    # A significant result must never read as "no difference" (it used to print "excludes zero (no difference)").
+    assert "no difference" not in sol and "in favour of magnesium" in sol
     with pytest.raises(ValueError, match="estimate_id must be one of"):
         describe_pooled("nope")
 
@@ -119,3 +121,31 @@ def test_t_intervals_use_their_degrees_of_freedom():
         pool_intervals([0.0, 2.0], [-1, 1], [1, 3], dfs=[10])
     with pytest.raises(ValueError, match="df must be above 0"):
         standard_error_from_ci(-1, 1, df=0)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "favours", "expected"),
+    [
+        (-27.27, -7.44, "lower", "in favour of magnesium"),  # sleep onset latency: shorter is better
+        (2.0, 9.0, "higher", "in favour of magnesium"),
+        (-9.0, -2.0, "higher", "against magnesium"),
+        (2.0, 9.0, "lower", "against magnesium"),
+        (-5.99, 38.12, "higher", "no difference is compatible"),
+        (0.0, 4.0, "higher", "no difference is compatible"),  # touching zero counts as including it
+    ],
+)
+def test_interval_reading_both_ways(low, high, favours, expected):
+    from mgedu.pooling import interval_reading
+
+    text = interval_reading(low, high, favours)
+    assert expected in text
+    assert ("no difference" in text) == (low <= 0 <= high)
+
+
+def test_interval_reading_rejects_bad_input():
+    from mgedu.pooling import interval_reading
+
+    with pytest.raises(ValueError, match="favours_magnesium must be 'lower' or 'higher', got 'up'"):
+        interval_reading(-1, 1, "up")
+    with pytest.raises(ValueError, match="ci_low must not be above ci_high"):
+        interval_reading(3, 1, "lower")

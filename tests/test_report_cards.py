@@ -16,10 +16,12 @@ def test_card_counts_match_the_claims_table(doc_id):
     assert card.n_claims == len(mine)
     for verdict in VERDICTS:
         assert card.verdict_counts[verdict] == int((mine.verdict == verdict).sum())
-    checkable = len(mine) - int((mine.verdict == "uncheckable").sum())
-    assert card.share_supported == pytest.approx((mine.verdict == "supported").sum() / checkable)
+    # Uncheckable and not-verified claims count neither for nor against the article.
+    judged = len(mine) - int(mine.verdict.isin(["uncheckable", "not-verified"]).sum())
+    assert card.n_judged == judged
+    assert card.share_supported == pytest.approx((mine.verdict == "supported").sum() / judged)
     serious = mine.verdict.isin(["misreported", "unsupported"]).sum()
-    assert card.share_serious == pytest.approx(serious / checkable)
+    assert card.share_serious == pytest.approx(serious / judged)
     assert card.share_traced == pytest.approx(mine.study_id.notna().mean())
     assert card.reading == overall_reading(card.share_supported, card.share_serious)
     doc = load_documents().set_index("doc_id").loc[doc_id]
@@ -71,9 +73,43 @@ def test_model_verdict_is_built_from_the_card_and_the_grade_tables(doc_id):
     card = report_card(doc_id)
     text = model_verdict(doc_id)
     assert text.startswith(f"{doc_id} ({card.publisher_kind};")
-    assert f"{100 * card.share_supported:.0f}% are supported" in text
+    assert f"{card.n_judged} of which could be judged against a source" in text
+    assert f"{100 * card.share_supported:.0f}% of those are supported" in text
     assert text.endswith(f"Overall reading: {card.reading}.")
     assert card.worst[0]["claim_id"] in text
     grades = load_grade_outcomes()
     rls = set(grades.certainty[grades.condition == "rls"].astype(str)) - {"no evidence"}
     assert any(f"reaches is {level}," in text for level in rls)
+
+
+def test_model_verdict_counts_the_studies_behind_effect_claims_only():
+    """S002's effect claims rest on an open pilot and a case report, not on the prevalence study it retells."""
+    from mgedu.report_cards import model_verdict
+
+    text = model_verdict("S002")
+    assert "most often uncontrolled open-label studies (4)" in text
+    assert "observational" not in text
+
+
+def test_report_card_bars_use_the_table_denominator():
+    """The green bar of each article is its table share_supported; the red and orange add up to share_serious."""
+    from matplotlib.colors import to_hex
+
+    from mgedu.plots import VERDICT_COLOURS
+    from mgedu.plots.evidence import plot_report_cards
+
+    cards = report_cards()
+    ax = plot_report_cards()
+    widths: dict[tuple[str, int], float] = {}
+    for patch in ax.patches:
+        row = round(patch.get_y() + patch.get_height() / 2)
+        colour = to_hex(patch.get_facecolor()).upper()
+        widths[(colour, row)] = widths.get((colour, row), 0.0) + patch.get_width()
+    for i, card in enumerate(cards.itertuples()):
+        supported = widths.get((VERDICT_COLOURS["supported"].upper(), i), 0.0)
+        serious = sum(widths.get((VERDICT_COLOURS[v].upper(), i), 0.0) for v in ("misreported", "unsupported"))
+        assert supported == pytest.approx(100 * card.share_supported, abs=0.06)
+        assert serious == pytest.approx(100 * card.share_serious, abs=0.06)
+        assert sum(w for (c, r), w in widths.items() if r == i) == pytest.approx(100)
+    s000 = cards.set_index("doc_id").loc["S000"]
+    assert round(100 * s000.share_supported) == 40  # 4 of 10 judged (it was drawn as 4 of 12 = 33 %)

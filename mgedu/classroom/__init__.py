@@ -25,7 +25,9 @@ def _cmd_release(args: argparse.Namespace) -> int:
     from mgedu.classroom.release import release
 
     try:
-        released = release(args.out, args.source, force=args.force, names=args.only or (), make_zip=args.zip)
+        released = release(
+            args.out, args.source, force=args.force, names=args.only or (), make_zip=args.zip, teacher=args.teacher
+        )
     except ValueError as exc:
         print(f"release: {exc}", file=sys.stderr)
         return 2
@@ -37,7 +39,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
         )
         print(f"  {item.path}  ({what})")
     print(
-        f"Wrote {len(released)} student notebooks to {args.out}"
+        f"Wrote {len(released)} {'teacher' if args.teacher else 'student'} notebooks to {args.out}"
         + (f" and {args.out.rstrip('/')}.zip" if args.zip else "")
     )
     return 0
@@ -96,7 +98,13 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"exercises: {exc}", file=sys.stderr)
         return 2
-    if args.csv:
+    if args.json:
+        import json
+
+        from mgedu.exercises import exercise_records
+
+        print(json.dumps(exercise_records(args.notebook), indent=1, ensure_ascii=False))
+    elif args.csv:
         table.to_csv(sys.stdout, index=False)
     else:
         with _wide_pandas():
@@ -129,6 +137,9 @@ def add_commands(subparsers: Any) -> None:
     )
     rel.add_argument("--zip", action="store_true", help="also write OUT.zip to hand out")
     rel.add_argument(
+        "--teacher", action="store_true", help="write teacher copies instead: solutions open and runnable"
+    )
+    rel.add_argument(
         "--only", action="append", metavar="NAME", help="release only this notebook (repeatable)"
     )
     rel.set_defaults(func=_cmd_release)
@@ -151,6 +162,9 @@ def add_commands(subparsers: Any) -> None:
     ex = subparsers.add_parser("exercises", help="table of exercises with their IHC Key Concepts")
     ex.add_argument("--notebook", default=None, help="only this notebook, e.g. 01-claims")
     ex.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    ex.add_argument(
+        "--json", action="store_true", help="print every exercise as JSON (id, notebook, kind, skill, concepts, ...)"
+    )
     ex.add_argument("--notebooks", default=None, help="notebooks folder for --update-docs/--check-docs")
     ex.add_argument("--update-docs", metavar="DOC", help="rewrite the generated block of the teacher's guide")
     ex.add_argument(

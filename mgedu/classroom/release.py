@@ -1,12 +1,24 @@
-"""Student copies from the one source: the teacher's notebooks with the solutions taken out.
+"""Student and teacher copies from the one source: the notebooks with solutions out, or made runnable.
 
-The notebooks in ``notebooks/`` are the only source. A cell tagged ``solution`` holds a worked answer
-(collapsed in JupyterLab through ``{"jupyter": {"source_hidden": true}}``, so self-learners can open
-it); a cell tagged ``exercise`` holds the student's placeholder and its ``check(...)`` call.
-:func:`make_student_copy` replaces every solution cell with a short markdown placeholder and clears
-the outputs of exercise cells; every other cell, with its stored outputs, is kept as it is, so the
-copy still reads well before it is run and still runs top to bottom. The copy is stamped with
-``metadata.mgedu`` (notebook name, copy kind), which the grader uses to know which exercises to expect.
+The notebooks in ``notebooks/`` are the only source. A solution is a **markdown** cell tagged
+``solution`` whose text is one HTML ``<details>`` block (closed until the learner clicks its summary
+line "Solution to exercise N.k"): the reasoning in words, then the code in a fenced
+```` ```python ```` block that ends with ``check("N.k", solution)``. Being markdown, a solution never
+runs on Run All, so it can neither print an answer nor record a correct check; being a ``<details>``
+block, it stays closed when Run All renders it (JupyterLab un-hides the input of every markdown cell it
+runs, so the collapsed-cell metadata would not keep it closed). A cell tagged
+``exercise`` holds the learner's placeholder and its ``check(...)`` call (or a ``%%answer N.k`` cell for
+written answers); a cell tagged ``worked-answer`` shows a worked answer once the learner has answered.
+
+- :func:`make_student_copy` replaces every solution cell with a short placeholder, drops worked-answer
+  cells and clears the outputs of exercise cells; every other cell, with its stored outputs, is kept,
+  so the copy reads well before it is run and runs top to bottom.
+- :func:`make_teacher_copy` keeps the solutions open and puts each solution's code in a code cell of
+  its own (tagged ``solution``) right after it, so a teacher's Run All shows every answer checked. The
+  test suite grades these copies to prove every solution still passes its key.
+
+Copies are stamped with ``metadata.mgedu`` (notebook name, copy kind), which the grader uses to know
+which exercises to expect.
 """
 
 from __future__ import annotations
@@ -20,7 +32,9 @@ from typing import Any
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
-CHECK_CALL = re.compile(r"""check\(\s*["']([^"']+)["']""")
+WORKED_ANSWER_TAG = "worked-answer"
+CHECK_CALL = re.compile(r"""check\(\s*["']([^"']+)["']|^%%answer[ \t]+(\S+)""", re.MULTILINE)
+FENCED_CODE = re.compile(r"^```(?:python|py|ipython3?)?[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 NOTEBOOK_NAME = re.compile(r"(\d\d-[a-z0-9]+(?:-[a-z0-9]+)*)")
 STUDENT_README = """# Student copies
 
@@ -31,7 +45,8 @@ Open each notebook in JupyterLab (or on Binder) and run it from the top (Run > R
   the answer.
 - You can run a check as often as you like; the last one you run for each exercise is the one that counts.
 - Moving, copying or deleting cells does not break the checks, but keep the setup cell at the top.
-- Written answers go in a string, e.g. `answer = \"\"\"My answer ...\"\"\"`; your teacher reads them.
+- Written answers go in a cell that starts `%%answer 6.4`: write below that line, quotes and new lines
+  are fine; your teacher reads them. Your first and your last answer to each exercise are kept.
 - Hand in the `.ipynb` file with its name unchanged (File > Download), after saving it.
 """
 
@@ -52,12 +67,29 @@ def is_tagged(cell: Any, tag: str) -> bool:
 
 
 def question_ids(source: str) -> list[str]:
-    """Question ids of the ``check("N.k", ...)`` calls in a cell's source, in order.
+    """Question ids of the ``check("N.k", ...)`` calls and ``%%answer N.k`` lines in a cell's source.
 
     >>> question_ids('answer = ...\\ncheck("4.1", answer)')
     ['4.1']
+    >>> question_ids('%%answer 6.4\\nMy verdict: "proven" is wrong.')
+    ['6.4']
     """
-    return CHECK_CALL.findall(source)
+    return [call or magic for call, magic in CHECK_CALL.findall(source)]
+
+
+def solution_code(cell: Any) -> str:
+    """The code of a solution cell: the fenced ``python`` blocks of a markdown cell (joined), or the
+    source of a code cell.
+
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_markdown_cell("Why.\\n\\n```python\\nsolution = 3\\ncheck('9.1', solution)\\n```")
+    >>> solution_code(cell)
+    "solution = 3\\ncheck('9.1', solution)"
+    """
+    source = str(cell.get("source", ""))
+    if cell.get("cell_type") == "code":
+        return source
+    return "\n".join(block.rstrip("\n") for block in FENCED_CODE.findall(source))
 
 
 def notebook_name(path: str | Path) -> str | None:
@@ -85,15 +117,17 @@ def placeholder_cell(ids: Sequence[str]) -> Any:
 
 
 def make_student_copy(nb: Any, name: str) -> Any:
-    """A student copy of the notebook ``nb`` (not modified): solutions out, exercise outputs cleared.
+    """A student copy of the notebook ``nb`` (not modified): solutions and worked answers out, exercise
+    outputs cleared.
 
     >>> import nbformat
     >>> ex = nbformat.v4.new_code_cell('answer = ...\\ncheck("9.1", answer)', metadata={"tags": ["exercise"]})
-    >>> sol = nbformat.v4.new_code_cell('solution = 42', metadata={"tags": ["solution"]})
-    >>> nb = nbformat.v4.new_notebook(cells=[ex, sol])
+    >>> sol = nbformat.v4.new_markdown_cell('```python\\nsolution = 42\\n```', metadata={"tags": ["solution"]})
+    >>> worked = nbformat.v4.new_code_cell('worked_answer("9.1", f)', metadata={"tags": ["worked-answer"]})
+    >>> nb = nbformat.v4.new_notebook(cells=[ex, sol, worked])
     >>> copy = make_student_copy(nb, "09-demo")
-    >>> [c.cell_type for c in copy.cells], "42" in nbformat.writes(copy)
-    (['code', 'markdown'], False)
+    >>> [c.cell_type for c in copy.cells], "42" in nbformat.writes(copy), "worked_answer" in nbformat.writes(copy)
+    (['code', 'markdown'], False, False)
     """
     import copy as copying
 
@@ -101,7 +135,9 @@ def make_student_copy(nb: Any, name: str) -> Any:
     cells = []
     for cell in student.cells:
         if is_tagged(cell, SOLUTION_TAG):
-            cells.append(placeholder_cell(question_ids(str(cell.source))))
+            cells.append(placeholder_cell(question_ids(solution_code(cell))))
+            continue
+        if is_tagged(cell, WORKED_ANSWER_TAG):
             continue
         if is_tagged(cell, EXERCISE_TAG) and cell.cell_type == "code":
             cell.outputs = []
@@ -110,6 +146,41 @@ def make_student_copy(nb: Any, name: str) -> Any:
     student.cells = cells
     student.metadata["mgedu"] = {"notebook": name, "copy": "student"}
     return student
+
+
+def make_teacher_copy(nb: Any, name: str) -> Any:
+    """A teacher copy of ``nb`` (not modified): each solution open, followed by its code as a code cell.
+
+    >>> import nbformat
+    >>> sol = nbformat.v4.new_markdown_cell('<details>\\n<summary>Solution</summary>\\n\\n```python\\n'
+    ...                                     'check("9.1", 42)\\n```\\n\\n</details>', metadata={"tags": ["solution"]})
+    >>> copy = make_teacher_copy(nbformat.v4.new_notebook(cells=[sol]), "09-demo")
+    >>> [c.cell_type for c in copy.cells], copy.cells[0].source.splitlines()[0]
+    (['markdown', 'code'], '<details open>')
+    >>> copy.cells[1].source, copy.metadata["mgedu"]["copy"]
+    ('check("9.1", 42)', 'teacher')
+    """
+    import copy as copying
+
+    import nbformat
+
+    teacher = copying.deepcopy(nb)
+    cells = []
+    for cell in teacher.cells:
+        cells.append(cell)
+        if not is_tagged(cell, SOLUTION_TAG):
+            continue
+        cell.metadata.get("jupyter", {}).pop("source_hidden", None)
+        cell.metadata.get("jupyter", {}).pop("outputs_hidden", None)
+        if not cell.metadata.get("jupyter", True):
+            del cell.metadata["jupyter"]
+        if cell.cell_type == "markdown":
+            cell.source = re.sub(r"^<details>", "<details open>", str(cell.source), count=1, flags=re.MULTILINE)
+            code = nbformat.v4.new_code_cell(solution_code(cell), metadata={"tags": [SOLUTION_TAG]})
+            cells.append(code)
+    teacher.cells = cells
+    teacher.metadata["mgedu"] = {"notebook": name, "copy": "teacher"}
+    return teacher
 
 
 def solution_cells(nb: Any) -> list[Any]:
@@ -134,8 +205,9 @@ def release(
     force: bool = False,
     names: Sequence[str] = (),
     make_zip: bool = False,
+    teacher: bool = False,
 ) -> list[ReleasedNotebook]:
-    """Write student copies of the notebooks in ``source`` into the folder ``out``.
+    """Write student copies (teacher copies with ``teacher``) of the notebooks in ``source`` into ``out``.
 
     Refuses (``ValueError``) to write into a non-empty ``out`` unless ``force``, and always refuses an
     ``out`` inside ``source``: the teacher's notebooks are never touched. Other files next to the
@@ -171,7 +243,7 @@ def release(
     released = []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        student = make_student_copy(nb, path.stem)
+        student = make_teacher_copy(nb, path.stem) if teacher else make_student_copy(nb, path.stem)
         target = out / path.name
         nbformat.write(student, target)
         ids = tuple(
@@ -180,7 +252,7 @@ def release(
             if is_tagged(cell, EXERCISE_TAG)
             for i in question_ids(str(cell.source))
         )
-        released.append(ReleasedNotebook(path.stem, target, ids, len(solution_cells(nb))))
+        released.append(ReleasedNotebook(path.stem, target, ids, 0 if teacher else len(solution_cells(nb))))
     for extra in sorted(source.iterdir()):
         if extra.suffix == ".ipynb" or extra.name.startswith(".") or extra.name == "__pycache__":
             continue
@@ -193,7 +265,8 @@ def release(
             )
         else:
             shutil.copy2(extra, out / extra.name)
-    (out / "README.md").write_text(STUDENT_README, encoding="utf-8")
+    if not teacher:
+        (out / "README.md").write_text(STUDENT_README, encoding="utf-8")
     if make_zip:
         shutil.make_archive(str(out), "zip", root_dir=out.parent, base_dir=out.name)
     return released

@@ -55,7 +55,10 @@ def render_exercise_section(notebooks_dir: str | Path) -> str:
     by_notebook: dict[str, list[Exercise]] = defaultdict(list)
     for ex in load_exercises().values():
         by_notebook[ex.notebook].append(ex)
-    infos = [read_notebook_info(p) for p in sorted(Path(notebooks_dir).glob("*.ipynb"))]
+    from mgedu.choice_balance import choice_balance
+    from mgedu.exercise_keys import SKILLS
+
+    infos = [read_notebook_info(p) for p in sorted(Path(notebooks_dir).glob("[0-9][0-9]-*.ipynb"))]
     lines = [
         BEGIN,
         "",
@@ -73,6 +76,13 @@ def render_exercise_section(notebooks_dir: str | Path) -> str:
             f"| {info.title} | {info.minutes or '?'} | {len(exercises)} | {points:g} | {kinds or '-'} |"
         )
     lines += [f"| **All notebooks** | | **{total_ex}** | **{total_points:g}** | |", ""]
+    skills = Counter(ex.skill for ex in load_exercises().values())
+    lines += [
+        "What the exercises ask for (skill): "
+        + ", ".join(f"{skill} {skills.get(skill, 0)}" for skill in SKILLS)
+        + ". " + choice_balance().describe(),
+        "",
+    ]
     for info in infos:
         exercises = sorted(by_notebook.get(info.name, []), key=lambda e: sort_key(e.id))
         if not exercises:
@@ -80,13 +90,13 @@ def render_exercise_section(notebooks_dir: str | Path) -> str:
         lines += [
             f"### {info.title}",
             "",
-            "| Exercise | Kind | Difficulty | Points | Assesses (IHC Key Concepts 2019) |",
-            "|---|---|---|---|---|",
+            "| Exercise | Kind | Skill | Difficulty | Points | Assesses (IHC Key Concepts 2019) |",
+            "|---|---|---|---|---|---|",
         ]
         for ex in exercises:
             unit = f" ({ex.unit})" if ex.kind == "numeric" and ex.unit else ""
             lines.append(
-                f"| {ex.id} {ex.title} | {ex.kind}{unit} | {ex.difficulty} | {ex.points:g} | "
+                f"| {ex.id} {ex.title} | {ex.kind}{unit} | {ex.skill} | {ex.difficulty} | {ex.points:g} | "
                 f"{_concepts(ex, titles)} |"
             )
         lines.append("")

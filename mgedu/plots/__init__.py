@@ -35,12 +35,15 @@ PALETTE: list[str] = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "
                                               "reddish_purple", "yellow", "black")]
 
 #: One colour per claim verdict, from the same palette, ordered from "fine" to "cannot be checked".
+#: "not verified" (a source that could not be found) gets sky blue, well apart from the green of
+#: "supported" and the reds of "unsupported", because it says nothing either way.
 VERDICT_COLOURS: dict[str, str] = {
     "supported": OKABE_ITO["bluish_green"],
     "overstated": OKABE_ITO["yellow"],
     "misreported": OKABE_ITO["orange"],
     "unsupported": OKABE_ITO["vermillion"],
     "uncheckable": "#999999",
+    "not-verified": OKABE_ITO["sky_blue"],
 }
 
 STYLE: dict[str, Any] = {

@@ -8,6 +8,7 @@ same colours: the RDA band in green, the supplemental UL in vermillion.
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from mgedu.plots import OKABE_ITO, decorate, new_axes
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 RDA_COLOUR = OKABE_ITO["bluish_green"]
 UL_COLOUR = OKABE_ITO["vermillion"]
-METHOD_MARKERS: dict[str, str] = {"urinary-increment": "o", "stable-isotope": "s", "net-absorption": "D"}
 
 
 def _adult_rda_band(authority: str = "NIH") -> tuple[float, float, float]:
@@ -58,8 +58,9 @@ def plot_trial_doses(table: pd.DataFrame | None = None, ax: Axes | None = None) 
         & ~table.study_id.isin(registries)
     ]
     low, high, ul = _adult_rda_band()
-    ax.axvspan(low, high, color=RDA_COLOUR, alpha=0.18, lw=0, label=f"adult RDA {low:g}-{high:g} mg (NIH)")
-    ax.axvline(ul, color=UL_COLOUR, lw=2, label=f"supplemental UL {ul:g} mg")
+    ax.axvspan(low, high, color=RDA_COLOUR, alpha=0.18, lw=0,
+               label=f"adult RDA {low:g}-{high:g} mg (NIH): total intake, food and supplements")
+    ax.axvline(ul, color=UL_COLOUR, lw=2, label=f"supplemental UL {ul:g} mg: supplements and medicines only")
     studies = list(dict.fromkeys(trials.study_id))[::-1]
     above, points = [], []
     for y, study in enumerate(studies):
@@ -81,7 +82,12 @@ def plot_trial_doses(table: pd.DataFrame | None = None, ax: Axes | None = None) 
             above.append(f"{study} ({label} mg)")
     ax.set_yticks(range(len(studies)), studies)
     ax.set_xlim(0, max(float(trials.elemental_mg.max()) * 1.15, ul * 1.3))
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_ylim(-0.6, len(studies) + 1.4)
+    # The UL sits inside the RDA band because they count different things; say so on the chart.
+    ax.annotate("The UL counts supplements only; the RDA counts\nfood too. So the UL can sit inside the RDA band,\n"
+                "and a supplement dose is compared with the UL.",
+                (ul, len(studies) - 0.2), xytext=(8, 0), textcoords="offset points", fontsize=8, va="bottom")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.12), fontsize=8, ncols=1)
     readings = "; ".join(points[::-1])
     title = (
         f"{len(above)} of {len(studies)} trials gave more than the {ul:g} mg supplemental UL"
@@ -150,63 +156,92 @@ def plot_label_reading(reading: LabelReading, ax: Axes | None = None) -> Axes:
     )
 
 
-def plot_absorption_ranges(table: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
-    """Measured absorption (%) by salt and method, with the figures an article claims marked with a cross.
+METHOD_WORDS: dict[str, str] = {"urinary-increment": "rise in urine magnesium", "stable-isotope": "stable isotope",
+                                "net-absorption": "net absorption"}
 
-    ``table`` is :func:`mgedu.absorption.load_absorption` output (loaded when None). Human measurements
-    are filled markers (shape = method), rat measurements hollow, subgroups picked after the fact grey,
-    and article claims vermillion crosses. Ranges are drawn as lines.
+
+def absorption_row_label(row: pd.Series) -> str:
+    """A plain-words label for one row of the absorption table: salt, method, who, and the study.
+
+    >>> import pandas as pd
+    >>> print(absorption_row_label(pd.Series({"absorption_id": "schuette1994-oxide", "family": "oxide",
+    ...     "evidence": "measured", "species": "human", "method": "stable-isotope", "n": 12,
+    ...     "population": "patients with ileal resection (double-blind randomised crossover)"})))
+    Oxide (Schuette 1994)
+    stable isotope, 12 patients with ileal resection
+    """
+    import re
+
+    family = "Ten salts" if row["family"] == "various" else str(row["family"]).capitalize()
+    if row["evidence"] == "claim":
+        return f"{family}\nthe figure article S002 states"
+    found = re.match(r"([a-z]+)(\d{4})", str(row["absorption_id"]))
+    study = f" ({found.group(1).capitalize()} {found.group(2)})" if found else ""
+    population = str(row.get("population") or "").split(" (")[0].split(",")[0]
+    n = row.get("n")
+    who = population if n is None or _is_missing(n) else f"{int(n)} {population}"
+    if row["evidence"] == "subgroup":
+        return f"{family}{study}\nonly {population}"
+    return f"{family}{study}\n{METHOD_WORDS.get(str(row['method']), str(row['method']))}, {who}"
+
+
+def _is_missing(value: object) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+def plot_absorption_ranges(table: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
+    """Measured absorption (%) by salt and method, one labelled row each, with the figures an article claims.
+
+    ``table`` is :func:`mgedu.absorption.load_absorption` output (loaded when None). Each measurement is a
+    row labelled in words (salt, method, who, study), grouped by salt: people in blue, a subgroup picked
+    after the fact in grey, rats as hollow orange triangles, and the figures article S002 states as
+    vermillion crosses. Ranges are drawn as lines and every point carries its value.
+
+    >>> ax = plot_absorption_ranges()
+    >>> print(ax.get_yticklabels()[0].get_text())
+    Oxide (Firoz 2001)
+    rise in urine magnesium, normal volunteers
     """
     from mgedu.absorption import load_absorption
 
-    ax = new_axes(ax, figsize=(9.0, 4.6))
     table = load_absorption() if table is None else table
-    shown = table[table.evidence.isin(["measured", "subgroup", "claim"]) & table.absorbed_pct_low.notna()]
-    families = list(dict.fromkeys(str(f) for f in shown.family))[::-1]
+    shown = table[table.evidence.isin(["measured", "subgroup", "claim"]) & table.absorbed_pct_low.notna()].copy()
+    families = list(dict.fromkeys(str(f) for f in shown.family))
+    shown["_family_order"] = [families.index(str(f)) for f in shown.family]
+    shown["_claim_last"] = (shown.evidence == "claim").astype(int)
+    shown = shown.sort_values(["_family_order", "_claim_last"], kind="stable")
+    ax = new_axes(ax, figsize=(8.0, 0.55 * len(shown) + 1.9))
+    styles = {
+        "people": ({"marker": "o", "color": OKABE_ITO["blue"], "ms": 8}, "people (measured)"),
+        "subgroup": ({"marker": "o", "color": "#777777", "ms": 8}, "people, subgroup picked after the fact"),
+        "rats": ({"marker": "^", "color": OKABE_ITO["orange"], "mfc": "white", "ms": 9}, "rats"),
+        "claim": ({"marker": "X", "color": UL_COLOUR, "ms": 11}, "figure stated in article S002"),
+    }
     seen: set[str] = set()
-    parts = []
-    for y, family in enumerate(families):
-        rows = list(shown[shown.family == family].itertuples(index=False))
-        offsets = [0.0] if len(rows) == 1 else [0.3 - 0.6 * i / (len(rows) - 1) for i in range(len(rows))]
-        for offset, r in zip(offsets, rows, strict=True):
-            lo, hi = float(r.absorbed_pct_low), float(r.absorbed_pct_high)
-            yy = y + offset
-            if r.evidence == "claim":
-                kwargs = {"marker": "X", "color": UL_COLOUR, "ms": 10, "ls": "none"}
-                label = "figure stated in article S002"
-            elif r.species == "rat":
-                kwargs = {"marker": "^", "mfc": "white", "color": OKABE_ITO["orange"], "ms": 8, "ls": "none"}
-                label = "rats (stable isotope)"
-            else:
-                colour = "#999999" if r.evidence == "subgroup" else OKABE_ITO["blue"]
-                kwargs = {
-                    "marker": METHOD_MARKERS.get(str(r.method), "o"),
-                    "color": colour,
-                    "ms": 8,
-                    "ls": "none",
-                }
-                label = (
-                    "people, subgroup picked after the fact"
-                    if r.evidence == "subgroup"
-                    else f"people ({str(r.method).replace('-', ' ')})"
-                )
-            if hi > lo:
-                ax.plot([lo, hi], [yy, yy], color=kwargs["color"], lw=2)
-            ax.plot(
-                [lo, hi] if hi > lo else [lo],
-                [yy, yy] if hi > lo else [yy],
-                label=None if label in seen else label,
-                **kwargs,
-            )
-            seen.add(label)
-            ax.annotate(
-                str(r.absorption_id), (hi, yy), xytext=(7, -3), textcoords="offset points", fontsize=7
-            )
-            parts.append(f"{family} {lo:g}{'' if hi == lo else f'-{hi:g}'} % ({r.absorption_id})")
-    ax.set_yticks(range(len(families)), [f if f != "various" else "various salts" for f in families])
-    ax.set_ylim(-0.6, len(families) - 0.4)
+    labels, parts = [], []
+    for y, (_, r) in enumerate(shown.iterrows()):
+        lo, hi = float(r.absorbed_pct_low), float(r.absorbed_pct_high)
+        kind = ("claim" if r.evidence == "claim" else "rats" if r.species == "rat"
+                else "subgroup" if r.evidence == "subgroup" else "people")
+        style, legend = styles[kind]
+        if hi > lo:
+            ax.plot([lo, hi], [y, y], color=style["color"], lw=2.5)
+        ax.plot([lo, hi] if hi > lo else [lo], [y, y] if hi > lo else [y], ls="none",
+                label=None if legend in seen else legend, **style)
+        seen.add(legend)
+        value = f"{lo:g}%" if hi == lo else f"{lo:g}-{hi:g}%"
+        ax.annotate(value, (hi, y), xytext=(8, -3), textcoords="offset points", fontsize=9)
+        labels.append(absorption_row_label(r))
+        parts.append(f"{labels[-1]}: {value}")
+        if y + 1 < len(shown) and shown.family.iloc[y + 1] != r.family:
+            ax.axhline(y + 0.5, color="#bbbbbb", lw=0.8)
+    ax.set_yticks(range(len(shown)), labels, fontsize=8.5)
+    ax.set_ylim(len(shown) - 0.5, -0.5)
     ax.set_xlim(0, 100)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.1), ncols=2, fontsize=8)
     claims = shown[shown.evidence == "claim"]
     gaps = [
         str(c.family)
@@ -216,18 +251,19 @@ def plot_absorption_ranges(table: pd.DataFrame | None = None, ax: Axes | None = 
         ].absorbed_pct_high.max()
         < float(c.absorbed_pct_low)
     ]
-    title = (
+    title = textwrap.fill(
         f"No human measurement reaches the claimed figure for {', '.join(gaps)}"
         if gaps
-        else "Every claimed figure lies within a measured human range"
+        else "Every claimed figure lies within a measured human range",
+        48,
     )
     return decorate(
         ax,
         title=title,
         xlabel="Magnesium absorbed (% of the dose)",
-        ylabel="Salt family",
+        ylabel="",
         alt=(
-            "Chart of absorption percentages by salt family, by method and species, with article claims "
-            "marked as crosses: " + "; ".join(parts) + "."
+            "Chart of measured magnesium absorption, one row per measurement grouped by salt, with the figures "
+            "article S002 states marked as crosses: " + "; ".join(parts) + "."
         ),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mgedu.plots import OKABE_ITO, VERDICT_COLOURS, decorate, new_axes
-from mgedu.seeds import VERDICTS
+from mgedu.seeds import VERDICT_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -185,7 +185,8 @@ def plot_forest(rows: pd.DataFrame | PoolingResult, xlabel: str, title: str | No
     focus = pooled.iloc[-1] if len(pooled) else table.iloc[-1]
     crosses = float(focus.ci_low) <= 0 <= float(focus.ci_high)
     if title is None:
-        title = f"{focus.label}: interval {'includes' if crosses else 'excludes'} no difference"
+        title = (f"{focus.label}: the interval includes zero, so no difference is compatible" if crosses
+                 else f"{focus.label}: the interval excludes zero, a difference")
     described = "; ".join(
         f"{r.label} {float(r.estimate):.2f} (95% CI {float(r.ci_low):.2f} to {float(r.ci_high):.2f})"
         for r in table.itertuples(index=False)
@@ -280,37 +281,49 @@ def plot_grade_summary(ax: Axes | None = None) -> Axes:
 def plot_report_cards(ax: Axes | None = None) -> Axes:
     """The five report cards side by side: verdict shares per article, with what each sells and its reading.
 
+    The bars use the cards' own denominator, the claims each article could be judged on (all but
+    "uncheckable" and "not verified", listed under each article's name), so the green segment is exactly
+    the card's ``share_supported`` and the red and orange segments add up to its ``share_serious``.
+
     >>> ax = plot_report_cards()
     >>> len(ax.get_yticklabels())
     5
     """
-    from mgedu.report_cards import READINGS, report_cards
+    from mgedu.report_cards import JUDGED_VERDICTS, NOT_JUDGED, READINGS, report_cards
 
     cards = report_cards()
-    ax = new_axes(ax, figsize=(7.0, 3.4))
+    ax = new_axes(ax, figsize=(8.4, 3.9))
     left = [0.0] * len(cards)
-    labels = [f"{d} ({s or 'no product named'})" for d, s in zip(cards.doc_id, cards.sells, strict=True)]
-    for verdict in VERDICTS:
-        widths = (100 * cards[verdict] / cards["claims"]).tolist()
-        ax.barh(labels, widths, left=left, color=VERDICT_COLOURS[verdict], label=verdict, edgecolor="white")
+    labels = []
+    for r in cards.to_dict("records"):
+        left_out = ", ".join(f"{r[v]} {VERDICT_LABELS[v]}" for v in NOT_JUDGED if r[v])
+        labels.append(f"{r['doc_id']} ({r['sells'] or 'no product named'})\n{r['judged']} of {r['claims']} claims "
+                      "judged" + (f" ({left_out})" if left_out else ""))
+    for verdict in JUDGED_VERDICTS:
+        widths = (100 * cards[verdict] / cards["judged"]).tolist()
+        ax.barh(labels, widths, left=left, color=VERDICT_COLOURS[verdict], label=VERDICT_LABELS[verdict],
+                edgecolor="white")
         left = [a + b for a, b in zip(left, widths, strict=True)]
     for i, reading in enumerate(cards.reading):
         ax.text(101, i, reading, va="center", fontsize=8)
-    ax.set_xlim(0, 160)
+    ax.set_xlim(0, 175)
     ax.set_xticks([0, 25, 50, 75, 100])
+    ax.tick_params(axis="y", labelsize=8)
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
-    ax.legend(ncols=5, loc="upper center", bbox_to_anchor=(0.35, -0.2), fontsize=8, handlelength=1.2)
+    ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.35, -0.17), fontsize=8, handlelength=1.2)
     best = cards.loc[cards.share_supported.idxmax(), "doc_id"]
     summary = "; ".join(
-        f"{r.doc_id}: {r.claims} claims, {r.supported} supported, {r.misreported} misreported, "
-        f"{r.unsupported} unsupported, reading '{r.reading}'" for r in cards.itertuples()
+        f"{r.doc_id}: {r.claims} claims, {r.judged} judged against a source, {r.supported} supported "
+        f"({100 * r.share_supported:.0f}%), {r.misreported} misreported, {r.unsupported} unsupported, "
+        f"reading '{r.reading}'" for r in cards.itertuples()
     )
     faithful = cards.doc_id[cards.reading == READINGS[0]].tolist()
     if len(faithful) == 1:
         title = f"Only {faithful[0]} is mostly faithful to its sources"
     else:
         title = f"{len(faithful)} of {len(cards)} articles are mostly faithful to their sources"
-    return decorate(ax, title=title, xlabel="Share of the article's claims (%)",
-                    alt="Stacked bars of verdict shares for the five articles, with the overall reading at "
+    return decorate(ax, title=title, xlabel="Share of the claims judged against a source (%)",
+                    alt="Stacked bars of verdict shares for the five articles, out of the claims each could be "
+                        "judged on (uncheckable and not-verified claims left out), with the overall reading at "
                         f"the right. Most supported: {best}. {summary}.")

@@ -136,7 +136,8 @@ def plot_body_magnesium(ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, 100)
     ax.grid(axis="y", visible=False)
     return decorate(
-        ax, title=f"Blood and the fluid around cells hold about {shares[2]:g}% of body magnesium",
+        ax, title=textwrap.fill(f"Only about {shares[2]:g}% of the body's magnesium is in blood and the fluid "
+                                "around cells", 58),
         xlabel=f"Share of the body's magnesium (%; total about {total_g:g} g)", ylabel="",
         alt=("Horizontal bar chart of where an adult's magnesium is. "
              + "; ".join(f"{name.replace(chr(10), ' ')}: {label}"
@@ -148,7 +149,11 @@ def plot_supplement_effect(table: pd.DataFrame | None = None, ax: Axes | None = 
     """Dumbbell chart: unblocked NMDA conductance before and after each serum-change scenario.
 
     ``table`` is :func:`mgedu.mechanisms.supplement_block_table` output (computed with defaults if None).
-    The span of each coloured bar is the range over the ionised share of serum magnesium (55-70%).
+    The span of each coloured bar is the range over the ionised share of serum magnesium (55-70%). The
+    x axis starts at 0 %, so the size of each change is shown against the whole conductance.
+
+    >>> float(plot_supplement_effect().get_xlim()[0])
+    0.0
     """
     ax = new_axes(ax)
     data = supplement_block_table() if table is None else table
@@ -174,8 +179,9 @@ def plot_supplement_effect(table: pd.DataFrame | None = None, ax: Axes | None = 
     voltage, base = data.voltage_mv.iloc[0], data.baseline_mg_mm.iloc[0]
     ax.set_yticks(range(len(scenarios)), [textwrap.fill(s, 24) for s in scenarios])
     ax.set_ylim(len(scenarios) - 0.4, -0.6)
-    low = float(data.unblocked_after.min()) * 100
-    ax.set_xlim(low - 0.7 * (before - low), before + 0.1 * (before - low))
+    # The axis starts at zero: the change is a fraction of a percentage point, and a zoomed axis would make
+    # it look large (the figure's point is how small it is).
+    ax.set_xlim(0, before * 1.12)
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper left", fontsize=8)
     return decorate(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mgedu.claims import ALL, claims_html, describe_selection, select_claims
-from mgedu.seeds import DOC_IDS, TOPICS, VERDICTS
+from mgedu.seeds import DOC_IDS, TOPICS, VERDICT_LABELS, VERDICTS
 from mgedu.widgets import make_explorer
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ def make_claim_explorer(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL)
     controls = {
         "doc_id": widgets.Dropdown(options=[ALL, *DOC_IDS], value=doc_id, description="Article", style=style),
         "topic": widgets.Dropdown(options=[ALL, *TOPICS], value=topic, description="Topic", style=style),
-        "verdict": widgets.Dropdown(options=[ALL, *VERDICTS], value=verdict, description="Verdict", style=style),
+        "verdict": widgets.Dropdown(options=[(ALL, ALL), *((VERDICT_LABELS[v], v) for v in VERDICTS)], value=verdict,
+                                    description="Verdict", style=style),
     }
     return make_explorer("claim-explorer", controls, describe_selection, detail=claims_detail, layout="horizontal")

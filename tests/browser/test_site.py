@@ -154,8 +154,13 @@ def test_solutions_are_folded(site: Path) -> None:
     for notebook in NOTEBOOKS:
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
         hidden = sum(1 for c in cells if c.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
-        folded = soup_of(site / "notebooks" / f"{notebook.stem}.html").select("details.mgedu-folded")
+        page = soup_of(site / "notebooks" / f"{notebook.stem}.html")
+        folded = page.select("details.mgedu-folded")
         assert len(folded) == hidden, f"{notebook.name}: {hidden} hidden cells, {len(folded)} folded"
+        solutions = sum(1 for c in cells if "solution" in c.get("metadata", {}).get("tags", []))
+        closed = [d for d in page.select("details:not(.mgedu-folded)") if not d.has_attr("open")
+                  and d.summary and d.summary.get_text().startswith("Solution to exercise")]
+        assert len(closed) == solutions, f"{notebook.name}: {solutions} solutions, {len(closed)} closed on the page"
 
 
 # ----------------------------------------------------------------------------- in a real browser

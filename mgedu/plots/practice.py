@@ -1,0 +1,65 @@
+"""The tally chart of the practice loop: how the learner's judgements sit against the audit's."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mgedu.plots import OKABE_ITO, decorate, new_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from mgedu.practice.tasks import Task
+
+#: Bars of the tally chart: relation -> (colour).
+TALLY_COLOURS: dict[str, str] = {
+    "same": OKABE_ITO["bluish_green"],
+    "lenient": OKABE_ITO["sky_blue"],
+    "harsh": OKABE_ITO["vermillion"],
+    "different": OKABE_ITO["reddish_purple"],
+    "no audit value": "#999999",
+}
+
+
+def plot_tally(task: str | Task = "claim", ax: Axes | None = None) -> Axes:
+    """Horizontal bars: how many of your judgements matched the audit, were more lenient, harsher, or
+    a different kind of call (on the task's main scale, e.g. the verdict).
+
+    >>> ax = plot_tally()
+    >>> ax.get_xlabel()
+    'Number of claims you judged'
+    """
+    from mgedu.practice.comparison import tally_task
+
+    result = tally_task(task)
+    main = result.task.main_scale
+    words = {
+        "same": f"same {main.name} as the audit",
+        "lenient": main.lenient.split(" (")[0],
+        "harsh": main.harsh.split(" (")[0],
+        "different": "a different kind of call",
+        "no audit value": "no audit value yet",
+    }
+    counts = {"same": result.same.get(main.name, 0), **{k: result.directions[k] for k in words if k != "same"}}
+    shown = [k for k in words if k != "no audit value" or counts[k]]
+    ax = new_axes(ax, figsize=(6.0, 0.4 * len(shown) + 1.4))
+    labels = [words[k] for k in shown]
+    ax.barh(labels, [counts[k] for k in shown], color=[TALLY_COLOURS[k] for k in shown])
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlim(0, max(1, result.n))
+    nouns = result.task.nouns
+    if result.n == 0:
+        title = f"No {nouns} judged yet"
+    else:
+        leaning = max(("lenient", "harsh", "different"), key=lambda k: counts[k])
+        title = (f"Same {main.name} as the audit for {counts['same']} of {result.n} {nouns}"
+                 + (f"; most others {words[leaning]}" if counts[leaning] else ""))
+    summary = "; ".join(f"{words[k]}: {counts[k]}" for k in shown)
+    return decorate(
+        ax,
+        title=title,
+        xlabel=f"Number of {nouns} you judged",
+        alt=f"Bar chart comparing your {main.name} with the audit's for {result.n} {nouns}. {summary}.",
+    )

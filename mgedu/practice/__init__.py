@@ -1,0 +1,81 @@
+"""The practice loop: the learner judges first, then compares with the audit, then tallies.
+
+Learner-facing calls (each returns what the learner sees; none raises for a learner's input):
+
+- claims: :func:`show_claim`, :func:`study_card`, :func:`claim_list`, :func:`judge`, :func:`compare`,
+  :func:`tally`, :func:`plot_tally`;
+- mechanism links (notebook 02): :func:`label_link`, :func:`compare_links`, :func:`tally_links`;
+- predictions (notebook 03): :func:`predict`, :func:`reveal`;
+- written answers: ``%load_ext mgedu.practice`` then a cell starting ``%%answer 6.4``; worked answers
+  that wait for the learner's own: :func:`worked_answer`;
+- :func:`forget` to start again.
+
+For authors adding judged items of their own: :class:`Task`, :class:`Scale`, :class:`Answer`,
+:func:`register_task`, then :func:`judge_item`, :func:`compare_items`, :func:`tally_task`; for
+predictions :class:`Prediction` and :func:`register_prediction`. Names load on first use, so importing
+this package imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "show_claim": "mgedu.practice.claims",
+    "study_card": "mgedu.practice.claims",
+    "claim_list": "mgedu.practice.claims",
+    "judge": "mgedu.practice.claims",
+    "compare": "mgedu.practice.claims",
+    "tally": "mgedu.practice.claims",
+    "label_link": "mgedu.practice.links",
+    "compare_links": "mgedu.practice.links",
+    "tally_links": "mgedu.practice.links",
+    "predict": "mgedu.practice.predictions",
+    "reveal": "mgedu.practice.predictions",
+    "Prediction": "mgedu.practice.predictions",
+    "register_prediction": "mgedu.practice.predictions",
+    "worked_answer": "mgedu.practice.written",
+    "forget": "mgedu.practice.record",
+    "judge_item": "mgedu.practice.record",
+    "learner_record": "mgedu.practice.record",
+    "compare_items": "mgedu.practice.comparison",
+    "tally_task": "mgedu.practice.comparison",
+    "Task": "mgedu.practice.tasks",
+    "Scale": "mgedu.practice.tasks",
+    "Answer": "mgedu.practice.tasks",
+    "register_task": "mgedu.practice.tasks",
+    "plot_tally": "mgedu.plots.practice",
+}
+
+__all__ = sorted(_EXPORTS) + ["load_ipython_extension"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mgedu.plots.practice import plot_tally
+    from mgedu.practice.claims import claim_list, compare, judge, show_claim, study_card, tally
+    from mgedu.practice.comparison import compare_items, tally_task
+    from mgedu.practice.links import compare_links, label_link, tally_links
+    from mgedu.practice.predictions import Prediction, predict, register_prediction, reveal
+    from mgedu.practice.record import forget, judge_item, learner_record
+    from mgedu.practice.tasks import Answer, Scale, Task, register_task
+    from mgedu.practice.written import worked_answer
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mgedu.practice' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext mgedu.practice``: register the ``%%answer`` cell magic for written answers."""
+    from mgedu.practice.written import answer_cell
+
+    ipython.register_magic_function(answer_cell, magic_kind="cell", magic_name="answer")
