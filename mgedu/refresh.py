@@ -1,7 +1,8 @@
 """Re-execute notebooks and store their outputs lean and deterministic (for contributors).
 
 ``python -m mgedu.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
-fresh kernel (working directory: the notebook's folder), then removes what would churn on every run:
+fresh kernel (working directory: the notebook's folder), after putting the workbook's setup cell first
+(``tools/setup_cell.py``; it installs mgedu on Colab and in JupyterLite), then removes what would churn:
 widget state, execution timing metadata and kernel-specific metadata. Outputs themselves are kept,
 because nbval compares them. A notebook with an error output is not written back: the command fails
 and names the cell, so a broken notebook is never stored.
@@ -59,6 +60,26 @@ def error_cells(nb: Any) -> list[int]:
     ]
 
 
+#: The one text of the notebooks' first cell lives in the checkout's tools/ folder (beside or above this file).
+SETUP_CELL_MODULE = Path(__file__).resolve().parents[1] / "tools" / "setup_cell.py"
+
+
+def add_setup_cell(nb: Any) -> bool:
+    """Put the workbook's setup cell (``tools/setup_cell.py``) first in a notebook that runs code,
+    replacing an older version of it; return whether the notebook changed. Markdown-only notebooks
+    (the glossary) need no install and are left alone."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mgedu_setup_cell", SETUP_CELL_MODULE)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot load the setup cell from {SETUP_CELL_MODULE}")
+    setup_cell = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(setup_cell)
+    if not any(cell.cell_type == "code" and not setup_cell.is_setup_cell(cell) for cell in nb.cells):
+        return False
+    return bool(setup_cell.ensure_setup_cell(nb))
+
+
 def execute_notebook(path: Path, timeout: int = 120) -> Any:
     """Execute the notebook at ``path`` in a fresh kernel and return it (not written)."""
     import nbformat
@@ -66,6 +87,7 @@ def execute_notebook(path: Path, timeout: int = 120) -> Any:
     from mgedu.kernels import notebook_client
 
     nb = nbformat.read(path, as_version=4)
+    add_setup_cell(nb)
     client = notebook_client(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                              resources={"metadata": {"path": str(path.parent)}})
     client.execute()

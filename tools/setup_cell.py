@@ -33,6 +33,8 @@ if importlib.util.find_spec("mgedu") is None:
 
 #: Cell tags: students never see them. The cell prints nothing where mgedu is installed.
 SETUP_CELL_TAGS = ["setup-install"]
+#: A fixed cell id (nbformat 4.5), so refreshing a notebook never changes it.
+SETUP_CELL_ID = "mgedu-setup"
 #: The comment that opens the cell, by which an older version of it is recognised.
 _MARKER = "# Setup for Colab and JupyterLite"
 
@@ -44,8 +46,8 @@ def setup_cell() -> dict[str, Any]:
     >>> cell["cell_type"], cell["source"].splitlines()[2]
     ('code', 'import importlib, importlib.util, sys')
     """
-    return {"cell_type": "code", "execution_count": None, "metadata": {"tags": list(SETUP_CELL_TAGS)},
-            "outputs": [], "source": SETUP_CELL_SOURCE}
+    return {"cell_type": "code", "execution_count": None, "id": SETUP_CELL_ID,
+            "metadata": {"tags": list(SETUP_CELL_TAGS)}, "outputs": [], "source": SETUP_CELL_SOURCE}
 
 
 def is_setup_cell(cell: Any) -> bool:
