@@ -262,7 +262,7 @@ def _text_outputs(cell: Any) -> list[tuple[str, str]]:
 
 
 def pandas_display_equivalent(stored: str, fresh: str) -> bool:
-    """Whether two printed outputs differ only in how pandas versions print the same values.
+    r"""Whether two printed outputs differ only in how pandas versions print the same values.
 
     Tolerated: a missing string shown as ``<NA>`` (pandas 3's string dtype) or ``NaN`` (pandas 2's
     object dtype), the column padding that follows from it, and the order of rows whose counts tie

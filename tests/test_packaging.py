@@ -13,6 +13,7 @@ import ast
 import importlib.util
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 import tomllib
@@ -25,7 +26,7 @@ from packaging.requirements import Requirement
 sys.path.insert(0, str(REPO / "tools"))
 import lite  # noqa: E402
 import pyodide_core  # noqa: E402
-from setup_cell import SETUP_CELL_SOURCE, SETUP_CELL_TAGS  # noqa: E402
+from setup_cell import REPOSITORY, SETUP_CELL_SOURCE, SETUP_CELL_TAGS  # noqa: E402
 
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 RUNTIME = {canonical(Requirement(spec).name): Requirement(spec) for spec in PROJECT["dependencies"]}
@@ -162,6 +163,30 @@ def test_setup_cell_is_valid_ipython_with_a_branch_per_platform() -> None:
     # The repository Colab installs from is the one the README's badges open.
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "mybinder.org/v2/gh/mgedu/mgedu/" in readme
+
+
+COLAB_BADGE = re.compile(
+    r"\[!\[(?P<alt>[^\]]*)\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
+    r"\(https://colab\.research\.google\.com/github/(?P<repo>[^/]+/[^/]+)/blob/(?P<ref>[^/]+)/(?P<path>[^)]+)\)")
+
+
+def code_notebooks() -> list[str]:
+    """The notebooks that run code (the ones a student opens in Colab)."""
+    return sorted(path.name for path in (REPO / "notebooks").glob("*.ipynb")
+                  if any(cell["cell_type"] == "code" for cell in json.loads(path.read_text())["cells"]))
+
+
+@pytest.mark.parametrize("where", ["README.md", "notebooks/00-start-here.ipynb"])
+def test_an_open_in_colab_badge_per_notebook(where: str) -> None:
+    text = (REPO / where).read_text(encoding="utf-8")
+    if where.endswith(".ipynb"):
+        cells = json.loads(text)["cells"]
+        text = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    badges = [match.groupdict() for match in COLAB_BADGE.finditer(text)]
+    assert all(badge["alt"] and badge["repo"] == REPOSITORY for badge in badges), badges
+    opened = sorted(badge["path"].removeprefix("notebooks/") for badge in badges)
+    assert opened == code_notebooks(), f"{where}: Colab badges open {opened}"
+    assert all((REPO / badge["path"]).is_file() for badge in badges)
 
 
 # ----------------------------------------------------------------------------- JupyterLite pins
