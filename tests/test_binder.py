@@ -155,9 +155,10 @@ def test_binder_switches_jupyterlab_news_and_update_popups_off() -> None:
 
 # ----------------------------------------------------------------------------- the environment, built
 def isolated_env(venv: Path, home: Path) -> dict[str, str]:
-    """Environment for commands in the fresh venv: its bin first, Jupyter/IPython folders private."""
+    """Environment for commands in the fresh venv: its bin first, Jupyter/IPython folders private, and
+    Python allowed to cache bytecode (uv installs without compiling it; see environments.clean_environ)."""
     dropped = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH",
-               "JUPYTERLAB_DIR", "MGEDU_GRADING_LOG", "MPLBACKEND")
+               "JUPYTERLAB_DIR", "MGEDU_GRADING_LOG", "MPLBACKEND", "PYTHONDONTWRITEBYTECODE")
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(venv),
                NB_PYTHON_PREFIX=str(venv), JUPYTER_DATA_DIR=str(home / "data"),

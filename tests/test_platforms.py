@@ -25,6 +25,8 @@ the same values differently (``environments.tolerated``), and each such cell is 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -60,9 +62,14 @@ HUB_PACKAGES = REPO / "tests" / "platforms" / "hub.txt"
 HUB_INSTALL_LINE = f'python -m pip install --no-cache-dir "mgedu @ git+https://github.com/{REPOSITORY}"'
 
 
-def notebooks() -> list[Path]:
-    found = sorted(NOTEBOOKS.glob("*.ipynb"))
-    assert found, "no notebooks"
+def runs_code(path: Path) -> bool:
+    return any(cell["cell_type"] == "code" for cell in json.loads(path.read_text(encoding="utf-8"))["cells"])
+
+
+def notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """The notebooks that run code (a markdown-only one, the glossary, has nothing to run)."""
+    found = sorted(path for path in folder.glob("*.ipynb") if runs_code(path))
+    assert found, f"no notebooks in {folder}"
     return found
 
 
@@ -165,6 +172,33 @@ def test_colab_first_cell_installs_mgedu_and_every_notebook_runs(colab_env: Envi
     assert not changed, f"installing mgedu on Colab changed Colab's own packages: {changed}"
 
 
+#: The test modules whose tests drive the explorers' controls and read their readouts.
+WIDGET_TESTS = ["test_accessibility.py", "test_audit.py", "test_claims.py", "test_designs.py", "test_doses.py",
+                "test_evidence_widgets.py", "test_mechanisms.py"]
+
+
+def test_explorers_respond_on_colabs_ipywidgets_7(wheel: Path, tmp_path: Path) -> None:
+    """The tests that move every explorer's controls and read its readout, run on Colab's ipywidgets 7.7.1
+    (in a second Colab environment with pytest added, mgedu from the wheel, not from the checkout)."""
+    require_uv()
+    notes: list[str] = []
+    env = Environment(tmp_path / "venv", python_or_this("3.13", notes)).create()
+    tested = read_pins(REPO / "tests" / "requirements.txt")
+    env.install("-r", str(COLAB_PINS), str(wheel), f"pytest=={tested['pytest']}",
+                f"hypothesis=={tested['hypothesis']}")
+    checkout = tmp_path / "checkout"
+    copy_checkout(checkout)
+    result = subprocess.run(
+        [str(env.path / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-k",
+         "explorer or widget or worksheet", *[f"tests/{name}" for name in WIDGET_TESTS]],
+        cwd=checkout, env=clean_environ(env.path, env.home, MPLBACKEND="Agg"), capture_output=True, text=True)
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    print(f"explorer tests on ipywidgets {env.installed()['ipywidgets']}: {summary}")
+    assert result.returncode == 0, f"explorer tests fail on Colab's ipywidgets 7.7.1:\n{result.stdout[-6000:]}"
+    assert re.search(r"\b(2\d|[3-9]\d) passed", summary), f"fewer explorer tests ran than expected: {summary}"
+    assert env.installed()["ipywidgets"] == read_pins(COLAB_PINS)["ipywidgets"]
+
+
 # ----------------------------------------------------------------------------- Pyodide's versions + a hub
 @pytest.fixture(scope="module")
 def pyodide_lock(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -221,7 +255,7 @@ def hub_run(hub_env: Environment, wheel: Path, tmp_path_factory: pytest.TempPath
     home = tmp_path_factory.mktemp("student-home")
     pulled = home / "mgedu"  # where an nbgitpuller link leaves the repository
     copy_checkout(pulled)
-    runs = run_notebooks(hub_env, sorted((pulled / "notebooks").glob("*.ipynb")), pulled / "notebooks",
+    runs = run_notebooks(hub_env, notebooks(pulled / "notebooks"), pulled / "notebooks",
                          kernel_env=clean_environ(hub_env.path, hub_env.home))
     return {"before": before, "after": after, "would_install": would_install, "runs": runs}
 
