@@ -1,6 +1,6 @@
 """Fresh Python environments for the platform tests, and a notebook runner whose kernel lives in one.
 
-The platform tests (``test_platforms.py``) build environments that look like the places students
+The platform tests (``test_colab.py``, ``test_hub.py``) build environments that look like the places students
 work (Colab's versions, the versions JupyterLite's Pyodide ships, a JupyterHub image) with ``uv``,
 which links packages from its cache instead of unpacking them again, so one more environment costs
 seconds, not minutes. Notebooks run in a kernel started from that environment's Python, driven from
@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tools"))
+from setup_cell import SETUP_CELL_SOURCE  # noqa: E402  (the notebooks' first cell, from tools/)
+
 NOTEBOOKS = REPO / "notebooks"
 ARTIFACTS = REPO / "artifacts"
 #: Modules a learner's notebook must never import: they belong to the `lab` and `classroom` extras
@@ -350,3 +353,72 @@ def run_notebooks(env: Environment, notebooks: list[Path], workdir: Path, *, tim
                 differences.append({"cell": index, "source": old.source, "stored": before, "fresh": fresh})
         results.append(NotebookRun(source.name, seconds, cpu, errors, differences, probe))
     return results
+
+
+# ----------------------------------------------------------------------------- shared by the platform tests
+COLAB_PINS = REPO / "tests" / "platforms" / "colab.txt"
+HUB_PACKAGES = REPO / "tests" / "platforms" / "hub.txt"
+
+
+def runs_code(path: Path) -> bool:
+    return any(cell["cell_type"] == "code" for cell in json.loads(path.read_text(encoding="utf-8"))["cells"])
+
+
+def notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """The notebooks that run code (a markdown-only one, the glossary, has nothing to run)."""
+    found = sorted(path for path in folder.glob("*.ipynb") if runs_code(path))
+    assert found, f"no notebooks in {folder}"
+    return found
+
+
+def python_or_this(version: str, notes: list[str]) -> str:
+    """An installed Python ``version``, else this machine's Python (noted)."""
+    found = find_python(version)
+    if found:
+        return found
+    notes.append(f"Python {version} is not installed here: used this machine's Python {python_version(sys.executable)}")
+    return sys.executable
+
+
+def require_uv() -> None:
+    import pytest
+
+    if uv_executable() is None:
+        pytest.skip("uv is not installed: pip install -r tests/requirements.txt")
+
+
+def report(name: str, env: Environment, runs: list[NotebookRun], extra: list[str]) -> str:
+    """Write artifacts/platforms-<name>.txt: Python, timings, tolerated differences; return the text."""
+    lines = [f"{name}: Python {python_version(str(env.python))}; environment built in {env.seconds:.1f} s",
+             *env.notes, *extra,
+             f"notebooks: {sum(i.seconds for i in runs):.1f} s wall, {sum(i.cpu_seconds for i in runs):.1f} s CPU"]
+    for item in runs:
+        lines.append(f"  {item.name}: {item.seconds:.1f} s ({item.cpu_seconds:.1f} s CPU), {len(item.errors)} errors, "
+                     f"{len(item.differences)} output differences")
+        for difference in item.differences:
+            verdict = ("install log, not compared" if install_log(difference) else
+                       "pandas display, tolerated" if tolerated(difference) else "NOT tolerated")
+            lines.append(f"    cell {difference['cell']} ({verdict}): {difference['source'].splitlines()[0][:70]}")
+    text = "\n".join(lines) + "\n"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"platforms-{name}.txt").write_text(text)
+    return text
+
+
+def install_log(difference: dict) -> bool:
+    """The first cell's output where it installed mgedu (pip's messages): expected, not compared."""
+    return difference["cell"] == 0 and difference["source"] == SETUP_CELL_SOURCE
+
+
+def assert_clean(runs: list[NotebookRun], site_packages_of: Path) -> None:
+    errors = [f"{item.name} {error}" for item in runs for error in item.errors]
+    assert not errors, "cells raised:\n" + "\n".join(errors)
+    untolerated = [f"{item.name} cell {d['cell']}:\n  stored {d['stored']}\n  fresh  {d['fresh']}"
+                   for item in runs for d in item.differences if not tolerated(d) and not install_log(d)]
+    assert not untolerated, "outputs differ beyond pandas display differences:\n" + "\n".join(untolerated)
+    for item in runs:
+        origin = item.probe.get("mgedu")
+        assert origin and Path(origin).resolve().is_relative_to(site_packages_of.resolve()), (
+            f"{item.name}: mgedu was imported from {origin}, not from the installed package in {site_packages_of}")
+        assert item.probe.get("forbidden") == [], (
+            f"{item.name}: the notebook imported {item.probe.get('forbidden')}, which a learner's install lacks")

@@ -251,7 +251,7 @@ def binder_badge_target() -> str:
 def test_the_notebook_binder_opens_runs_there_with_its_stored_outputs(binder_env: dict[str, Path]) -> None:
     """Binder's kernel, in the environment built from the lock alone, runs the notebook the badge opens,
     and its outputs equal the stored ones. (Every notebook runs on the lock's versions under nbval, and
-    in learner-only environments without test tools in test_platforms.py.)"""
+    in learner-only environments without test tools in test_colab.py and test_hub.py.)"""
     venv, repo = binder_env["venv"], binder_env["repo"]
     env = isolated_env(venv, binder_env["home"])
     # The kernel must be the Binder venv's own Python, not one a user-level kernelspec points at.

@@ -4,7 +4,7 @@ A learner's install (Colab, JupyterLite, a hub image) gets only what the noteboo
 JupyterLab, the teacher's tools and the test tools are extras. Checked here without building anything:
 the declared dependencies, that no module a notebook can reach imports notebook tooling, that the
 classroom commands say which extra to install when its tools are missing, the notebooks' first cell,
-and the JupyterLite pins. The environments themselves are built in ``test_platforms.py``.
+and the JupyterLite pins. The environments themselves are built in ``test_colab.py`` and ``test_hub.py``.
 """
 
 from __future__ import annotations

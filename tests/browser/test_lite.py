@@ -14,7 +14,7 @@ Running the notebooks themselves in the browser needs Pyodide's compiled package
 matplotlib, scipy, statsmodels), which are on neither PyPI nor npm. That test runs when
 ``MGEDU_PYODIDE_DIR`` names an unpacked full Pyodide distribution of the same version (from Pyodide's
 GitHub releases); otherwise it is skipped with that reason. Outside the browser, the notebooks are run
-on the same package versions by ``tests/test_platforms.py``.
+on the same package versions by ``tests/test_hub.py``.
 """
 
 from __future__ import annotations
@@ -265,7 +265,7 @@ FULL_PYODIDE_REASON = (
     "statsmodels), which are on neither PyPI nor npm, and this test blocks Pyodide's CDN; set MGEDU_PYODIDE_DIR to "
     f"an unpacked full Pyodide {pyodide_core.PYODIDE_VERSION} distribution (pyodide-{pyodide_core.PYODIDE_VERSION}"
     ".tar.bz2 from https://github.com/pyodide/pyodide/releases) to run it. Outside the browser, "
-    "tests/test_platforms.py runs the notebooks on the same versions")
+    "tests/test_hub.py runs the notebooks on the same versions")
 
 
 @pytest.fixture(scope="module")
