@@ -2,7 +2,7 @@
 #   make lab    create .venv when missing, install the pinned environment, open JupyterLab on 00-start-here
 #   make test   the same set-up plus test tools, then the whole suite (lint, data check, unit tests,
 #               doctests, every notebook under nbval, browser tests, the Colab/Hub/Pyodide environments)
-# Other targets: make lite | html | bench | release | lock | clean
+# Other targets: make lite | html | refresh | bench | release | lock | clean
 #   make lite [PYODIDE=folder-or-tarball-or-URL]   the JupyterLite site in _build/lite/ (Pyodide from its
 #               CDN unless PYODIDE names a self-hosted one)
 
@@ -16,7 +16,7 @@ LITE_STAMP    := $(VENV)/.lite-installed
 PYODIDE       ?=
 PYTEST_ARGS   ?=
 
-.PHONY: lab test test-fast lint check html lite bench release lock clean browser-deps pyodide-core
+.PHONY: lab test test-fast lint check html refresh lite bench release lock clean browser-deps pyodide-core
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mgedu needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
@@ -33,7 +33,7 @@ $(TEST_STAMP): $(RUNTIME_STAMP) tests/requirements.txt
 
 # The site builder only (pyproject's `lite` extra at the versions tests/requirements.txt pins).
 $(LITE_STAMP): $(RUNTIME_STAMP) tests/requirements.txt pyproject.toml
-	$(PIP) install -q -c tests/requirements.txt $$($(BIN)/python tools/lite.py --requirements)
+	$(PIP) install -q -c tests/requirements.txt $$($(BIN)/python -m tools.lite --requirements)
 	@touch $@
 
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
@@ -48,7 +48,7 @@ browser-deps:
 # Pyodide's core from npm (pinned) plus the kernel's pure-Python wheels, for the JupyterLite browser test.
 # Without npm the test is skipped, with the reason.
 pyodide-core: $(TEST_STAMP)
-	@$(BIN)/python tools/pyodide_core.py || echo "(the JupyterLite start-up test will be skipped)"
+	@$(BIN)/python -m tools.pyodide_core || echo "(the JupyterLite start-up test will be skipped)"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check mgedu tests benchmarks tools
@@ -64,10 +64,14 @@ test-fast: $(TEST_STAMP) lint check
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser and not slow" $(PYTEST_ARGS)
 
 html: $(RUNTIME_STAMP)
-	$(BIN)/python -m mgedu.site --out _build/html
+	$(BIN)/python -m tools.site --out _build/html
+
+# Re-execute notebooks and store lean outputs: make refresh NB=notebooks/04-dose-conversions.ipynb (default: all).
+refresh: $(RUNTIME_STAMP)
+	$(BIN)/python -m tools.refresh $(or $(NB),notebooks/*.ipynb)
 
 lite: $(LITE_STAMP)
-	$(BIN)/python tools/lite.py --out _build/lite $(if $(PYODIDE),--pyodide "$(PYODIDE)")
+	$(BIN)/python -m tools.lite --out _build/lite $(if $(PYODIDE),--pyodide "$(PYODIDE)")
 
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/run.py
@@ -79,7 +83,7 @@ release: $(RUNTIME_STAMP)
 # extra beyond it) from pyproject.toml (run on purpose, then review the diff). KEEP=1 keeps every version
 # already pinned and only adds or drops packages.
 lock:
-	$(PYTHON) tools/lock.py $(if $(KEEP),--keep)
+	$(PYTHON) -m tools.lock $(if $(KEEP),--keep)
 
 clean:
 	rm -rf $(VENV) _build build dist .pytest_cache artifacts

@@ -178,7 +178,7 @@ def notebook_imports(paths: list[Path]) -> list[str]:
 
 
 def execute_seconds(nb: Any, cwd: Path) -> float:
-    from mgedu.kernels import notebook_client
+    from mgedu.classroom.kernels import notebook_client
 
     start = time.perf_counter()
     notebook_client(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()

@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "DataError": "mgedu.tables",
     "Problem": "mgedu.tables",
+    "clear_cache": "mgedu.tables",
     "load_documents": "mgedu.seeds",
     "load_claims": "mgedu.seeds",
     "document_text": "mgedu.seeds",
@@ -52,7 +53,7 @@ _EXPORTS: dict[str, str] = {
     "mg_to_mmol": "mgedu.doses",
     "mmol_to_mg": "mgedu.doses",
     "convert_serum": "mgedu.doses",
-    "reconcile_doses": "mgedu.doses",
+    "reconcile_doses": "mgedu.dose_reconciliation",
     "intake_reference": "mgedu.intake",
     "assess_dose": "mgedu.intake",
     "absorbed_mg_range": "mgedu.absorption",
@@ -74,13 +75,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mgedu.classroom.grading import grade_submissions
     from mgedu.classroom.release import release
     from mgedu.designs import false_positive_rate, power, required_n_per_arm, simulate_trials
+    from mgedu.dose_reconciliation import reconcile_doses
     from mgedu.doses import (
         convert_serum,
         elemental_fraction,
         elemental_mg,
         mg_to_mmol,
         mmol_to_mg,
-        reconcile_doses,
         salt_mg,
     )
     from mgedu.evidence import design_ladder, grade_certainty
@@ -92,7 +93,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mgedu.report_cards import report_card
     from mgedu.seeds import document_text, load_claims, load_documents
     from mgedu.studies import load_studies, study
-    from mgedu.tables import DataError, Problem
+    from mgedu.tables import DataError, Problem, clear_cache
     from mgedu.validation import check_data, validate
 
 

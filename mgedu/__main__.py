@@ -1,6 +1,7 @@
-"""Command line: ``python -m mgedu check | release | grade | exercises``.
+"""Command line: ``python -m mgedu check | coverage | release | grade | exercises``.
 
-- ``check``: validate the seeds and data tables; exit 0 when clean, 1 with the list of problems.
+- ``check [--seeds DIR] [--data DIR] [--list-rules]``: validate the seeds and data tables; exit 0 when
+  clean, 1 with the list of problems (``file:row:column: message``); ``--list-rules`` prints the rules.
 - ``coverage``: say how many claims the audit covers and how many checks rest on secondary sources.
 - ``release --out DIR [--force]``: write student copies of the notebooks (see docs/teaching.md).
 - ``grade SUBMISSION... --out grades.csv``: grade submitted notebooks, each in its own kernel.
@@ -15,9 +16,21 @@ from collections.abc import Sequence
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        from mgedu.rules import rule_list
+
+        rules = rule_list()
+        for item in rules:
+            print(f"{item.id}: {item.text}")
+        print(f"{len(rules)} rules")
+        return 0
     from mgedu.validation import validate
 
-    problems = validate(args.seeds, args.data)
+    try:
+        problems = validate(args.seeds, args.data)
+    except FileNotFoundError as exc:
+        print(f"check: {exc}", file=sys.stderr)
+        return 2
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
         print(f"{len(problems)} {noun} found:", file=sys.stderr)
@@ -42,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate the seeds and the data tables")
     check.add_argument("--seeds", default=None, help="seeds folder (default: the packaged or checkout copy)")
     check.add_argument("--data", default=None, help="data folder (default: mgedu/data)")
+    check.add_argument("--list-rules", action="store_true", help="print every rule the data must follow")
     check.set_defaults(func=_cmd_check)
     coverage = sub.add_parser("coverage",
                               help="how many claims the audit covers, and how many rest on secondary sources")

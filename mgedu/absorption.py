@@ -11,12 +11,14 @@ table says "no good data" instead of guessing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgedu.doses import SALT_FAMILIES, check_amount, salt_info
-from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
+from mgedu.rules import Corpus, Rows, rule
+from mgedu.tables import Column, Problem, References, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,23 +45,16 @@ ABSORPTION_SCHEMA = Schema(
         Column("dose", required=False),
         Column("absorbed_pct_low", "float", required=False, minimum=0, maximum=100),
         Column("absorbed_pct_high", "float", required=False, minimum=0, maximum=100),
-        Column("study_id", required=False, description="id in studies.csv, if the study is there"),
-        Column("claim_id", required=False, description="claim in seeds/claims.csv, for article figures"),
+        Column("study_id", required=False, references=References("studies.csv"),
+               description="id in studies.csv, if the study is there"),
+        Column("claim_id", required=False, references=References("claims.csv"),
+               description="claim in seeds/claims.csv, for article figures"),
         Column("citation", required=False),
         Column("notes"),
-        Column("source", description="page read (or the article file, for claims)"),
+        source_column(description="page read (or the article file, for claims)"),
     ),
     key="absorption_id",
 )
-
-
-def absorption_path(folder: str | Path | None = None) -> Path:
-    """Path of ``absorption.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return data_path("absorption.csv", folder)
-
-
-def _absorption(path: Path) -> pd.DataFrame:
-    return cached_table(path, ABSORPTION_SCHEMA)
 
 
 def load_absorption(folder: str | Path | None = None) -> pd.DataFrame:
@@ -69,7 +64,50 @@ def load_absorption(folder: str | Path | None = None) -> pd.DataFrame:
     >>> float(table.loc["firoz2001-oxide", "absorbed_pct_low"])
     4.0
     """
-    return public_frame(_absorption(absorption_path(folder)))
+    return load("absorption.csv", folder)
+
+
+#: Evidence kinds that give a percentage absorbed, and those that say there is none to give.
+WITH_PERCENTAGE = ("measured", "subgroup", "claim")
+WITHOUT_PERCENTAGE = ("relative-only", "no-good-data")
+
+
+@rule()
+def absorbed_ranges_are_ordered(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """The low end of an absorbed share is not above its high end."""
+    for record in rows:
+        low, high = record["absorbed_pct_low"], record["absorbed_pct_high"]
+        if low is not None and high is not None and low > high:  # type: ignore[operator]
+            yield rows.problem(record, "absorbed_pct_low", f"{low:g} is above absorbed_pct_high {high:g}")
+
+
+@rule()
+def measured_rows_give_a_percentage(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A measurement, a subgroup or an article's claim gives both ends of its percentage."""
+    for record in rows:
+        if record["evidence"] in WITH_PERCENTAGE:
+            for column in ("absorbed_pct_low", "absorbed_pct_high"):
+                if record[column] is None:
+                    yield rows.problem(record, column, f"evidence {record['evidence']!r} needs {column}")
+
+
+@rule()
+def gap_rows_give_no_percentage(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A relative finding or an explicit gap gives no percentage (there is none to give)."""
+    for record in rows:
+        if record["evidence"] in WITHOUT_PERCENTAGE:
+            for column in ("absorbed_pct_low", "absorbed_pct_high"):
+                if record[column] is not None:
+                    yield rows.problem(record, column, f"evidence {record['evidence']!r} gives no percentage; "
+                                                       f"leave {column} blank")
+
+
+@rule()
+def claim_rows_name_their_claim(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A figure an article states names the claim it comes from."""
+    for record in rows:
+        if record["evidence"] == "claim" and record["claim_id"] is None:
+            yield rows.problem(record, "claim_id", "evidence 'claim' needs the claim_id it comes from")
 
 
 def absorption_for(salt: str) -> pd.DataFrame:
@@ -134,8 +172,9 @@ def absorbed_mg_range(salt: str, elemental_mg: float, species: str = "human") ->
     >>> r = absorbed_mg_range("oxide", 250)
     >>> r.pct_low, r.pct_high, r.sources
     (4.0, 22.8, ('firoz2001-oxide', 'schuette1994-oxide'))
-    >>> absorbed_mg_range("l-threonate", 80).pct_low is None
-    True
+    >>> gap = absorbed_mg_range("l-threonate", 80)
+    >>> gap.pct_low, gap.pct_high, gap.sources
+    (None, None, ('l-threonate-no-data',))
     """
     dose = check_amount(elemental_mg, "elemental_mg")
     if species not in ("human", "rat"):

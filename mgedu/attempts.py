@@ -127,8 +127,8 @@ def earlier_wrong(question_id: str, answer: str | float | None) -> int:
 def output_record(question_id: str) -> dict[str, Any] | None:
     """The machine-readable record a check's output carries, or None before the first attempt.
 
-    >>> output_record("no-such-question") is None
-    True
+    >>> print(output_record("no-such-question"))
+    None
     """
     tries = tries_of(question_id)
     if not tries:

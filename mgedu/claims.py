@@ -28,7 +28,7 @@ from mgedu.seeds import (
     load_claims,
     load_documents,
 )
-from mgedu.tables import Column, Schema, cached_table, package_data_dir, public_frame
+from mgedu.tables import Column, References, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,13 +38,15 @@ ALL = "all"
 DISCREPANCIES_SCHEMA = Schema(
     (
         Column("discrepancy_id", pattern=r"D\d+"),
-        Column("study_id", description="the study or fact the articles disagree about"),
+        Column("study_id", references=References("studies.csv"),
+               description="the study or fact the articles disagree about"),
         Column("subject", description="one-line title"),
-        Column("claim_ids", pattern=r"S00[0-4]-C\d{2,3}(; S00[0-4]-C\d{2,3})*", description="'; '-separated"),
+        Column("claim_ids", pattern=r"S00[0-4]-C\d{2,3}(; S00[0-4]-C\d{2,3})*",
+               references=References("claims.csv", separator="; "), description="'; '-separated"),
         Column("articles_say", description="what the articles say, quoted or closely paraphrased"),
         Column("source_says", description="what the primary source says, with numbers"),
         Column("lesson", description="what a reader should learn from the difference"),
-        Column("source", description="citation with DOI/PMID and the page read"),
+        source_column(description="citation with DOI/PMID and the page read"),
     ),
     key="discrepancy_id",
 )
@@ -58,8 +60,9 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
 def select_claims(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL) -> pd.DataFrame:
     """The claims of one article and/or topic and/or verdict (``"all"`` for no filter).
 
-    >>> select_claims("S000", "study-report").claim_id.str.startswith("S000").all()
-    np.True_
+    >>> chosen = select_claims("S000", "study-report")
+    >>> sorted(set(chosen.doc_id)), sorted(set(chosen.topic))
+    (['S000'], ['study-report'])
     >>> select_claims("S009")
     Traceback (most recent call last):
     ...
@@ -85,8 +88,8 @@ def verdict_counts(by: str = "doc_id") -> pd.DataFrame:
     >>> counts = verdict_counts()
     >>> list(counts.columns)
     ['supported', 'overstated', 'misreported', 'unsupported', 'uncheckable', 'not-verified', 'total']
-    >>> int(counts.loc["all", "total"]) == len(load_claims())
-    True
+    >>> list(counts.index)
+    ['S000', 'S001', 'S002', 'S003', 'S004', 'all']
     """
     import pandas as pd
 
@@ -106,8 +109,8 @@ def verdict_counts(by: str = "doc_id") -> pd.DataFrame:
 def share_not_supported(doc_id: str) -> float:
     """Share of an article's claims whose verdict is not ``supported`` (0 to 1).
 
-    >>> 0 <= share_not_supported("S002") <= 1
-    True
+    >>> round(share_not_supported("S002"), 2)
+    0.51
     """
     _check_choice("doc_id", doc_id, DOC_IDS)
     claims = select_claims(doc_id)
@@ -160,8 +163,10 @@ def quote_in_context(claim_id: str, width: int = 60) -> str:
 def claim_card(claim_id: str, width: int = 88) -> str:
     """A plain-text card: quote, verdict (with its meaning), what the source says, and why.
 
-    >>> claim_card("S000-C08").splitlines()[1].strip().startswith("Study:    hornyak1998")
-    True
+    >>> print("\\n".join(claim_card("S000-C08").splitlines()[:3]))
+    S000-C08 · dose · verdict: supported
+      Study:    hornyak1998
+      Quote:    “supplementation with 300 mg of magnesium daily”
     """
     r = claim_record(claim_id)
     wrap = functools.partial(textwrap.fill, width=width, subsequent_indent="    ")
@@ -220,8 +225,8 @@ def reason_kind_counts() -> pd.DataFrame:
     """How many claims have each reason kind, split by verdict (rows: kinds; columns: verdicts and total).
 
     >>> counts = reason_kind_counts()
-    >>> int(counts.loc["matches-source", "supported"]) == int(counts.loc["matches-source", "total"])
-    True
+    >>> counts.loc["matches-source"][lambda kinds: kinds > 0].index.tolist()  # only supported claims
+    ['supported', 'total']
     >>> list(counts.columns)[-2:]
     ['not-verified', 'total']
     """
@@ -336,8 +341,8 @@ def audit_coverage() -> Coverage:
     """Count what the audit covers, from ``claims.csv`` and ``studies.csv`` (see :class:`Coverage`).
 
     >>> coverage = audit_coverage()
-    >>> coverage.n_claims == coverage.n_judged + coverage.n_uncheckable + coverage.n_not_verified
-    True
+    >>> coverage.n_claims - coverage.n_judged - coverage.n_uncheckable - coverage.n_not_verified  # none left out
+    0
     """
     from mgedu.studies import load_studies
 
@@ -376,18 +381,13 @@ def documents_overview() -> pd.DataFrame:
     return overview
 
 
-def _discrepancies(path: Path) -> pd.DataFrame:
-    return cached_table(path, DISCREPANCIES_SCHEMA)
-
-
 def load_discrepancies(folder: str | Path | None = None) -> pd.DataFrame:
     """Cross-article discrepancies: the same study or fact told differently, with the source.
 
     >>> load_discrepancies().discrepancy_id.tolist()[:2]
     ['D1', 'D2']
     """
-    where = Path(folder) if folder is not None else package_data_dir()
-    return public_frame(_discrepancies(where / "discrepancies.csv"))
+    return load("discrepancies.csv", folder)
 
 
 def discrepancy_card(discrepancy_id: str, width: int = 88) -> str:

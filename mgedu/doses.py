@@ -14,14 +14,15 @@ that names the parameter, so a wrong number can never pass quietly.
 from __future__ import annotations
 
 import difflib
-import functools
 import math
 import numbers
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, data_path, load_table, package_data_dir, public_frame
+from mgedu.rules import Corpus, Rows, rule
+from mgedu.tables import Column, Problem, Schema, derived_cache, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +47,7 @@ SALTS_SCHEMA = Schema(
         Column("formula_checked", "category", vocab=("read", "not-read"),
                description="read: formula and molar mass confirmed on the cited page"),
         Column("notes", required=False),
-        Column("source", description="page(s) giving the formula"),
+        source_column(description="page(s) giving the formula"),
     ),
     key="salt",
 )
@@ -100,17 +101,12 @@ def _normalise(name: str) -> str:
     return text.replace("sulphate", "sulfate")
 
 
-def salts_path(folder: str | Path | None = None) -> Path:
-    """Path of ``salts.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return data_path("salts.csv", folder)
-
-
-@functools.lru_cache(maxsize=4)
-def _salts(path: Path) -> tuple[dict[str, Salt], dict[str, tuple[str, ...]]]:
+@derived_cache
+def _salts(folder: str | Path | None) -> tuple[dict[str, Salt], dict[str, tuple[str, ...]]]:
     """Salts by key, and every accepted name -> the key(s) it may mean."""
     from molmass import Formula
 
-    table = load_table(path, SALTS_SCHEMA)
+    table = load("salts.csv", folder)
     salts: dict[str, Salt] = {}
     names: dict[str, list[str]] = {}
     for row in table.itertuples(index=False):
@@ -135,13 +131,30 @@ def load_salts(folder: str | Path | None = None) -> pd.DataFrame:
     >>> round(float(salts.loc["oxide", "elemental_fraction"]), 4)
     0.603
     """
-    path = salts_path(folder)
-    frame = public_frame(load_table(path, SALTS_SCHEMA))
-    salts, _ = _salts(path)
+    frame = load("salts.csv", folder)
+    salts, _ = _salts(folder)
     frame["molar_mass_g_per_mol"] = [salts[k].molar_mass for k in frame.salt]
     frame["mg_atoms"] = [salts[k].mg_atoms for k in frame.salt]
     frame["elemental_fraction"] = [salts[k].elemental_fraction for k in frame.salt]
     return frame
+
+
+@rule()
+def formulas_contain_magnesium(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """Each salt's formula is one molmass can read, and it contains magnesium."""
+    from molmass import Formula, FormulaError
+
+    for record in rows:
+        if record["formula"] is None:
+            continue
+        try:
+            elements = Formula(str(record["formula"])).composition()
+        except FormulaError as exc:
+            reason = str(exc).splitlines()[0]
+            yield rows.problem(record, "formula", f"molmass cannot read {record['formula']!r} ({reason})")
+            continue
+        if "Mg" not in elements:
+            yield rows.problem(record, "formula", f"{record['formula']!r} contains no magnesium (Mg)")
 
 
 def salt_info(salt: str, folder: str | Path | None = None) -> Salt:
@@ -159,7 +172,7 @@ def salt_info(salt: str, folder: str | Path | None = None) -> Salt:
     """
     if not isinstance(salt, str) or not salt.strip():
         raise ValueError(f"salt must be a salt name such as 'oxide' or 'citrate', got {salt!r}")
-    salts, names = _salts(salts_path(folder))
+    salts, names = _salts(folder)
     wanted = _normalise(salt)
     exact = [k for k in salts if _normalise(k) == wanted]  # a key always means itself
     keys = exact or names.get(wanted) or names.get(wanted.removeprefix("magnesium "))
@@ -305,105 +318,3 @@ def convert_serum(value: float, from_unit: str, to_unit: str) -> float:
     per_mmol = {"mmol/L": 1.0, "mg/dL": MG_MOLAR_MASS / 10, "mEq/L": float(MG_VALENCE)}
     number = check_amount(value, "value", source, MAX_SERUM_MMOL_PER_L * per_mmol[source])
     return number / per_mmol[source] * per_mmol[target]
-
-
-ARTICLE_DOSES_SCHEMA = Schema(
-    (
-        Column("dose_id", pattern=r"[A-Za-z0-9][A-Za-z0-9-]*"),
-        Column("kind", "category", vocab=("article", "trial"), description="article or trial"),
-        Column("doc_id", required=False, pattern=r"S00[0-4]"),
-        Column("claim_id", required=False, pattern=r"S00[0-4]-C\d{2,3}"),
-        Column("study_id", required=False, description="id in studies.csv"),
-        Column("as_stated", description="the words used (verbatim from the article for article rows)"),
-        Column("reading", description="how the words are read, when they allow more than one reading"),
-        Column("amount", "float", minimum=0, maximum=MAX_AMOUNT_MG),
-        Column("unit", "category", vocab=DOSE_UNITS),
-        Column("basis", "category", vocab=("salt", "elemental")),
-        Column("salt", required=False, description="key in salts.csv; blank when not stated"),
-        Column("per", "category", vocab=("day", "single-dose", "unstated")),
-        Column("route", "category", vocab=("oral", "iv")),
-        Column("compare_with", required=False, description="dose_id of the trial row an article row reports"),
-        Column("source"),
-        Column("notes", required=False),
-    ),
-    key="dose_id",
-)
-
-
-def load_article_doses(folder: str | Path | None = None) -> pd.DataFrame:
-    """Every dose the articles state and every dose the trials used, one reading per row.
-
-    >>> doses = load_article_doses()
-    >>> doses.set_index("dose_id").loc["S002-hornyak", "as_stated"]
-    '12.4 mmol every evening'
-    """
-    folder_path = Path(folder) if folder is not None else package_data_dir()
-    return public_frame(load_table(folder_path / "article_doses.csv", ARTICLE_DOSES_SCHEMA))
-
-
-def _match(elemental: float, trial: float | None) -> str:
-    if trial is None:
-        return "cannot check: the trial's own dose was not found"
-    change = (elemental - trial) / trial
-    if abs(change) < 1e-9:
-        return "yes"
-    if abs(change) <= 0.02:
-        return f"yes (rounded; trial {trial:.0f} mg)"
-    return f"no: {abs(change) * 100:.0f} % {'more' if change > 0 else 'less'} than the trial's"
-
-
-def reconcile_doses(age_years: float = 40, sex: str = "female", authority: str = "NIH") -> pd.DataFrame:
-    """The reconciled dose table: each dose as stated, as salt, elemental mg and mmol, % RDA, % UL, match.
-
-    Percentages are for one person (by default a 40-year-old woman, NIH values) and only for oral
-    daily doses: an IV dose, a single test dose or a dose with no time unit gets none. When the
-    authority's RDA is disputed, ``pct_rda_low``/``pct_rda_high`` replace ``pct_rda``.
-
-    >>> table = reconcile_doses().set_index("dose_id")
-    >>> table.loc["S000-hornyak", "matches_trial"]
-    'yes (rounded; trial 301 mg)'
-    >>> round(float(table.loc["S000-abbasi", "pct_ul"]))
-    143
-    """
-    import pandas as pd
-
-    from mgedu.intake import assess_dose
-
-    doses = load_article_doses()
-    elemental = {r.dose_id: dose_to_elemental_mg(r.amount, str(r.unit), str(r.basis),
-                                                 r.salt if isinstance(r.salt, str) else None)
-                 for r in doses.itertuples(index=False)}
-    rows = []
-    for r in doses.itertuples(index=False):
-        e = elemental[r.dose_id]
-        row: dict[str, object] = {
-            "dose_id": r.dose_id, "source": r.doc_id if r.kind == "article" else r.study_id,
-            "claim_id": r.claim_id, "study_id": r.study_id, "as_stated": r.as_stated, "reading": r.reading,
-            "salt": r.salt, "salt_mg": e / elemental_fraction(r.salt) if isinstance(r.salt, str) else None,
-            "elemental_mg": e, "mmol": e / MG_MOLAR_MASS, "per": str(r.per), "route": str(r.route),
-        }
-        if r.per == "day" and r.route == "oral":
-            a = assess_dose(e, age_years, sex, authority=authority)
-            row.update(pct_rda_low=a.pct_rda[0], pct_rda_high=a.pct_rda[1], pct_ul=a.pct_ul)
-        else:
-            why = {"iv": "IV dose: RDA and UL are for oral intake"}.get(str(r.route)) or {
-                "single-dose": "one test dose, not a daily dose",
-                "unstated": "no time unit stated"}[str(r.per)]
-            row.update(pct_rda_low=None, pct_rda_high=None, pct_ul=None, no_percent_because=why)
-        trial = elemental.get(r.compare_with) if isinstance(r.compare_with, str) else None
-        row["trial_elemental_mg"] = trial
-        row["matches_trial"] = "(the trial's own figure)" if r.kind == "trial" else _match(e, trial)
-        row["notes"] = r.notes
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    if "no_percent_because" not in table:
-        table["no_percent_because"] = None
-    if table.pct_rda_low.equals(table.pct_rda_high):
-        table = table.rename(columns={"pct_rda_low": "pct_rda"}).drop(columns="pct_rda_high")
-    columns = (
-        "dose_id", "source", "claim_id", "study_id", "as_stated", "reading", "salt", "salt_mg",
-        "elemental_mg", "mmol", "pct_rda", "pct_rda_low", "pct_rda_high", "pct_ul",
-        "trial_elemental_mg", "matches_trial", "per", "route", "no_percent_because", "notes",
-    )
-    order = [c for c in columns if c in table.columns]
-    return table[order]

@@ -6,7 +6,7 @@ Two ideas that articles (and students) often mix up are kept apart here. **Level
 (randomised trials high, everything else low) and then moves down for risk of bias, inconsistency,
 indirectness, imprecision and publication bias, or up for a large effect, a dose-response gradient or
 confounding that would hide the effect. The design ladder is data (:data:`DESIGN_LADDER`) in the
-studies-table vocabulary (:data:`mgedu.studies.DESIGNS`), so notebooks 03 and 05 read the same ladder.
+study-design vocabulary (:data:`mgedu.study_designs.STUDY_DESIGNS`), so notebooks 03 and 05 read the same ladder.
 
 Modelling decisions: a systematic review or meta-analysis is not given its own GRADE start level,
 because GRADE rates the studies a review pools, not the review (Balshem 2011); pass the design of the
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from numbers import Integral
 from typing import TYPE_CHECKING, Literal
 
-from mgedu.studies import DESIGNS
+from mgedu.study_designs import REVIEW_DESIGNS, STUDY_DESIGN_LABELS, STUDY_DESIGNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,11 +67,15 @@ class Rung:
 
     design: str
     rung: int | None
-    label: str
     comparison: str
     causal: Literal["yes", "depends", "weak", "no"]
     grade_start: Literal["high", "low"] | None
     why: str
+
+    @property
+    def label(self) -> str:
+        """The design's full name (from :mod:`mgedu.study_designs`)."""
+        return STUDY_DESIGN_LABELS[self.design].label
 
     @property
     def can_support_causal_claim(self) -> bool:
@@ -79,81 +83,81 @@ class Rung:
         return self.causal in ("yes", "depends")
 
 
-#: The ladder, strongest first; every design in :data:`mgedu.studies.DESIGNS` appears exactly once.
+#: The ladder, strongest first; every design in :data:`mgedu.study_designs.STUDY_DESIGNS` appears exactly once.
 DESIGN_LADDER: tuple[Rung, ...] = (
     Rung(
-        "meta-analysis", 1, "Meta-analysis",
+        "meta-analysis", 1,
         comparison="pools the comparison groups of several studies", causal="depends", grade_start=None,
         why="Combines the results of every study a stated search found into one estimate, so it beats any "
             "single trial, but it is only as strong as the studies it pools: three small, biased trials "
             "pooled are still weak evidence.",
     ),
     Rung(
-        "systematic-review", 1, "Systematic review",
+        "systematic-review", 1,
         comparison="summarises the comparison groups of several studies", causal="depends", grade_start=None,
         why="Finds and appraises every study on one question with a method stated in advance, so no one "
             "picks the studies that fit a story; like a meta-analysis, it is only as strong as the studies "
             "it finds.",
     ),
     Rung(
-        "double-blind-rct", 2, "Double-blind randomised controlled trial",
+        "double-blind-rct", 2,
         comparison="randomised; concurrent placebo group", causal="yes", grade_start="high",
         why="Chance decides who gets magnesium and who gets placebo, so the groups are alike in everything "
             "except the treatment, and because nobody knows who got what, expectations cannot explain a "
             "difference.",
     ),
     Rung(
-        "single-blind-rct", 3, "Single-blind randomised controlled trial",
+        "single-blind-rct", 3,
         comparison="randomised; concurrent control group", causal="yes", grade_start="high",
         why="Randomisation makes the groups alike at the start, but someone (participant or assessor) knows "
             "the allocation, and with questionnaire outcomes such as RLS severity or sleep quality, "
             "expectations can move the result.",
     ),
     Rung(
-        "observational", 4, "Observational study (cohort, case-control, cross-sectional)",
+        "observational", 4,
         comparison="compares groups that were not assigned by chance", causal="weak", grade_start="low",
         why="Shows that two things go together, not that one causes the other: people with low magnesium, "
             "or who take supplements, differ in many other ways (confounding).",
     ),
     Rung(
-        "open-label", 5, "Uncontrolled open-label study (before and after)",
+        "open-label", 5,
         comparison="none: everyone is treated", causal="no", grade_start="low",
         why="Everyone gets magnesium and knows it, and there is no group to compare with, so the placebo "
             "response, regression to the mean (people join when symptoms are at their worst) and the "
             "natural course of the condition can all look like a treatment effect.",
     ),
     Rung(
-        "case-report", 6, "Case report or case series",
+        "case-report", 6,
         comparison="none", causal="no", grade_start="low",
         why="One person's story can raise a question but cannot answer it: many things change at once, "
             "and stories where nothing happened are rarely written up.",
     ),
     Rung(
-        "narrative-review", None, "Narrative review or expert opinion",
+        "narrative-review", None,
         comparison="none of its own", causal="no", grade_start=None,
         why="An expert summary without a stated search: it may pick the studies that fit its story, so "
             "check the studies it cites rather than the review.",
     ),
     Rung(
-        "registry-protocol", None, "Trial registration or protocol",
+        "registry-protocol", None,
         comparison="planned, not yet run", causal="no", grade_start=None,
         why="A plan written before a study runs: useful to check what was promised (outcomes, sample "
             "size), but it contains no results.",
     ),
     Rung(
-        "pharmacokinetic", None, "Absorption (pharmacokinetic) study",
+        "pharmacokinetic", None,
         comparison="compares products, not patients' symptoms", causal="no", grade_start=None,
         why="Measures how much magnesium reaches the blood or urine, not whether symptoms improve; good "
             "absorption does not show a benefit.",
     ),
     Rung(
-        "laboratory", None, "Laboratory study (cells, tissue, animals)",
+        "laboratory", None,
         comparison="none in people", causal="no", grade_start=None,
         why="Explains a possible mechanism, but beliefs about how a treatment works often fail to predict "
             "its effect in people.",
     ),
     Rung(
-        "reference-value", None, "Reference values (intake recommendations, limits)",
+        "reference-value", None,
         comparison="not a study of treatment", causal="no", grade_start=None,
         why="Says how much magnesium is normal or safe to take, not whether it treats restless legs or "
             "insomnia.",
@@ -174,7 +178,7 @@ def ladder_rung(design: str) -> Rung:
     try:
         return _BY_DESIGN[design]
     except KeyError:
-        raise ValueError(f"design must be one of {', '.join(DESIGNS)}, got {design!r}") from None
+        raise ValueError(f"design must be one of {', '.join(STUDY_DESIGNS)}, got {design!r}") from None
 
 
 def can_support_causal_claim(design: str) -> bool:
@@ -194,8 +198,8 @@ def design_ladder() -> pd.DataFrame:
     >>> ladder = design_ladder()
     >>> list(ladder.design[:3])
     ['meta-analysis', 'systematic-review', 'double-blind-rct']
-    >>> sorted(ladder.design) == sorted(DESIGNS)
-    True
+    >>> len(ladder), ladder.label.iloc[-1]
+    (12, 'Reference values (intake recommendations, limits)')
     """
     import pandas as pd
 
@@ -217,7 +221,7 @@ def grade_start(design: str) -> str:
     """
     rung = ladder_rung(design)
     if rung.grade_start is None:
-        if rung.design in ("meta-analysis", "systematic-review"):
+        if rung.design in REVIEW_DESIGNS:
             raise ValueError(
                 f"design {design!r} has no GRADE start level of its own: GRADE rates the studies a review "
                 "pools, so pass their design (e.g. 'double-blind-rct')"
@@ -385,7 +389,7 @@ _ELSEWHERE: dict[str, str] = {
     "report_cards": "mgedu.report_cards",
     "overall_risk_of_bias": "mgedu.risk_of_bias",
     "pool_effects": "mgedu.pooling",
-    "load_grade_outcomes": "mgedu.grading",
+    "load_grade_outcomes": "mgedu.certainty",
 }
 
 

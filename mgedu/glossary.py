@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
+from mgedu.tables import Column, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +30,7 @@ GLOSSARY_SCHEMA = Schema(
         Column("term", pattern=r"[A-Za-z][\w' -]*[\w]", description="the term as a heading (its link anchor)"),
         Column("name", description="full name, for abbreviations; the term again otherwise"),
         Column("definition", description="in the workbook's own words, for a first-year student"),
-        Column("source", description="citation with DOI or the page read"),
+        source_column(description="citation with DOI or the page read"),
     ),
     key="term",
 )
@@ -50,7 +50,7 @@ def load_glossary(folder: str | Path | None = None) -> pd.DataFrame:
     >>> load_glossary().set_index("term").loc["RLS", "name"]
     'restless legs syndrome'
     """
-    return public_frame(cached_table(data_path("glossary.csv", folder), GLOSSARY_SCHEMA))
+    return load("glossary.csv", folder)
 
 
 def anchor(term: str) -> str:

@@ -17,12 +17,14 @@ None of this is dosing advice: the workbook uses these numbers to check what art
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgedu.doses import check_amount, dose_to_elemental_mg, mg_to_mmol, salt_info
-from mgedu.tables import Column, Schema, cached_table, data_path, load_table, package_data_dir, public_frame
+from mgedu.rules import Corpus, Rows, rule
+from mgedu.tables import Column, Problem, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,7 +66,7 @@ INTAKE_SCHEMA = Schema(
             maximum=2000,
             description="mg/day from supplements and medicines; blank = none set or not found",
         ),
-        Column("source"),
+        source_column(),
         Column("confidence", "category", vocab=("A", "B")),
         Column("notes", required=False),
     ),
@@ -108,15 +110,6 @@ class IntakeReference:
         return f"{self.authority}, {who} {self.life_stage}"
 
 
-def intake_path(folder: str | Path | None = None) -> Path:
-    """Path of ``intake_reference.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return data_path("intake_reference.csv", folder)
-
-
-def _intake(path: Path) -> pd.DataFrame:
-    return cached_table(path, INTAKE_SCHEMA)
-
-
 def load_intake_reference(folder: str | Path | None = None) -> pd.DataFrame:
     """The intake reference table (RDA/AI and supplemental UL by authority and life stage).
 
@@ -124,7 +117,40 @@ def load_intake_reference(folder: str | Path | None = None) -> pd.DataFrame:
     >>> sorted(set(table.authority))
     ['ICMR-NIN', 'NIH']
     """
-    return public_frame(_intake(intake_path(folder)))
+    return load("intake_reference.csv", folder)
+
+
+def _overlap(a: dict[str, object], b: dict[str, object]) -> bool:
+    """Whether two life-stage rows could both apply to one person."""
+    same = a["authority"] == b["authority"] and a["condition"] == b["condition"]
+    sexes = a["sex"] == b["sex"] or "any" in (a["sex"], b["sex"])
+    if not (same and sexes) or a["age_from_years"] is None or b["age_from_years"] is None:
+        return False
+    a_end = float("inf") if a["age_to_years"] is None else a["age_to_years"]
+    b_end = float("inf") if b["age_to_years"] is None else b["age_to_years"]
+    return a["age_from_years"] < b_end and b["age_from_years"] < a_end  # type: ignore[operator]
+
+
+@rule()
+def age_ranges_are_ordered(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A life stage's upper age (exclusive) is above its lower age."""
+    for record in rows:
+        low, high = record["age_from_years"], record["age_to_years"]
+        if low is not None and high is not None and not low < high:  # type: ignore[operator]
+            yield rows.problem(record, "age_to_years", f"age_to_years {high:g} is not above age_from_years {low:g}")
+
+
+@rule()
+def life_stages_do_not_overlap(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """No two rows of one authority apply to the same person (the look-up must find one row)."""
+    records = list(rows)
+    for i, record in enumerate(records):
+        for earlier in records[:i]:
+            if _overlap(earlier, record):
+                yield rows.problem(record, "age_from_years", (
+                    f"{record['authority']} {record['life_stage']} ({record['sex']}, {record['condition']}) overlaps "
+                    f"row {earlier['csv_row']} ({earlier['life_stage']}, {earlier['sex']})"))
+                break
 
 
 def _optional(value: object) -> float | None:
@@ -158,7 +184,7 @@ def intake_reference(
     condition = "pregnant" if pregnant else "lactating" if lactating else "none"
     if condition != "none" and sex != "female":
         raise ValueError(f"{condition}=True needs sex='female', got sex={sex!r}")
-    table = _intake(intake_path())
+    table = load_intake_reference()
     rows = table[
         (table.authority == authority)
         & (table.condition == condition)
@@ -351,7 +377,7 @@ SERUM_SCHEMA = Schema(
         Column("high", "float", minimum=0),
         Column("unit", "category", vocab=("mmol/L", "mg/dL", "mEq/L", "%")),
         Column("population"),
-        Column("source"),
+        source_column(),
         Column("confidence", "category", vocab=("A", "B")),
         Column("notes", required=False),
     ),
@@ -368,8 +394,7 @@ def load_serum_reference(folder: str | Path | None = None) -> pd.DataFrame:
     """
     from mgedu.doses import SERUM_UNITS, convert_serum
 
-    path = (Path(folder) if folder is not None else package_data_dir()) / "serum_reference.csv"
-    table = public_frame(load_table(path, SERUM_SCHEMA))
+    table = load("serum_reference.csv", folder)
     for target, suffix in zip(SERUM_UNITS, ("mmol_per_l", "mg_per_dl", "meq_per_l"), strict=True):
         for end in ("low", "high"):
             table[f"{end}_{suffix}"] = [
@@ -377,3 +402,12 @@ def load_serum_reference(folder: str | Path | None = None) -> pd.DataFrame:
                 for v, u in zip(table[end], table.unit, strict=True)
             ]
     return table
+
+
+@rule()
+def serum_ranges_are_ordered(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A serum reference range's low end is not above its high end."""
+    for record in rows:
+        low, high = record["low"], record["high"]
+        if low is not None and high is not None and low > high:  # type: ignore[operator]
+            yield rows.problem(record, "low", f"low {low:g} is above high {high:g}")

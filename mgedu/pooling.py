@@ -17,12 +17,15 @@ that a published interval and P value agree with each other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
+from mgedu.rules import Corpus, Rows, rule
+from mgedu.study_designs import REVIEW_DESIGNS
+from mgedu.tables import Column, Problem, References, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +33,8 @@ if TYPE_CHECKING:
 POOLED_SCHEMA = Schema(
     (
         Column("estimate_id", pattern=r"[a-z0-9-]+"),
-        Column("review_id", description="study_id of the review in studies.csv"),
+        Column("review_id", references=References("studies.csv", where=("design", REVIEW_DESIGNS)),
+               description="study_id of the review in studies.csv"),
         Column("condition", "category", vocab=("rls", "insomnia")),
         Column("outcome"),
         Column("measure", description="what the number is, and which way round"),
@@ -41,13 +45,14 @@ POOLED_SCHEMA = Schema(
         Column("p_value", "float", required=False, minimum=0, maximum=1),
         Column("n_participants", "int", minimum=1),
         Column("n_studies", "int", minimum=1),
-        Column("studies", description="'; '-separated study ids pooled"),
+        Column("studies", references=References("studies.csv", separator=";"),
+               description="'; '-separated study ids pooled"),
         Column("favours_magnesium", "category", vocab=("lower", "higher"),
                description="which direction of the outcome is better for the person"),
         Column("certainty_published", "category", required=False,
                vocab=("high", "moderate", "low", "very low")),
         Column("notes"),
-        Column("source"),
+        source_column(),
     ),
     key="estimate_id",
     description="Published pooled estimates (meta-analyses), as printed",
@@ -55,14 +60,14 @@ POOLED_SCHEMA = Schema(
 
 
 def _critical(level: float, df: float | None = None) -> float:
-    from scipy.stats import norm, t
-
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}")
     if df is None:
-        return float(norm.ppf(0.5 + level / 2))
+        return NormalDist().inv_cdf(0.5 + level / 2)  # the standard library's normal: no scipy import
     if not df > 0:
         raise ValueError(f"df must be above 0, got {df}")
+    from scipy.stats import t
+
     return float(t.ppf(0.5 + level / 2, df))
 
 
@@ -86,12 +91,10 @@ def p_value_from_ci(estimate: float, ci_low: float, ci_high: float, level: float
     >>> round(p_value_from_ci(-17.36, -27.27, -7.44), 4)
     0.0006
     """
-    from scipy.stats import norm
-
     if not ci_low <= estimate <= ci_high:
         raise ValueError(f"estimate must lie inside its interval {ci_low} to {ci_high}, got {estimate}")
     se = standard_error_from_ci(ci_low, ci_high, level)
-    return float(2 * norm.sf(abs(estimate) / se))
+    return 2 * NormalDist().cdf(-abs(estimate) / se)
 
 
 @dataclass(frozen=True)
@@ -211,15 +214,6 @@ def pool_intervals(estimates: Sequence[float], ci_lows: Sequence[float], ci_high
     return pool_effects(estimates, ses, labels)
 
 
-def pooled_estimates_path(folder: str | Path | None = None) -> Path:
-    """Path of ``pooled_estimates.csv``."""
-    return data_path("pooled_estimates.csv", folder)
-
-
-def _pooled(path: Path) -> pd.DataFrame:
-    return cached_table(path, POOLED_SCHEMA)
-
-
 def load_pooled_estimates(folder: str | Path | None = None) -> pd.DataFrame:
     """Published pooled estimates, with the standard error and P value each interval implies.
 
@@ -229,7 +223,7 @@ def load_pooled_estimates(folder: str | Path | None = None) -> pd.DataFrame:
     >>> round(float(table.loc["mahpitre2021-tst", "p_from_ci"]), 2)
     0.15
     """
-    frame = public_frame(_pooled(pooled_estimates_path(folder)))
+    frame = load("pooled_estimates.csv", folder)
     frame["se_from_ci"] = [standard_error_from_ci(float(lo), float(hi))
                            for lo, hi in zip(frame.ci_low, frame.ci_high, strict=True)]
     frame["p_from_ci"] = [p_value_from_ci(float(e), float(lo), float(hi))
@@ -283,6 +277,39 @@ def interval_reading(ci_low: float, ci_high: float, favours_magnesium: str) -> s
     return f"the whole interval is {side} zero: a difference {'in favour of' if good else 'against'} magnesium"
 
 
-def clear_cache() -> None:
-    """Forget the cached table."""
-    cached_table.cache_clear()
+# ------------------------------------------------------------------------------------------ named rules
+#: How far a printed P value may be from the one its printed interval implies (it is rounded when printed).
+P_VALUE_TOLERANCE = 0.005
+
+
+@rule()
+def estimates_lie_inside_their_interval(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A pooled estimate lies inside its confidence interval, whose low end is below its high end."""
+    for record in rows:
+        estimate, low, high = record["estimate"], record["ci_low"], record["ci_high"]
+        if None not in (estimate, low, high) and not low < high:  # type: ignore[operator]
+            yield rows.problem(record, "ci_high", f"ci_high {high:g} is not above ci_low {low:g}")
+        elif None not in (estimate, low, high) and not low <= estimate <= high:  # type: ignore[operator]
+            yield rows.problem(record, "estimate", f"estimate {estimate:g} is outside its interval {low:g} to {high:g}")
+
+
+@rule()
+def p_values_agree_with_their_interval(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A printed P value agrees (to its rounding) with the one its printed interval implies."""
+    for record in rows:
+        estimate, low, high, p = record["estimate"], record["ci_low"], record["ci_high"], record["p_value"]
+        if None in (estimate, low, high, p) or not low < high or not low <= estimate <= high:  # type: ignore[operator]
+            continue
+        implied = p_value_from_ci(float(estimate), float(low), float(high))  # type: ignore[arg-type]
+        if abs(implied - float(p)) > P_VALUE_TOLERANCE:  # type: ignore[arg-type]
+            yield rows.problem(record, "p_value", f"P = {p:g}, but the interval implies P = {implied:.4f}")
+
+
+@rule()
+def study_counts_match_the_studies_listed(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """n_studies is the number of studies listed."""
+    for record in rows:
+        if record["n_studies"] is not None and record["studies"] is not None:
+            listed = [s for s in str(record["studies"]).split(";") if s.strip()]
+            if len(listed) != record["n_studies"]:
+                yield rows.problem(record, "n_studies", f"{record['n_studies']} studies, but {len(listed)} are listed")

@@ -16,19 +16,13 @@ trials are judged: RoB 2 does not apply to uncontrolled studies (ROBINS-I would)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import (
-    Column,
-    Problem,
-    Schema,
-    cached_table,
-    data_path,
-    public_frame,
-    read_table,
-)
+from mgedu.rules import Corpus, Rows, rule
+from mgedu.study_designs import RANDOMISED_DESIGNS
+from mgedu.tables import Column, Problem, References, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,14 +44,15 @@ ROB_SOURCE = (
 
 RISK_OF_BIAS_SCHEMA = Schema(
     (
-        Column("trial_id", pattern=r"[a-z][a-z0-9-]*", description="study_id in studies.csv"),
+        Column("trial_id", references=References("studies.csv", where=("design", RANDOMISED_DESIGNS)),
+               description="study_id of a randomised trial in studies.csv"),
         Column("outcome", description="the result judged (RoB 2 judges results, not whole trials)"),
         Column("domain", "category", vocab=tuple(ROB2_DOMAINS) + ("overall",)),
         Column("judgement", "category", vocab=JUDGEMENTS),
         Column("reason", description="why, in one or two plain sentences"),
         Column("basis", "category", vocab=BASES,
                description="published judgement, or the project's own reading"),
-        Column("source", description="the pages read"),
+        source_column(description="the pages read"),
     ),
     description="RoB 2 judgements, one row per trial x outcome x domain (plus the overall judgement)",
 )
@@ -124,15 +119,6 @@ def allowed_overall(judgements: Mapping[str, str] | Iterable[str]) -> tuple[str,
     return tuple(options)
 
 
-def risk_of_bias_path(folder: str | Path | None = None) -> Path:
-    """Path of ``risk_of_bias.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return data_path("risk_of_bias.csv", folder)
-
-
-def _risk_of_bias(path: Path) -> pd.DataFrame:
-    return cached_table(path, RISK_OF_BIAS_SCHEMA)
-
-
 def load_risk_of_bias(folder: str | Path | None = None) -> pd.DataFrame:
     """Every RoB 2 judgement: one row per trial, outcome and domain (``overall`` included).
 
@@ -140,7 +126,7 @@ def load_risk_of_bias(folder: str | Path | None = None) -> pd.DataFrame:
     >>> sorted(rob.trial_id.unique())[:2]
     ['abbasi2012', 'hausenblas2024']
     """
-    return public_frame(_risk_of_bias(risk_of_bias_path(folder)))
+    return load("risk_of_bias.csv", folder)
 
 
 def risk_of_bias_table(folder: str | Path | None = None) -> pd.DataFrame:
@@ -179,43 +165,39 @@ def risk_of_bias_reasons(trial_id: str, outcome: str, folder: str | Path | None 
     return "\n".join(lines)
 
 
-def problems_in_risk_of_bias(
-    folder: str | Path | None = None, study_designs: Mapping[str, str] | None = None
-) -> list[Problem]:
-    """Cross-row checks: every result has all five domains and an overall that the RoB 2 rule allows;
-    every trial is a randomised trial in the studies table (when ``study_designs`` is given)."""
-    label = "risk_of_bias.csv"
-    frame, problems = read_table(risk_of_bias_path(folder), RISK_OF_BIAS_SCHEMA, label)
-    for (trial, outcome), rows in frame.groupby(["trial_id", "outcome"], sort=False):
-        first = int(rows["csv_row"].iloc[0])
-        domains = [str(d) for d in rows.domain]
-        wrong = [d for d in list(ROB2_DOMAINS) + ["overall"] if domains.count(d) != 1]
-        for domain in wrong:
-            found = domains.count(domain)
-            message = f"{trial} / {outcome}: expected one {domain!r} row, found {found}"
-            problems.append(Problem(label, first, "domain", message))
-        if wrong:
+# ------------------------------------------------------------------------------------------ named rules
+
+def _results(rows: Rows) -> dict[tuple[object, object], list[dict[str, object]]]:
+    results: dict[tuple[object, object], list[dict[str, object]]] = {}
+    for record in rows:
+        if record["trial_id"] is not None and record["outcome"] is not None:
+            results.setdefault((record["trial_id"], record["outcome"]), []).append(record)
+    return results
+
+
+@rule()
+def each_result_has_every_domain_once(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """Each judged result (trial and outcome) has one row per RoB 2 domain and one overall row."""
+    for (trial, outcome), records in _results(rows).items():
+        domains = [r["domain"] for r in records]
+        for domain in [*ROB2_DOMAINS, "overall"]:
+            if domains.count(domain) != 1:
+                message = f"{trial} / {outcome}: expected one {domain!r} row, found {domains.count(domain)}"
+                yield rows.problem(records[0], "domain", message)
+
+
+@rule()
+def overall_follows_the_rob2_rule(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A result's overall judgement is one the RoB 2 rule allows for its five domain judgements."""
+    for (trial, outcome), records in _results(rows).items():
+        judged = {r["domain"]: r for r in records}
+        if len(judged) != len(records) or set(judged) != {*ROB2_DOMAINS, "overall"}:
+            continue  # reported by each_result_has_every_domain_once
+        if any(r["judgement"] is None for r in records):
             continue
-        judged = {str(r.domain): str(r.judgement) for r in rows.itertuples(index=False)}
-        overall = judged.pop("overall")
-        allowed = allowed_overall(judged)
-        if overall not in allowed:
-            row = int(rows.loc[rows.domain == "overall", "csv_row"].iloc[0])
-            message = f"{trial} / {outcome}: overall {overall!r} breaks the RoB 2 rule"
-            message += "; allowed: " + ", ".join(allowed)
-            problems.append(Problem(label, row, "judgement", message))
-    if study_designs is not None:
-        for row in frame.itertuples(index=False):
-            design = study_designs.get(str(row.trial_id))
-            if design is None:
-                message = f"unknown study_id {row.trial_id!r}"
-                problems.append(Problem(label, int(row.csv_row), "trial_id", message))
-            elif not design.endswith("-rct"):
-                message = f"{row.trial_id} is {design}, and RoB 2 judges randomised trials only"
-                problems.append(Problem(label, int(row.csv_row), "trial_id", message))
-    return problems
-
-
-def clear_cache() -> None:
-    """Forget the cached table."""
-    cached_table.cache_clear()
+        allowed = allowed_overall({d: str(judged[d]["judgement"]) for d in ROB2_DOMAINS})
+        overall = judged["overall"]
+        if overall["judgement"] not in allowed:
+            message = (f"{trial} / {outcome}: overall {overall['judgement']!r} breaks the RoB 2 rule; "
+                       f"allowed: {', '.join(allowed)}")
+            yield rows.problem(overall, "judgement", message)

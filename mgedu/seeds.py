@@ -2,18 +2,21 @@
 
 This is the only module that touches ``seeds/``. The folder is found in this order: an explicit
 ``folder`` argument, the copy packaged inside an installed wheel (``mgedu/seeds_data``), then the
-``seeds/`` folder of a source checkout. Loads are cached per folder and callers always get copies,
-so a notebook that edits a DataFrame cannot change what the next cell loads.
+``seeds/`` folder of a source checkout. Tables are read by :func:`mgedu.tables.load` (cached, and
+callers always get copies, so a notebook that edits a DataFrame cannot change what the next cell
+loads). The rules the two tables must follow are declared here: in the schemas, and as the named
+rules below (listed in :mod:`mgedu.catalog`).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, DataError, Problem, Schema, load_table, public_frame, read_table
+from mgedu.rules import Corpus, Rows, rule
+from mgedu.tables import Column, DataError, Problem, References, Schema, clear_cache, derived_cache, load
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,12 +125,14 @@ DOCUMENTS_SCHEMA = Schema(
 CLAIMS_SCHEMA = Schema(
     (
         Column("claim_id", pattern=r"S00[0-4]-C\d{2,3}", description="stable id, e.g. S002-C07"),
-        Column("doc_id", "category", vocab=DOC_IDS, description="the article the claim is quoted from"),
+        Column("doc_id", "category", vocab=DOC_IDS, references=References("documents.csv"),
+               description="the article the claim is quoted from"),
         Column("quote", description="verbatim from the article"),
         Column("start", "int", minimum=0, description="character offset of the quote in the article text"),
         Column("end", "int", minimum=1, description="character offset just past the quote"),
         Column("topic", "category", vocab=TOPICS, description="what the claim is about"),
-        Column("study_id", required=False, description="the study the claim describes or cites"),
+        Column("study_id", required=False, references=References("studies.csv"),
+               description="the study the claim describes or cites"),
         Column("verdict", "category", vocab=VERDICTS, description="how the claim compares with its source"),
         Column("reason_kind", "category", vocab=REASON_KINDS, description="the main reason for the verdict"),
         Column("evidence", description="what the primary source actually says, with numbers"),
@@ -145,8 +150,8 @@ def seeds_dir(folder: str | Path | None = None) -> Path:
     Tries ``folder`` if given, then the copy inside an installed package, then the checkout's
     ``seeds/``; raises ``FileNotFoundError`` naming every path it tried.
 
-    >>> (seeds_dir() / "claims.csv").exists()
-    True
+    >>> sorted(path.name for path in seeds_dir().glob("*.csv"))
+    ['claims.csv', 'documents.csv']
     """
     tried: list[Path] = []
     if folder is not None:
@@ -162,17 +167,7 @@ def seeds_dir(folder: str | Path | None = None) -> Path:
     raise FileNotFoundError("could not find the seeds folder; tried: " + ", ".join(str(p) for p in tried))
 
 
-@functools.lru_cache(maxsize=8)
-def _documents(folder: Path) -> pd.DataFrame:
-    return load_table(folder / "documents.csv", DOCUMENTS_SCHEMA)
-
-
-@functools.lru_cache(maxsize=8)
-def _claims(folder: Path) -> pd.DataFrame:
-    return load_table(folder / "claims.csv", CLAIMS_SCHEMA)
-
-
-@functools.lru_cache(maxsize=32)
+@derived_cache
 def _text(folder: Path, file: str) -> str:
     return (folder / file).read_text(encoding="utf-8")
 
@@ -186,21 +181,21 @@ def load_documents(folder: str | Path | None = None) -> pd.DataFrame:
     >>> str(docs.publisher_kind.dtype)
     'category'
     """
-    return public_frame(_documents(seeds_dir(folder)))
+    return load("documents.csv", folder)
 
 
 def load_claims(folder: str | Path | None = None) -> pd.DataFrame:
     """Every checkable claim in the five articles, with the verdict against its primary source.
 
     >>> claims = load_claims()
-    >>> sorted(claims.doc_id.unique()) == ['S000', 'S001', 'S002', 'S003', 'S004']
-    True
+    >>> sorted(claims.doc_id.unique())
+    ['S000', 'S001', 'S002', 'S003', 'S004']
     >>> list(claims.verdict.cat.categories)
     ['supported', 'overstated', 'misreported', 'unsupported', 'uncheckable', 'not-verified']
-    >>> claims.reason_kind.value_counts()["matches-source"] == (claims.verdict == "supported").sum()
-    np.True_
+    >>> sorted(claims.loc[claims.verdict == "supported", "reason_kind"].unique())
+    ['matches-source']
     """
-    return public_frame(_claims(seeds_dir(folder)))
+    return load("claims.csv", folder)
 
 
 def document_text(doc_id: str, folder: str | Path | None = None) -> str:
@@ -210,7 +205,7 @@ def document_text(doc_id: str, folder: str | Path | None = None) -> str:
     'Magnesium for Restless Leg Syndrome and Sleep'
     """
     where = seeds_dir(folder)
-    docs = _documents(where)
+    docs = load("documents.csv", where)
     match = docs.loc[docs.doc_id == doc_id, "file"]
     if match.empty:
         raise ValueError(f"unknown doc_id {doc_id!r}; expected one of {', '.join(DOC_IDS)}")
@@ -231,145 +226,157 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def problems_in_seeds(folder: str | Path | None = None, study_ids: set[str] | None = None) -> list[Problem]:
-    """Every problem in documents.csv, claims.csv and the article files (see :func:`mgedu.validate`)."""
-    where = seeds_dir(folder)
-    docs, problems = read_table(where / "documents.csv", DOCUMENTS_SCHEMA)
-    claims, claim_problems = read_table(where / "claims.csv", CLAIMS_SCHEMA)
-    problems += claim_problems
-    texts: dict[str, str] = {}
-    for row in docs.itertuples(index=False):
-        if not isinstance(row.file, str):
-            continue
-        path = where / str(row.file)
-        if not path.exists():
-            problems.append(Problem("documents.csv", int(row.csv_row), "file", f"no such file in seeds/: {row.file}"))
-            continue
-        if isinstance(row.sha256, str) and file_sha256(path) != row.sha256:
-            problems.append(
-                Problem("documents.csv", int(row.csv_row), "sha256", f"checksum mismatch: {row.file} has changed")
-            )
-        if isinstance(row.doc_id, str):
-            if not str(row.file).startswith(row.doc_id[1:]):
-                problems.append(
-                    Problem("documents.csv", int(row.csv_row), "file",
-                            f"{row.file} does not start with {row.doc_id[1:]}")
-                )
-            texts[row.doc_id] = path.read_text(encoding="utf-8")
-    listed = {d for d in docs.doc_id if isinstance(d, str)}
+# ------------------------------------------------------------------------------------------ named rules
+# Listed for their tables in mgedu/catalog.py; python -m mgedu check runs them all, a loader its own.
+
+@rule()
+def every_article_has_a_row(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """Every one of the five articles (S000-S004) has a row in documents.csv."""
+    listed = rows.values("doc_id")
     for doc_id in DOC_IDS:
         if doc_id not in listed:
-            problems.append(Problem("documents.csv", 0, "doc_id", f"no row for article {doc_id}"))
-    problems += _claim_problems(claims, texts, study_ids)
-    problems += reason_kind_problems(claims) + family_problems(claims)
-    return sorted(problems, key=lambda p: (p.file, p.row, p.column))
+            yield rows.problem(None, "doc_id", f"no row for article {doc_id}")
 
 
-def _claim_problems(claims: pd.DataFrame, texts: dict[str, str], study_ids: set[str] | None) -> list[Problem]:
-    import pandas as pd
+@rule()
+def article_files_exist(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """Each row's article file is in the seeds folder and readable as UTF-8 text."""
+    folder = corpus.path(rows.name).parent
+    for record in rows:
+        if record["file"] is not None and corpus.text(folder / str(record["file"])) is None:
+            yield rows.problem(record, "file", f"no such file in seeds/ (or not UTF-8 text): {record['file']}")
 
-    problems: list[Problem] = []
-    label = "claims.csv"
-    for row in claims.itertuples(index=False):
-        r = int(row.csv_row)
-        cid, doc = row.claim_id, row.doc_id
+
+@rule()
+def article_files_start_with_their_ids(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """An article's file name starts with the digits of its id (S002 -> 002_...)."""
+    for record in rows:
+        doc_id, file = record["doc_id"], record["file"]
+        if isinstance(doc_id, str) and isinstance(file, str) and not file.startswith(doc_id[1:]):
+            yield rows.problem(record, "file", f"{file} does not start with {doc_id[1:]}")
+
+
+@rule()
+def articles_match_their_checksums(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """Each article file's SHA-256 equals the recorded one (the articles are never edited)."""
+    folder = corpus.path(rows.name).parent
+    for record in rows:
+        path = folder / str(record["file"])
+        if record["file"] is None or record["sha256"] is None or not path.is_file():
+            continue
+        if file_sha256(path) != record["sha256"]:
+            yield rows.problem(record, "sha256", f"checksum mismatch: {record['file']} has changed")
+
+
+@rule()
+def claim_ids_start_with_their_article(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A claim's id starts with its article's id (S002-C07 is a claim of S002)."""
+    for record in rows:
+        cid, doc = record["claim_id"], record["doc_id"]
         if isinstance(cid, str) and isinstance(doc, str) and not cid.startswith(doc + "-"):
-            problems.append(Problem(label, r, "claim_id", f"{cid} does not belong to article {doc}"))
-        if pd.notna(row.study_id) and study_ids is not None and row.study_id not in study_ids:
-            problems.append(Problem(label, r, "study_id", f"unknown study_id {row.study_id!r} (not in studies.csv)"))
-        if pd.isna(row.start) or pd.isna(row.end) or pd.isna(row.quote) or not isinstance(doc, str):
-            continue
-        start, end = int(row.start), int(row.end)
-        text = texts.get(doc)
-        if text is None:
-            continue
-        if not (start < end <= len(text)):
-            problems.append(Problem(label, r, "end", f"offsets {start}:{end} fall outside {doc} (length {len(text)})"))
-            continue
-        if normalise_whitespace(text[start:end]) != normalise_whitespace(str(row.quote)):
-            found = text.find(str(row.quote))
-            hint = f"; the quote occurs at {found}:{found + len(str(row.quote))}" if found >= 0 else ""
-            problems.append(
-                Problem(label, r, "quote", f"quote is not the text of {doc} at {start}:{end}{hint}")
-            )
-    return problems
+            yield rows.problem(record, "claim_id", f"{cid} does not belong to article {doc}")
 
 
-def reason_kind_problems(claims: pd.DataFrame, label: str = "claims.csv") -> list[Problem]:
-    """Verdict and reason kind must agree (see :data:`REASON_KINDS_BY_VERDICT`).
+def _article_texts(corpus: Corpus) -> dict[str, str]:
+    documents = corpus.rows("documents.csv")
+    folder = corpus.path("documents.csv").parent
+    texts = {}
+    for record in documents:
+        if isinstance(record["doc_id"], str) and isinstance(record["file"], str):
+            text = corpus.text(folder / record["file"])
+            if text is not None:  # a duplicated id is reported as such; its first row counts
+                texts.setdefault(record["doc_id"], text)
+    return texts
+
+
+def _quoted_span(record: dict[str, object], texts: dict[str, str]) -> tuple[str, int, int] | None:
+    doc, start, end = record["doc_id"], record["start"], record["end"]
+    if not isinstance(doc, str) or doc not in texts or start is None or end is None:
+        return None
+    return texts[doc], int(start), int(end)  # type: ignore[call-overload]
+
+
+@rule(reads=("documents.csv",))
+def offsets_fall_inside_the_article(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A claim's offsets are in order and inside its article's text."""
+    texts = _article_texts(corpus)
+    for record in rows:
+        span = _quoted_span(record, texts)
+        if span is not None and not (span[1] < span[2] <= len(span[0])):
+            yield rows.problem(record, "end", f"offsets {span[1]}:{span[2]} fall outside {record['doc_id']} "
+                                              f"(length {len(span[0])})")
+
+
+@rule(reads=("documents.csv",))
+def quotes_are_verbatim(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A claim's quote is the article's text at its offsets (white space aside)."""
+    texts = _article_texts(corpus)
+    for record in rows:
+        span = _quoted_span(record, texts)
+        if span is None or record["quote"] is None or not (span[1] < span[2] <= len(span[0])):
+            continue
+        text, start, end = span
+        quote = str(record["quote"])
+        if normalise_whitespace(text[start:end]) != normalise_whitespace(quote):
+            found = text.find(quote)
+            hint = f"; the quote occurs at {found}:{found + len(quote)}" if found >= 0 else ""
+            yield rows.problem(record, "quote", f"quote is not the text of {record['doc_id']} at {start}:{end}{hint}")
+
+
+@rule()
+def reason_kinds_fit_their_verdicts(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A claim's reason kind fits its verdict (see :data:`REASON_KINDS_BY_VERDICT`).
 
     ``supported`` goes with ``matches-source``, ``not-verified`` with ``source-not-found`` and
     ``uncheckable`` with ``vague-or-marketing``; the other verdicts use the other six kinds.
-
-    >>> import pandas as pd
-    >>> rows = pd.DataFrame({"csv_row": [2, 3], "verdict": ["supported", "unsupported"],
-    ...                      "reason_kind": ["matches-source", "source-not-found"]})
-    >>> [str(p) for p in reason_kind_problems(rows)]  # doctest: +NORMALIZE_WHITESPACE
-    ["claims.csv:3:reason_kind: reason_kind 'source-not-found' does not fit verdict 'unsupported';
-      'source-not-found' is only for verdict 'not-verified'"]
     """
-    problems: list[Problem] = []
-    for row in claims.itertuples(index=False):
-        verdict, kind = row.verdict, row.reason_kind
-        if not (isinstance(verdict, str) and isinstance(kind, str)):
+    for record in rows:
+        verdict, kind = record["verdict"], record["reason_kind"]
+        if not (isinstance(verdict, str) and isinstance(kind, str)) or kind in REASON_KINDS_BY_VERDICT[verdict]:
             continue
-        if verdict in REASON_KINDS_BY_VERDICT and kind not in REASON_KINDS_BY_VERDICT[verdict]:
-            owner = next((v for v, k in _OWN_KINDS.items() if k == kind), None)
-            if owner is not None:
-                hint = f"{kind!r} is only for verdict {owner!r}"
-            else:
-                hint = f"verdict {verdict!r} takes reason_kind {REASON_KINDS_BY_VERDICT[verdict][0]!r}"
-            problems.append(Problem(label, int(row.csv_row), "reason_kind",
-                                    f"reason_kind {kind!r} does not fit verdict {verdict!r}; {hint}"))
-    return problems
+        owner = next((v for v, k in _OWN_KINDS.items() if k == kind), None)
+        if owner is not None:
+            hint = f"{kind!r} is only for verdict {owner!r}"
+        else:
+            hint = f"verdict {verdict!r} takes reason_kind {REASON_KINDS_BY_VERDICT[verdict][0]!r}"
+        yield rows.problem(record, "reason_kind", f"reason_kind {kind!r} does not fit verdict {verdict!r}; {hint}")
 
 
-def family_problems(claims: pd.DataFrame, label: str = "claims.csv") -> list[Problem]:
-    """Claims in one family (the same statement, in any article) must share a verdict, unless written down.
+def _families(rows: Rows) -> dict[str, list[dict[str, object]]]:
+    members: dict[str, list[dict[str, object]]] = {}
+    for record in rows:
+        if isinstance(record["family"], str) and isinstance(record["claim_id"], str):
+            members.setdefault(record["family"], []).append(record)
+    return members
 
-    Where two members' verdicts differ, the evidence or reason of at least one of them must name the
-    other claim id, so the reader is told why (for example, an article dated before a trial was published).
-    A family with a single member is reported too (usually a typing slip).
 
-    >>> import pandas as pd
-    >>> rows = pd.DataFrame({"csv_row": [2, 3], "claim_id": ["S001-C01", "S002-C05"],
-    ...                      "verdict": ["supported", "overstated"], "family": ["bone", "bone"],
-    ...                      "evidence": ["...", "..."], "reason": ["...", "..."]})
-    >>> [str(p) for p in family_problems(rows)]  # doctest: +NORMALIZE_WHITESPACE
-    ["claims.csv:3:family: S002-C05 is overstated but S001-C01 in family 'bone' is supported; say why in
-      the evidence or reason of one of them (name the other claim id)"]
+@rule()
+def families_have_more_than_one_claim(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A family (claims that say the same thing, in any article) has at least two claims (one is a slip)."""
+    for family, members in sorted(_families(rows).items()):
+        if len(members) == 1:
+            yield rows.problem(members[0], "family", f"family {family!r} has only one claim ({members[0]['claim_id']})")
+
+
+@rule()
+def family_verdicts_agree_unless_explained(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """Claims of one family share a verdict, unless the evidence or reason of one names the other and says why.
+
+    For example, an article dated before a trial was published is judged against what was published then.
     """
-    problems: list[Problem] = []
-    members: dict[str, list] = {}
-    for row in claims.itertuples(index=False):
-        if isinstance(row.family, str) and isinstance(row.claim_id, str):
-            members.setdefault(row.family, []).append(row)
-    for family, rows in sorted(members.items()):
-        if len(rows) == 1:
-            problems.append(Problem(label, int(rows[0].csv_row), "family",
-                                    f"family {family!r} has only one claim ({rows[0].claim_id})"))
-            continue
-        for i, first in enumerate(rows):
-            for second in rows[i + 1:]:
-                if first.verdict == second.verdict or not (
-                        isinstance(first.verdict, str) and isinstance(second.verdict, str)):
-                    continue  # same verdict, or a verdict the schema check already reports
-                explained = (str(second.claim_id) in f"{first.evidence} {first.reason}"
-                             or str(first.claim_id) in f"{second.evidence} {second.reason}")
+    for family, members in sorted(_families(rows).items()):
+        for i, first in enumerate(members):
+            for second in members[i + 1:]:
+                if first["verdict"] == second["verdict"] or not (
+                        isinstance(first["verdict"], str) and isinstance(second["verdict"], str)):
+                    continue  # same verdict, or a verdict the column rules already report
+                explained = (str(second["claim_id"]) in f"{first['evidence']} {first['reason']}"
+                             or str(first["claim_id"]) in f"{second['evidence']} {second['reason']}")
                 if not explained:
-                    problems.append(Problem(
-                        label, int(second.csv_row), "family",
-                        f"{second.claim_id} is {second.verdict} but {first.claim_id} in family {family!r} is "
-                        f"{first.verdict}; say why in the evidence or reason of one of them (name the other "
+                    yield rows.problem(second, "family", (
+                        f"{second['claim_id']} is {second['verdict']} but {first['claim_id']} in family {family!r} "
+                        f"is {first['verdict']}; say why in the evidence or reason of one of them (name the other "
                         "claim id)"))
-    return problems
-
-
-def clear_cache() -> None:
-    """Forget cached tables (after editing a CSV in a running session)."""
-    _documents.cache_clear()
-    _claims.cache_clear()
-    _text.cache_clear()
 
 
 __all__ = [
@@ -385,11 +392,8 @@ __all__ = [
     "VERDICT_LABELS",
     "VERDICT_MEANINGS",
     "clear_cache",
-    "family_problems",
-    "reason_kind_problems",
     "document_text",
     "load_claims",
     "load_documents",
-    "problems_in_seeds",
     "seeds_dir",
 ]

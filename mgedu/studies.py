@@ -3,7 +3,7 @@
 Each row records what the study did (design, population, n, intervention, salt, dose, duration,
 comparator) and what it found, with the DOI or PMID and the page that was read. Where sources
 disagree, the ``notes`` column records both readings and which one the workbook trusts and why.
-The design vocabulary here is the one the evidence ladder (:mod:`mgedu.evidence`) uses.
+Designs use the one study-design vocabulary (:mod:`mgedu.study_designs`), as the evidence ladder does.
 """
 
 from __future__ import annotations
@@ -12,25 +12,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
+from mgedu.study_designs import STUDY_DESIGNS
+from mgedu.tables import Column, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DESIGNS = (
-    "case-report",
-    "open-label",
-    "single-blind-rct",
-    "double-blind-rct",
-    "systematic-review",
-    "meta-analysis",
-    "observational",
-    "registry-protocol",
-    "narrative-review",
-    "pharmacokinetic",
-    "laboratory",
-    "reference-value",
-)
 SALTS = (
     "oxide",
     "citrate",
@@ -51,7 +38,7 @@ STUDIES_SCHEMA = Schema(
         Column("study_id", pattern=r"[a-z][a-z0-9-]*", description="stable id, first author + year"),
         Column("citation", description="full citation"),
         Column("year", "int", required=False, minimum=1900, maximum=2100, description="blank for undated documents"),
-        Column("design", "category", vocab=DESIGNS),
+        Column("design", "category", vocab=STUDY_DESIGNS),
         Column("population", required=False),
         Column("n", "int", required=False, minimum=1, description="participants (blank if unknown)"),
         Column("intervention", required=False),
@@ -61,21 +48,12 @@ STUDIES_SCHEMA = Schema(
         Column("comparator", required=False),
         Column("main_results", required=False, description="key results with numbers"),
         Column("doi_or_pmid", required=False),
-        Column("source_url", description="the page(s) read"),
+        source_column("source_url"),
         Column("confidence", "category", vocab=("A", "B", "mixed"), description="A primary, B secondary"),
         Column("notes", required=False, description="disagreements between sources, and which is trusted"),
     ),
     key="study_id",
 )
-
-
-def studies_path(folder: str | Path | None = None) -> Path:
-    """Path of ``studies.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return data_path("studies.csv", folder)
-
-
-def _studies(path: Path) -> pd.DataFrame:
-    return cached_table(path, STUDIES_SCHEMA)
 
 
 def load_studies(folder: str | Path | None = None) -> pd.DataFrame:
@@ -87,7 +65,7 @@ def load_studies(folder: str | Path | None = None) -> pd.DataFrame:
     >>> str(studies.design.dtype)
     'category'
     """
-    return public_frame(_studies(studies_path(folder)))
+    return load("studies.csv", folder)
 
 
 def study(study_id: str, folder: str | Path | None = None) -> dict[str, object]:
@@ -98,13 +76,13 @@ def study(study_id: str, folder: str | Path | None = None) -> dict[str, object]:
     """
     import difflib
 
-    table = _studies(studies_path(folder))
+    table = load_studies(folder)
     match = table[table.study_id == study_id]
     if match.empty:
         close = difflib.get_close_matches(study_id, [str(s) for s in table.study_id], n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(f"unknown study_id {study_id!r}{hint}")
-    record = public_frame(match).iloc[0].to_dict()
+    record = match.iloc[0].to_dict()
     return {k: (None if _isna(v) else v) for k, v in record.items()}
 
 
@@ -132,8 +110,3 @@ def study_label(study_id: str, folder: str | Path | None = None) -> str:
     if match and record.get("year") is not None:
         return f"{match.group(1)} {record['year']}"
     return citation.split(". ")[0].rstrip(".")
-
-
-def clear_cache() -> None:
-    """Forget the cached table."""
-    cached_table.cache_clear()

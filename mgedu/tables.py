@@ -1,11 +1,17 @@
-"""Sourced CSV tables: a small schema, strict parsing and `file:row:column` problem reports.
+"""Sourced CSV tables: a small schema, strict parsing, `file:row:column` problem reports, and the one loader.
 
 Every data file in mgedu (the seed claims, the studies table, the reference tables under
-``mgedu/data/``) is read through :func:`read_table`. The modelling decision is that a data file is
-never "mostly right": each cell is checked against its column's rule, every problem is collected
-(not just the first), and each is reported as ``file:row:column: message`` so that a person editing
-the CSV in a spreadsheet can go straight to the cell. Rows are numbered as a spreadsheet shows them:
-the header is row 1, the first data row is row 2.
+``mgedu/data/``) is declared in :data:`mgedu.catalog.TABLES` and read through :func:`load`. The
+modelling decision is that a data file is never "mostly right": each cell is checked against its
+column's rule, every problem is collected (not just the first), and each is reported as
+``file:row:column: message`` so that a person editing the CSV in a spreadsheet can go straight to the
+cell. Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is row 2.
+
+A column declares its rules (:class:`Column`): kind, required, vocabulary, pattern, range, and for a
+column of ids, the table its ids point into (:class:`References`). Rules across rows or tables are
+named functions registered in the catalogue (see :mod:`mgedu.rules`). :func:`load` runs a table's own
+rules and raises :class:`DataError`; ``python -m mgedu check`` runs every rule over every table. Loads
+are cached in one cache (:func:`clear_cache` empties it) and callers always get copies.
 """
 
 from __future__ import annotations
@@ -14,10 +20,10 @@ import csv
 import functools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 if TYPE_CHECKING:  # pandas is imported lazily so that `import mgedu` stays light
     import pandas as pd
@@ -59,12 +65,51 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class References:
+    """Where a column of ids points: every id in it must be an id of ``table``.
+
+    ``column`` is the target column (default: the target table's key). ``separator`` splits a cell
+    holding several ids (``"; "``). ``part`` is a regular expression whose first group is the id inside
+    a longer value (a mechanism step ``S000-C03/2`` belongs to claim ``S000-C03``). ``where`` limits
+    the targets to rows whose column holds one of the listed values (RoB 2 judges randomised trials
+    only: ``("design", ("single-blind-rct", "double-blind-rct"))``).
+
+    >>> References("claims.csv", separator="; ").ids_in("S000-C01; S002-C07")
+    ['S000-C01', 'S002-C07']
+    >>> References("claims.csv", part=r"(S00[0-4]-C\\d+)/\\d+").ids_in("S000-C03/2")
+    ['S000-C03']
+    """
+
+    table: str
+    column: str | None = None
+    separator: str | None = None
+    part: str | None = None
+    where: tuple[str, tuple[str, ...]] | None = None
+
+    def ids_in(self, value: str) -> list[str]:
+        """The ids a cell holds."""
+        pieces = value.split(self.separator) if self.separator else [value]
+        ids = []
+        for piece in (p.strip() for p in pieces):
+            if self.part is not None:
+                match = re.fullmatch(self.part, piece)
+                if match is None:
+                    continue  # the column's pattern reports a malformed value
+                piece = match.group(1)
+            if piece:
+                ids.append(piece)
+        return ids
+
+
+@dataclass(frozen=True)
 class Column:
-    """The rule for one column of a table.
+    """The rules for one column of a table.
 
     ``required`` means every row must have a non-blank value. ``vocab`` restricts a category
-    column to listed values; ``pattern`` is a regular expression the whole value must match;
-    ``minimum``/``maximum`` bound numbers (inclusive).
+    column to listed values; ``pattern`` is a regular expression the whole value must match
+    (``pattern_meaning`` says in words what it asks for, for the problem message);
+    ``minimum``/``maximum`` bound numbers (inclusive); ``references`` says which table a column of
+    ids points into.
     """
 
     name: str
@@ -75,6 +120,23 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+    references: References | None = None
+    pattern_meaning: str = ""
+
+
+#: What a source cell must contain: something a reader can follow (a web address, a DOI or PMID, a seed
+#: article file), or an explicit "none found: why".
+SOURCE_PATTERN = r"(?is)(.*(https?://|\bdoi\b|\bpmid\b|seeds/).*|none found: .+)"
+
+
+def source_column(name: str = "source", description: str = "the page(s) read (URL, DOI or PMID)") -> Column:
+    """The column naming where a row's facts come from; every reference table has one.
+
+    >>> source_column().pattern_meaning
+    "a source a reader can follow (URL, DOI, PMID or seed file), or 'none found: why'"
+    """
+    return Column(name, pattern=SOURCE_PATTERN, description=description,
+                  pattern_meaning="a source a reader can follow (URL, DOI, PMID or seed file), or 'none found: why'")
 
 
 @dataclass(frozen=True)
@@ -98,13 +160,20 @@ class Schema:
         raise KeyError(name)
 
 
+def _shown(value: str, limit: int = 60) -> str:
+    """A cell value for a message: quoted, and cut short when long."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
 def _check_cell(col: Column, raw: str) -> tuple[object, str | None]:
     """Parse one raw cell; return (value, problem message or None)."""
     value = raw.strip()
     if value == "":
         return None, ("is empty but required" if col.required else None)
     if col.pattern is not None and not re.fullmatch(col.pattern, value):
-        return None, f"{value!r} does not match the pattern {col.pattern}"
+        if col.pattern_meaning:
+            return None, f"{_shown(value)} is not {col.pattern_meaning}"
+        return None, f"{_shown(value)} does not match the pattern {col.pattern}"
     if col.kind == "category":
         if col.vocab is not None and value not in col.vocab:
             allowed = ", ".join(col.vocab)
@@ -190,36 +259,36 @@ def parse_rows(
     return records, problems
 
 
-def read_table(path: Path, schema: Schema, label: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read the CSV at ``path`` and check it against ``schema``.
+def read_records(path: Path, schema: Schema, label: str | None = None) -> tuple[list[dict[str, object]], list[Problem]]:
+    """Read the CSV at ``path`` and check every cell against ``schema``: (records, problems).
 
-    Returns a DataFrame with proper dtypes (nullable integers and floats, categoricals for
-    vocabularies, strings for text; the spreadsheet row number in ``csv_row``) and the list of
-    problems (empty when the file is clean).
+    Records are dicts of parsed values (blank or broken cells are ``None``) with the spreadsheet row
+    number in ``csv_row``. A missing or unreadable file is a problem in the list, never a traceback.
     """
     label = label or Path(path).name
     try:
         with open(path, encoding="utf-8", newline="") as handle:
-            records, problems = parse_rows(csv.reader(handle), schema, label)
+            return parse_rows(csv.reader(handle), schema, label)
     except FileNotFoundError:
-        return frame_from_records([], schema), [Problem(label, 0, "-", f"file not found: {Path(path).name}")]
+        return [], [Problem(label, 0, "-", f"file not found: {Path(path).name}")]
     except UnicodeDecodeError as exc:
-        return frame_from_records([], schema), [Problem(label, 0, "-", f"not valid UTF-8 ({exc.reason})")]
+        return [], [Problem(label, 0, "-", f"not valid UTF-8 ({exc.reason})")]
     except csv.Error as exc:
-        return frame_from_records([], schema), [Problem(label, 0, "-", f"not a readable CSV file ({exc})")]
+        return [], [Problem(label, 0, "-", f"not a readable CSV file ({exc})")]
+
+
+def read_table(path: Path, schema: Schema, label: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Like :func:`read_records`, as a typed DataFrame (see :func:`frame_from_records`) and the problems."""
+    records, problems = read_records(path, schema, label)
     return frame_from_records(records, schema), problems
 
 
-def load_table(path: Path, schema: Schema, label: str | None = None) -> pd.DataFrame:
-    """Like :func:`read_table`, but raise :class:`DataError` listing every problem."""
-    frame, problems = read_table(path, schema, label)
-    if problems:
-        raise DataError(problems)
-    return frame
-
-
 def frame_from_records(records: list[dict[str, object]], schema: Schema) -> pd.DataFrame:
-    """Build a typed DataFrame from parsed records."""
+    """Build a typed DataFrame from parsed records.
+
+    Nullable integers and floats, categoricals for vocabularies, strings for text; the spreadsheet
+    row number in ``csv_row``.
+    """
     import pandas as pd
 
     data: dict[str, object] = {}
@@ -240,29 +309,94 @@ def frame_from_records(records: list[dict[str, object]], schema: Schema) -> pd.D
 def package_data_dir() -> Path:
     """The folder of reference tables shipped inside the package (``mgedu/data``).
 
-    >>> (package_data_dir() / "studies.csv").exists()
-    True
+    >>> sorted(path.name for path in package_data_dir().glob("s*.csv"))
+    ['salts.csv', 'serum_reference.csv', 'studies.csv']
     """
     from importlib.resources import files
 
     return Path(str(files("mgedu") / "data"))
 
 
-def data_path(file_name: str, folder: str | Path | None = None) -> Path:
-    """Path of a data table: in ``folder`` when given (tests point this at a fixture), else packaged.
+# ------------------------------------------------------------------------------------------ the loader
 
-    >>> data_path("studies.csv").name
-    'studies.csv'
+_TABLES: dict[Path, pd.DataFrame] = {}
+_DERIVED: list[Callable[[], None]] = []
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def table_path(name: str, folder: str | Path | None = None) -> Path:
+    """Where table ``name`` is read from: in ``folder`` when given (tests point it at a copy), else its home.
+
+    A table's home (the packaged data folder, or the seeds folder) is declared in the catalogue.
+
+    >>> table_path("studies.csv").parent.name, table_path("claims.csv").name
+    ('data', 'claims.csv')
     """
-    return (Path(folder) if folder is not None else package_data_dir()) / file_name
+    from mgedu.catalog import table_entry
+
+    entry = table_entry(name)
+    if folder is not None:
+        return Path(folder) / name
+    if entry.home == "seeds":
+        from mgedu.seeds import seeds_dir
+
+        return seeds_dir() / name
+    return package_data_dir() / name
 
 
-@functools.lru_cache(maxsize=64)
-def cached_table(path: Path, schema: Schema) -> pd.DataFrame:
-    """:func:`load_table`, cached per file and schema. Callers hand out copies (:func:`public_frame`)."""
-    return load_table(path, schema)
+def load(name: str, folder: str | Path | None = None) -> pd.DataFrame:
+    """Table ``name`` as a typed DataFrame: checked against its own rules, cached, and always a fresh copy.
+
+    Raises :class:`DataError` listing every problem in the table (its schema, its ids that point into
+    itself, and the rules registered for it that read no other table); ``python -m mgedu check`` runs
+    the same rules and the ones that cross tables.
+
+    >>> studies = load("studies.csv")
+    >>> studies.loc[studies.study_id == "hornyak1998", "n"].tolist()
+    [10]
+    >>> load("nonsense.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: no table called 'nonsense.csv' in the catalogue; known tables: absorption.csv, ...
+    """
+    path = table_path(name, folder).resolve()
+    frame = _TABLES.get(path)
+    if frame is None:
+        from mgedu.catalog import schema_for
+        from mgedu.rules import own_problems
+
+        records, problems = own_problems(name, path)
+        if problems:
+            raise DataError(problems)
+        frame = frame_from_records(records, schema_for(name)).drop(columns="csv_row")
+        _TABLES[path] = frame
+    return frame.copy()
 
 
-def public_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` without the bookkeeping ``csv_row`` column, for callers."""
-    return frame.drop(columns=["csv_row"], errors="ignore").copy()
+def derived_cache(func: F) -> F:
+    """Cache ``func`` (an ``lru_cache``) as something computed from tables, so :func:`clear_cache` empties it too.
+
+    >>> @derived_cache
+    ... def row_count(name: str) -> int:
+    ...     return len(load(name))
+    >>> row_count("pooled_estimates.csv"), row_count.cache_info().currsize
+    (2, 1)
+    >>> clear_cache(); row_count.cache_info().currsize
+    0
+    """
+    cached = functools.lru_cache(maxsize=64)(func)
+    _DERIVED.append(cached.cache_clear)
+    return cached  # type: ignore[return-value]
+
+
+def clear_cache() -> None:
+    """Forget every loaded table and everything computed from them (after editing a CSV in a running session).
+
+    >>> _ = load("studies.csv")
+    >>> clear_cache()
+    >>> _TABLES
+    {}
+    """
+    _TABLES.clear()
+    for forget in _DERIVED:
+        forget()

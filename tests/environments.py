@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tools"))
-from setup_cell import SETUP_CELL_SOURCE  # noqa: E402  (the notebooks' first cell, from tools/)
+if str(REPO) not in sys.path:  # the maintainer tools are a package at the top of the checkout
+    sys.path.insert(0, str(REPO))
+from tools.setup_cell import SETUP_CELL_SOURCE  # noqa: E402  (the notebooks' first cell)
 
 NOTEBOOKS = REPO / "notebooks"
 ARTIFACTS = REPO / "artifacts"
@@ -222,10 +223,7 @@ def _kernel_manager_class(env: Environment, kernels: Path) -> type:
     from jupyter_client.kernelspec import KernelSpecManager
     from traitlets import default
 
-    try:
-        from mgedu.kernels import SlicedPollKernelManager
-    except ImportError:  # the classroom tools keep their kernels with them
-        from mgedu.classroom.kernels import SlicedPollKernelManager  # type: ignore[no-redef]
+    from mgedu.classroom.kernels import SlicedPollKernelManager
 
     spec = kernels / "platform-python"
     spec.mkdir(parents=True, exist_ok=True)
@@ -316,10 +314,7 @@ def run_notebooks(env: Environment, notebooks: list[Path], workdir: Path, *, tim
     """
     import nbformat
 
-    try:
-        from mgedu.kernels import notebook_client
-    except ImportError:
-        from mgedu.classroom.kernels import notebook_client  # type: ignore[no-redef]
+    from mgedu.classroom.kernels import notebook_client
 
     workdir.mkdir(parents=True, exist_ok=True)
     results = []

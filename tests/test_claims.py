@@ -111,8 +111,19 @@ def test_claim_explorer_readout_follows_the_controls():
         assert explorer.detail.value == claims_detail(doc_id, topic, verdict)
 
 
-def test_claim_explorer_escapes_data():
-    assert "<script" not in claims_detail("all")
+HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
+CARD_FIELDS = ("claim_id", "topic", "verdict", "quote", "evidence", "reason")
+
+
+def test_claim_explorer_escapes_every_data_string(monkeypatch):
+    # The shipped claims hold no markup, so the check feeds the explorer a claims table that does.
+    hostile = load_claims().head(2).astype({"topic": str, "verdict": str})
+    for column in CARD_FIELDS:
+        hostile[column] = HOSTILE
+    monkeypatch.setattr("mgedu.claims.load_claims", lambda: hostile.copy())
+    detail = claims_detail("all")
+    assert "<script" not in detail and "<b>bold" not in detail
+    assert detail.count(html.escape(HOSTILE)) == len(CARD_FIELDS) * len(hostile)
 
 
 def test_verdict_plot_has_units_and_alt_text():

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -36,8 +35,7 @@ from environments import (
     run_notebooks,
 )
 
-sys.path.insert(0, str(REPO / "tools"))
-from setup_cell import REPOSITORY  # noqa: E402
+from tools.setup_cell import REPOSITORY
 
 pytestmark = pytest.mark.slow
 

@@ -53,12 +53,19 @@ def test_the_assumed_noise_respects_its_sourced_bound():
     assert parameter("measurement_noise_sd") < parameter("change_sd") / math.sqrt(2)
 
 
-def test_the_table_is_registered_and_clean():
-    from mgedu.catalog import TABLES
+def test_the_table_is_checked_by_mgedu_check_and_by_its_loader(corpus):
+    from mgedu.tables import DataError
     from mgedu.validation import validate
 
-    assert TABLES["design_parameters.csv"] == "mgedu.designs:PARAMETERS_SCHEMA"
     assert [p for p in validate() if p.file == "design_parameters.csv"] == []
+    lines = corpus.lines("design_parameters.csv")
+    row = next(i for i, line in enumerate(lines) if line.startswith("change_sd,"))
+    lines[row] = lines[row].replace(",derived,", ",guessed,", 1)
+    corpus.write_lines("design_parameters.csv", lines)
+    expected = f"design_parameters.csv:{row + 1}:kind: unknown value 'guessed'"
+    assert [str(p)[:len(expected)] for p in validate(corpus.seeds, corpus.data)] == [expected]
+    with pytest.raises(DataError, match=expected):
+        design_parameters(corpus.data)
 
 
 def test_unknown_parameter_is_a_clear_error():

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from mgedu import doses
 from mgedu.absorption import absorbed_mg_range, absorption_for, compare_absorption_claims, load_absorption
 from mgedu.catalog import TABLES, schema_for
+from mgedu.dose_reconciliation import load_article_doses, reconcile_doses
 from mgedu.doses import (
     MG_MOLAR_MASS,
     check_amount,
@@ -24,13 +25,11 @@ from mgedu.doses import (
     dose_to_elemental_mg,
     elemental_fraction,
     elemental_mg,
-    load_article_doses,
     load_salts,
     meq_to_mmol,
     mg_to_mmol,
     mmol_to_meq,
     mmol_to_mg,
-    reconcile_doses,
     salt_info,
     salt_mg,
 )
@@ -44,8 +43,6 @@ from mgedu.intake import (
 )
 from mgedu.plots import alt_text
 from mgedu.plots.doses import plot_absorption_ranges, plot_label_reading, plot_trial_doses
-from mgedu.seeds import document_text, load_claims
-from mgedu.studies import load_studies
 from mgedu.tables import package_data_dir, read_table
 
 SALT_KEYS = list(load_salts().salt)
@@ -444,21 +441,14 @@ def test_serum_reference_table_converts_every_range():
 # --- the dose tables -----------------------------------------------------------------------------
 
 
-def test_article_doses_are_verbatim_and_resolve():
-    table = load_article_doses()
-    claims = load_claims().set_index("claim_id")
-    study_ids = set(load_studies().study_id)
-    kinds = dict(zip(table.dose_id, table.kind.astype(str), strict=True))
-    for row in table.itertuples(index=False):
-        assert row.study_id in study_ids, row.dose_id
-        if isinstance(row.salt, str):
-            assert row.salt in SALT_KEYS
-        if row.kind == "article":
-            assert row.as_stated in document_text(row.doc_id), row.dose_id
-            assert claims.loc[row.claim_id, "doc_id"] == row.doc_id
-            assert row.as_stated in claims.loc[row.claim_id, "quote"], row.dose_id
-        if isinstance(row.compare_with, str):
-            assert kinds[row.compare_with] == "trial"
+def test_article_doses_report_trial_doses():
+    # The rules (ids resolve, words quoted from the claim, compare_with names a trial row) are in
+    # python -m mgedu check and broken one by one in test_mutations.py; here, what the table holds.
+    table = load_article_doses().set_index("dose_id")
+    articles = table[table.kind == "article"]
+    assert set(articles.doc_id) == {"S000", "S002", "S004"}
+    compared = articles.compare_with.dropna()
+    assert len(compared) >= 8 and (table.loc[compared, "kind"] == "trial").all()
 
 
 def test_reconciled_table_answers_the_issue():
@@ -486,18 +476,10 @@ def test_reconciled_table_keeps_a_disputed_rda_as_a_range(disputed_reference):
 # --- absorption ----------------------------------------------------------------------------------
 
 
-def test_absorption_table_references_resolve():
+def test_absorption_table_holds_measurements_claims_and_gaps():
     table = load_absorption()
-    study_ids = set(load_studies().study_id)
-    claim_ids = set(load_claims().claim_id)
-    assert set(table.study_id.dropna()) <= study_ids
-    assert set(table.claim_id.dropna()) <= claim_ids
-    measured = table[table.evidence.isin(["measured", "subgroup", "claim"])]
-    assert (
-        measured.absorbed_pct_low.notna().all()
-        and (measured.absorbed_pct_low <= measured.absorbed_pct_high).all()
-    )
-    assert table[table.evidence.isin(["relative-only", "no-good-data"])].absorbed_pct_low.isna().all()
+    assert {"measured", "claim", "no-good-data"} <= set(table.evidence.astype(str))
+    assert "S002-C56" in set(table.claim_id.dropna())  # the glycinate 40 % claim notebook 04 checks
 
 
 def test_glycinate_40_percent_has_an_explicit_no_good_data_row():

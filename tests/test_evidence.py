@@ -20,7 +20,8 @@ from mgedu.evidence import (
     grade_start,
     ladder_rung,
 )
-from mgedu.studies import DESIGNS, load_studies
+from mgedu.studies import load_studies
+from mgedu.study_designs import STUDY_DESIGNS
 
 RANDOMISED = ("double-blind-rct", "single-blind-rct")
 NON_RANDOMISED = ("observational", "open-label", "case-report")
@@ -28,7 +29,7 @@ NON_RANDOMISED = ("observational", "open-label", "case-report")
 
 def test_ladder_covers_every_design_of_the_studies_table_once():
     designs = [r.design for r in DESIGN_LADDER]
-    assert sorted(designs) == sorted(DESIGNS)
+    assert sorted(designs) == sorted(STUDY_DESIGNS)
     assert len(designs) == len(set(designs))
     assert set(load_studies().design.astype(str)) <= set(designs)
 
@@ -54,7 +55,7 @@ def test_causal_support_and_start_levels_agree():
     assert not can_support_causal_claim("open-label")
     assert not can_support_causal_claim("case-report")
     assert can_support_causal_claim("meta-analysis")
-    assert design_ladder().shape[0] == len(DESIGNS)
+    assert design_ladder().shape[0] == len(STUDY_DESIGNS)
 
 
 def test_unknown_design_is_a_clear_error():

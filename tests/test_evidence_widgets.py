@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mgedu.certainty import describe_grade_choice, domain_ratings, load_grade_outcomes, rated_outcomes
 from mgedu.evidence import DOMAINS, grade_certainty
-from mgedu.grading import describe_grade_choice, domain_ratings, load_grade_outcomes, rated_outcomes
 from mgedu.plots import alt_text
 from mgedu.plots.evidence import (
     plot_design_ladder,

@@ -15,7 +15,7 @@ installed the nearest available Python is used, and ``artifacts/platforms-pyodid
 from __future__ import annotations
 
 import json
-import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -39,9 +39,8 @@ from environments import (
     run_notebooks,
 )
 
-sys.path.insert(0, str(REPO / "tools"))
-import pyodide_core  # noqa: E402
-from setup_cell import REPOSITORY  # noqa: E402
+from tools import pyodide_core
+from tools.setup_cell import REPOSITORY
 
 pytestmark = pytest.mark.slow
 
@@ -135,15 +134,30 @@ def test_hub_image_takes_mgedu_with_one_line_and_runs_pulled_notebooks(hub_run: 
     assert_clean(hub_run["runs"], Path(hub_run["runs"][0].probe["python"]).parents[1] / "lib")
 
 
-def test_wheel_carries_its_data(hub_env: Environment, hub_run: dict, tmp_path: Path) -> None:
-    """The installed wheel loads and validates its seeds and tables outside any checkout."""
-    code = ("import mgedu, mgedu.seeds as s; claims = mgedu.load_claims(); "
-            "print(len(claims), claims.doc_id.nunique()); print(s.seeds_dir()); "
-            "print(mgedu.validate()); print(len(mgedu.load_studies()) > 0)")
-    result = run([str(hub_env.python), "-c", code], cwd=tmp_path, env=clean_environ(hub_env.path, hub_env.home))
-    counts, where, problems, studies = result.stdout.strip().splitlines()
+def test_wheel_carries_its_data_and_no_maintainer_tools(hub_env: Environment, hub_run: dict, wheel: Path,
+                                                         tmp_path: Path) -> None:
+    """The installed wheel loads and validates its seeds and tables outside any checkout, every one of its
+    modules imports, and the maintainer tools (static site, refresh, Lite builder) are not in it."""
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "mgedu/seeds_data/claims.csv" in names and "mgedu/data/studies.csv" in names
+    tools = [n for n in names if n.startswith("tools/") or "site" in Path(n).stem or "refresh" in Path(n).stem]
+    assert tools == [], f"maintainer tools shipped in the wheel: {tools}"
+    code = (
+        "import importlib, pkgutil, sys, mgedu, mgedu.seeds as s; claims = mgedu.load_claims(); "
+        "print(len(claims), claims.doc_id.nunique()); print(s.seeds_dir()); "
+        "print(mgedu.validate()); print(len(mgedu.load_studies()) > 0); "
+        "mods = [m.name for m in pkgutil.walk_packages(mgedu.__path__, 'mgedu.') if m.name != 'mgedu.__main__']; "
+        "[importlib.import_module(m) for m in mods]; "
+        "print(sorted(m for m in sys.modules if m == 'tools' or m.startswith('tools.'))); print(len(mods))"
+    )
+    env = clean_environ(hub_env.path, hub_env.home)
+    result = run([str(hub_env.python), "-c", code], cwd=tmp_path, env=env)
+    counts, where, problems, studies, tool_modules, n_modules = result.stdout.strip().splitlines()
     n_claims, n_docs = counts.split()
     assert int(n_claims) >= 80 and n_docs == "5"
     assert "site-packages" in where and where.endswith("seeds_data") and str(REPO) not in where
     assert problems == "[]"
     assert studies == "True"
+    assert tool_modules == "[]" and int(n_modules) > 30
+    check = run([str(hub_env.python), "-m", "mgedu", "check"], cwd=tmp_path, env=env)
+    assert "no problems" in check.stdout, check.stdout

@@ -14,8 +14,8 @@ import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.session import Session
 
+from mgedu.classroom.kernels import POLL_SLICE_SECONDS, SlicedPollChannel, SlicedPollKernelClient, notebook_client
 from mgedu.classroom.running import GraderKernelManager
-from mgedu.kernels import POLL_SLICE_SECONDS, SlicedPollChannel, SlicedPollKernelClient, notebook_client
 
 
 class MissedWakeSocket(zmq.asyncio.Socket):

@@ -23,10 +23,8 @@ import pytest
 from environments import FORBIDDEN_MODULES, REPO, canonical, read_pins
 from packaging.requirements import Requirement
 
-sys.path.insert(0, str(REPO / "tools"))
-import lite  # noqa: E402
-import pyodide_core  # noqa: E402
-from setup_cell import REPOSITORY, SETUP_CELL_SOURCE, SETUP_CELL_TAGS  # noqa: E402
+from tools import lite, pyodide_core
+from tools.setup_cell import REPOSITORY, SETUP_CELL_SOURCE, SETUP_CELL_TAGS
 
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 RUNTIME = {canonical(Requirement(spec).name): Requirement(spec) for spec in PROJECT["dependencies"]}
@@ -35,8 +33,8 @@ EXTRAS = PROJECT["optional-dependencies"]
 NOTEBOOK_IMPORTS = {"pandas", "numpy", "matplotlib", "ipywidgets", "molmass", "statsmodels", "scipy"}
 #: Imported by mgedu, installed with a required dependency: IPython with ipywidgets, cycler with matplotlib.
 THROUGH = {"IPython": "ipywidgets", "cycler": "matplotlib"}
-#: Contributor and teacher tools inside the package, which a notebook never imports.
-TOOL_MODULES = ("mgedu.classroom", "mgedu.refresh", "mgedu.site", "mgedu.site_math", "mgedu.kernels")
+#: The teacher's tools inside the package, which a notebook never imports.
+TOOL_MODULES = ("mgedu.classroom",)
 
 
 def learner_modules() -> list[str]:

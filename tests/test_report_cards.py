@@ -67,7 +67,7 @@ def test_all_five_cards_in_one_table():
 
 @pytest.mark.parametrize("doc_id", DOC_IDS)
 def test_model_verdict_is_built_from_the_card_and_the_grade_tables(doc_id):
-    from mgedu.grading import load_grade_outcomes
+    from mgedu.certainty import load_grade_outcomes
     from mgedu.report_cards import model_verdict
 
     card = report_card(doc_id)

@@ -12,33 +12,68 @@ from mgedu.risk_of_bias import (
     allowed_overall,
     load_risk_of_bias,
     overall_risk_of_bias,
-    problems_in_risk_of_bias,
     risk_of_bias_reasons,
     risk_of_bias_table,
 )
-from mgedu.studies import load_studies
+from mgedu.validation import validate
+
+# Worked cases, written from the RoB 2 guidance (Sterne et al. 2019, Table 3), not from the code:
+# (five domain judgements, overall by default, overall with the "several concerns" call, or None when
+# that call is not allowed).
+L, S, H = "low", "some concerns", "high"
+GUIDANCE_CASES = [
+    ((L, L, L, L, L), L, None),  # low in every domain
+    ((S, L, L, L, L), S, None),  # one concern is "some concerns", and one is not "several"
+    ((L, L, L, L, S), S, None),
+    ((S, S, L, L, L), S, H),  # several concerns: the reviewer may call it high
+    ((S, S, S, S, S), S, H),
+    ((H, L, L, L, L), H, None),  # high in any domain
+    ((L, L, L, L, H), H, None),
+    ((H, S, S, L, L), H, None),  # already high: no call to make
+    ((H, H, H, H, H), H, None),
+]
+ORDER = {L: 0, S: 1, H: 2}
+ALL_COMBINATIONS = list(itertools.product(JUDGEMENTS, repeat=5))
 
 
-def _designs() -> dict[str, str]:
-    studies = load_studies()
-    return dict(zip(studies.study_id, studies.design.astype(str), strict=True))
-
-
-@pytest.mark.parametrize("combo", list(itertools.product(JUDGEMENTS, repeat=5)))
-def test_overall_rule_over_every_combination(combo):
-    overall = overall_risk_of_bias(combo)
-    if "high" in combo:
-        assert overall == "high"
-    elif all(j == "low" for j in combo):
-        assert overall == "low"
+@pytest.mark.parametrize(("combo", "default", "several"), GUIDANCE_CASES)
+def test_overall_rule_on_worked_cases(combo, default, several):
+    assert overall_risk_of_bias(combo) == default
+    if several is None:
+        assert allowed_overall(combo) == (default,)
+        if default != H:
+            with pytest.raises(ValueError, match="needs at least 2 domains"):
+                overall_risk_of_bias(combo, several_concerns_high=True)
     else:
-        assert overall == "some concerns"
-    concerns = combo.count("some concerns")
-    if concerns >= 2 and "high" not in combo:
-        assert overall_risk_of_bias(combo, several_concerns_high=True) == "high"
-        assert allowed_overall(combo) == ("some concerns", "high")
-    else:
-        assert allowed_overall(combo) == (overall,)
+        assert overall_risk_of_bias(combo, several_concerns_high=True) == several
+        assert allowed_overall(combo) == (default, several)
+
+
+def test_overall_is_the_worst_domain_and_ignores_domain_order():
+    # Properties over all 243 combinations (none restates the rule's branches).
+    for combo in ALL_COMBINATIONS:
+        overall = overall_risk_of_bias(combo)
+        assert overall == max(combo, key=ORDER.get)
+        assert overall_risk_of_bias(tuple(reversed(combo))) == overall
+        assert overall_risk_of_bias(combo[1:] + combo[:1]) == overall
+
+
+def test_a_worse_domain_never_makes_the_overall_better():
+    for combo in ALL_COMBINATIONS:
+        for i, judgement in enumerate(combo):
+            for worse in (j for j in JUDGEMENTS if ORDER[j] > ORDER[judgement]):
+                worsened = combo[:i] + (worse,) + combo[i + 1:]
+                assert ORDER[overall_risk_of_bias(worsened)] >= ORDER[overall_risk_of_bias(combo)]
+                assert max(map(ORDER.get, allowed_overall(worsened))) >= max(map(ORDER.get, allowed_overall(combo)))
+
+
+def test_the_several_concerns_call_only_ever_raises_some_concerns_to_high():
+    for combo in ALL_COMBINATIONS:
+        options = allowed_overall(combo)
+        assert options[0] == overall_risk_of_bias(combo)
+        assert len(options) == len(set(options)) and set(options) <= set(JUDGEMENTS)
+        if len(options) == 2:
+            assert options == (S, H) and combo.count(S) >= 2
 
 
 def test_overall_accepts_a_mapping_by_domain():
@@ -58,7 +93,7 @@ def test_bad_judgements_are_clear_errors(args, message):
 
 
 def test_table_is_clean_and_judges_only_randomised_trials():
-    assert problems_in_risk_of_bias(study_designs=_designs()) == []
+    assert [p for p in validate() if p.file == "risk_of_bias.csv"] == []
     rob = load_risk_of_bias()
     assert rob.source.str.startswith("http").all()
     assert set(rob.basis) == {"project-reading"}, "published judgements would need basis 'published'"
@@ -78,7 +113,7 @@ def test_a_broken_overall_is_reported_with_file_row_and_column(corpus):
     index = next(i for i, line in enumerate(lines) if line.startswith("jadidi2022,RLS severity,overall,high"))
     lines[index] = lines[index].replace(",overall,high,", ",overall,low,", 1)
     corpus.write_lines("risk_of_bias.csv", lines)
-    problems = problems_in_risk_of_bias(corpus.data)
+    problems = validate(corpus.seeds, corpus.data)
     assert [str(p) for p in problems] == [
         f"risk_of_bias.csv:{index + 1}:judgement: jadidi2022 / RLS severity: overall 'low' breaks the "
         "RoB 2 rule; allowed: some concerns, high"
@@ -91,9 +126,10 @@ def test_a_missing_domain_and_a_non_randomised_trial_are_reported(corpus):
     del lines[index]
     lines.append(lines[1].replace("abbasi2012", "gorantla2024", 1))
     corpus.write_lines("risk_of_bias.csv", lines)
-    messages = [p.message for p in problems_in_risk_of_bias(corpus.data, study_designs=_designs())]
+    messages = [p.message for p in validate(corpus.seeds, corpus.data)]
     assert "held2002 / total sleep time: expected one 'reporting' row, found 0" in messages
-    assert "gorantla2024 is open-label, and RoB 2 judges randomised trials only" in messages
+    assert ("'gorantla2024' has design 'open-label' in studies.csv; allowed here: single-blind-rct, "
+            "double-blind-rct") in messages
 
 
 def test_reasons_text_and_unknown_result():

@@ -195,7 +195,7 @@ def test_rule_study_table_cells(corpus):
 
 def test_rule_discrepancy_claims_must_resolve(corpus):
     edit_csv(corpus, "discrepancies.csv", 2, "claim_ids", "S000-C98")
-    assert only_problem(corpus) == "discrepancies.csv:2:claim_ids: unknown claim ids S000-C98 (not in claims.csv)"
+    assert only_problem(corpus) == "discrepancies.csv:2:claim_ids: unknown claim_id 'S000-C98' (not in claims.csv)"
 
 
 def test_rule_data_file_needs_a_schema(corpus):

@@ -1,10 +1,12 @@
-"""The table machinery: every cell rule, and problems reported as file:row:column."""
+"""The table machinery: every cell rule, problems reported as file:row:column, and the one loader."""
 
 from __future__ import annotations
 
 import pytest
 
-from mgedu.tables import Column, DataError, Problem, Schema, load_table, parse_rows, read_table
+from mgedu import tables
+from mgedu.catalog import TABLES
+from mgedu.tables import Column, DataError, Problem, Schema, load, parse_rows, read_table
 
 SCHEMA = Schema(
     (
@@ -69,14 +71,15 @@ def test_empty_file():
     assert messages([]) == ["t.csv:1:-: the file is empty (no header row)"]
 
 
-def test_load_table_raises_with_all_problems(tmp_path):
-    path = tmp_path / "t.csv"
-    path.write_text("id,n,dose_mg,kind\nx,-1,,z\n", encoding="utf-8")
+def test_load_raises_with_all_problems_of_its_table(corpus):
+    lines = corpus.lines("serum_reference.csv")
+    lines[1] = lines[1].replace(",1.5,2.5,mg/dL,", ",-1,2.5,mg/L,", 1)
+    corpus.write_lines("serum_reference.csv", lines)
     with pytest.raises(DataError) as info:
-        load_table(path, SCHEMA)
+        load("serum_reference.csv", corpus.data)
     assert [str(p) for p in info.value.problems] == [
-        "t.csv:2:n: -1 is outside the allowed range 0..inf",
-        "t.csv:2:kind: unknown value 'z'; allowed: a, b",
+        "serum_reference.csv:2:low: -1 is outside the allowed range 0..inf",
+        "serum_reference.csv:2:unit: unknown value 'mg/L'; allowed: mmol/L, mg/dL, mEq/L, %",
     ]
 
 
@@ -99,3 +102,50 @@ def test_unreadable_files_are_problems_not_tracebacks(tmp_path):
 
 def test_problem_sorts_and_prints():
     assert str(Problem("f.csv", 2, "c", "m")) == "f.csv:2:c: m"
+
+
+# --- the one loader -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_every_catalogued_table_loads_through_the_one_loader(name):
+    frame = load(name)
+    assert len(frame) > 0 and "csv_row" not in frame.columns
+    assert tables.table_path(name).name == name
+
+
+def test_load_caches_once_and_hands_out_copies(monkeypatch):
+    tables.clear_cache()
+    reads = []
+    original = tables.frame_from_records
+    monkeypatch.setattr(tables, "frame_from_records", lambda *args: reads.append(1) or original(*args))
+    first = load("studies.csv")
+    first.loc[0, "citation"] = "edited by a student"
+    second = load("studies.csv")
+    assert len(reads) == 1, "the table is parsed once"
+    assert second.loc[0, "citation"] != "edited by a student", "each caller gets its own copy"
+
+
+def test_clear_cache_forgets_tables_and_everything_computed_from_them(corpus):
+    from mgedu.doses import salt_info
+    from mgedu.seeds import document_text, load_claims
+
+    salt_info("oxide", corpus.data), document_text("S000", corpus.seeds), load_claims(corpus.seeds)
+    for name in ("salts.csv", "claims.csv"):  # edit two copies, one of them a seed table
+        lines = corpus.lines(name)
+        corpus.write_lines(name, [lines[0], "not,a,valid,row\n", *lines[1:]])
+    article = corpus.seeds / load("documents.csv", corpus.seeds).file.iloc[0]
+    article.write_text("replaced", encoding="utf-8")
+    assert salt_info("oxide", corpus.data).key == "oxide"  # still the cached copy
+    assert document_text("S000", corpus.seeds) != "replaced"
+    tables.clear_cache()
+    with pytest.raises(DataError, match="salts.csv:2"):
+        salt_info("oxide", corpus.data)
+    with pytest.raises(DataError, match="claims.csv:2"):
+        load_claims(corpus.seeds)
+    with pytest.raises(DataError, match="documents.csv:2:sha256: checksum mismatch"):
+        document_text("S000", corpus.seeds)  # the article is read again, and its checksum checked
+
+
+def test_unknown_table_is_a_clear_error():
+    with pytest.raises(ValueError, match="no table called 'claim.csv' in the catalogue; known tables: absorption.csv"):
+        load("claim.csv")

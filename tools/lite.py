@@ -1,6 +1,6 @@
 """Build the workbook as a JupyterLite site: JupyterLab and Python running in the browser, no server.
 
-    python tools/lite.py [--out _build/lite] [--pyodide FOLDER_OR_TARBALL_OR_URL]     (or: make lite)
+    python -m tools.lite [--out _build/lite] [--pyodide FOLDER_OR_TARBALL_OR_URL]     (or: make lite)
 
 The site is static files: any web host (a school's web space, GitHub Pages, a USB stick served with
 ``python -m http.server``) serves a whole class. It holds the notebooks, the JupyterLab widgets

@@ -5,8 +5,8 @@ of the workbook install: mgedu's runtime dependencies plus the ``lab`` and ``cla
 JupyterLab and the teacher's tools, and no test tool. ``tests/requirements.txt`` pins what ``make test``
 installs on top of the lock: the ``test`` extra (which includes ``lite``), constrained by the lock.
 
-    python tools/lock.py           # resolve afresh from pyproject's lower bounds (review the diff)
-    python tools/lock.py --keep    # keep every version already pinned; only add or drop packages
+    python -m tools.lock           # resolve afresh from pyproject's lower bounds (review the diff)
+    python -m tools.lock --keep    # keep every version already pinned; only add or drop packages
 
 Both run in a throwaway virtual environment (``.lock-venv``), removed at the end.
 """

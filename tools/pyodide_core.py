@@ -14,7 +14,7 @@ WebAssembly and are on neither PyPI nor npm: they come from Pyodide's CDN, or fr
 distribution (``pyodide-<version>.tar.bz2`` from Pyodide's GitHub releases) unpacked into the folder.
 ``compiled_packages_present()`` says whether a folder has them.
 
-    python tools/pyodide_core.py --out _build/pyodide-core      # what `make test` runs
+    python -m tools.pyodide_core --out _build/pyodide-core      # what `make test` runs
 """
 
 from __future__ import annotations

@@ -10,11 +10,13 @@ transcription, C recorded from the 2019 list but not re-read (to check against t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
+from mgedu.rules import Corpus, Rows, rule
+from mgedu.tables import Column, Problem, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,20 +39,11 @@ KEY_CONCEPTS_SCHEMA = Schema(
             description="A overview table of the 2019 list read; B secondary transcription; C not re-read",
         ),
         Column("notes", required=False, description="renumbering in other versions, disagreements"),
-        Column("source", description="the page read (URL or DOI)"),
+        source_column(description="the page read (URL or DOI)"),
     ),
     key="code",
     description="IHC Key Concepts 2019: code, label, wording, group and source.",
 )
-
-
-def key_concepts_path(folder: str | Path | None = None) -> Path:
-    """Path of ``key_concepts.csv`` (in ``folder`` if given, else the packaged data folder)."""
-    return data_path("key_concepts.csv", folder)
-
-
-def _key_concepts(path: Path) -> pd.DataFrame:
-    return cached_table(path, KEY_CONCEPTS_SCHEMA)
 
 
 def load_key_concepts(folder: str | Path | None = None) -> pd.DataFrame:
@@ -60,7 +53,7 @@ def load_key_concepts(folder: str | Path | None = None) -> pd.DataFrame:
     >>> len(concepts), concepts.set_index("code").loc["2.1d", "short_title"]
     (49, 'Blinding of participants')
     """
-    return public_frame(_key_concepts(key_concepts_path(folder)))
+    return load("key_concepts.csv", folder)
 
 
 def concept_titles(codes: Iterable[str], folder: str | Path | None = None) -> list[str]:
@@ -69,7 +62,7 @@ def concept_titles(codes: Iterable[str], folder: str | Path | None = None) -> li
     >>> concept_titles(["1.2d", "2.3d"])
     ['1.2d Association is not causation', '2.3d Small studies']
     """
-    table = _key_concepts(key_concepts_path(folder)).set_index("code")
+    table = load_key_concepts(folder).set_index("code")
     codes = list(codes)
     unknown = [c for c in codes if c not in table.index]
     if unknown:
@@ -78,3 +71,43 @@ def concept_titles(codes: Iterable[str], folder: str | Path | None = None) -> li
             f"(codes look like 1.2d; see mgedu/data/key_concepts.csv)"
         )
     return [f"{c} {table.loc[c, 'short_title']}" for c in codes]
+
+
+# ------------------------------------------------------------------------------------------ named rules
+
+@rule()
+def concept_groups_match_their_codes(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A concept's group is the start of its code (2.1d belongs to 2.1)."""
+    for record in rows:
+        code, group = record["code"], record["group"]
+        if isinstance(code, str) and isinstance(group, str) and code[:3] != group:
+            yield rows.problem(record, "group", f"{code} belongs to group {code[:3]}, not {group}")
+
+
+@rule()
+def concept_domains_match_their_codes(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """A concept's domain follows from the first digit of its code (1 claims, 2 comparisons, 3 choices)."""
+    for record in rows:
+        code, domain = record["code"], record["domain"]
+        if isinstance(code, str) and isinstance(domain, str) and DOMAINS[int(code[0]) - 1] != domain:
+            yield rows.problem(record, "domain", f"{code} is in domain {DOMAINS[int(code[0]) - 1]}, not {domain}")
+
+
+@rule(reads=("exercises/*.json",))
+def exercise_concepts_are_key_concepts(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """Every Key Concept an exercise is tagged with (in exercises/NN.json) is a code of this table."""
+    codes = rows.values("code")
+    for path in sorted((corpus.folder("data") / "exercises").glob("*.json")):
+        text = corpus.text(path)
+        try:
+            exercises = json.loads(text or "")["exercises"]
+        except (ValueError, KeyError, TypeError):
+            continue  # the exercise loader reports an unreadable key file
+        lines = (text or "").splitlines()
+        for exercise in exercises:
+            unknown = [c for c in exercise.get("concepts", []) if c not in codes]
+            if unknown:
+                marker = f'"id": "{exercise.get("id")}"'
+                line = next((i + 1 for i, text_line in enumerate(lines) if marker in text_line), 0)
+                yield Problem(f"exercises/{path.name}", line, "concepts", (
+                    f"exercise {exercise.get('id')}: {', '.join(unknown)} not in key_concepts.csv"))

@@ -26,8 +26,8 @@ from typing import Any
 from jupyter_client.kernelspec import KernelSpecManager
 from traitlets import default
 
+from mgedu.classroom.kernels import SlicedPollKernelManager, notebook_client
 from mgedu.exercises import KEYS_VARIABLE, LOG_VARIABLE
-from mgedu.kernels import SlicedPollKernelManager, notebook_client
 
 KERNEL_NAME = "mgedu-grader-python"
 RUN_STATUSES = ("completed", "timeout", "kernel-died", "error")

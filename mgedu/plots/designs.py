@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mgedu.plots import OKABE_ITO, PALETTE, decorate, new_axes
+from mgedu.study_designs import simulated_design_labels
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-SHORT_LABELS = {"case-report": "case report", "open-label": "open-label", "rct": "RCT"}
-PLURAL_LABELS = {"case-report": "case reports", "open-label": "open-label pilots", "rct": "RCTs"}
 ESTIMATE_LABEL = "Estimated improvement in IRLS score (points)"
 
 
@@ -58,18 +57,18 @@ def plot_estimate_distributions(trials: pd.DataFrame, *, observed: float | None 
                 stacked=True, histtype="stepfilled", color=[OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]],
                 label=["no benefit reported", f"reports a benefit ({what})"])
         share = 100 * benefit.mean()
-        summary.append(f"{SHORT_LABELS.get(design, design)}: {share:.0f} % report a benefit, "
+        summary.append(f"{simulated_design_labels(design).short}: {share:.0f} % report a benefit, "
                        f"average {values.mean():+.1f} points")
-        default_title = f"{share:.0f} % of simulated {PLURAL_LABELS.get(design, design)} report a benefit"
+        default_title = f"{share:.0f} % of simulated {simulated_design_labels(design).plural} report a benefit"
     else:
         for colour, design in zip(PALETTE, designs, strict=False):
             values = trials.loc[trials["design"] == design, "estimate"].to_numpy(dtype=float)
             weights = np.full(len(values), 100.0 / len(values))
             ax.hist(values, bins=bins, weights=weights, histtype="step", linewidth=2, color=colour,
-                    label=SHORT_LABELS.get(design, design))
-            summary.append(f"{SHORT_LABELS.get(design, design)} average {values.mean():+.1f} points")
+                    label=simulated_design_labels(design).short)
+            summary.append(f"{simulated_design_labels(design).short} average {values.mean():+.1f} points")
         default_title = "Average estimate: " + ", ".join(
-            f"{SHORT_LABELS.get(d, d)} {trials.loc[trials['design'] == d, 'estimate'].mean():+.1f}"
+            f"{simulated_design_labels(d).short} {trials.loc[trials['design'] == d, 'estimate'].mean():+.1f}"
             for d in designs) + " points"
     ax.axvline(0, color="#999999", linestyle="--", linewidth=1, label="no change")
     if observed is not None:

@@ -40,11 +40,11 @@ def _adult_rda_band(authority: str = "NIH") -> tuple[float, float, float]:
 def plot_trial_doses(table: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
     """Every oral daily trial dose (elemental mg) against the adult RDA band and the supplemental UL.
 
-    ``table`` is :func:`mgedu.doses.reconcile_doses` output (computed when None). Doses that can be
+    ``table`` is :func:`mgedu.dose_reconciliation.reconcile_doses` output (computed when None). Doses that can be
     read two ways (Jadidi's "250 mg magnesium oxide", the L-threonate hydrate) show both readings
     joined by a line; IV doses, single test doses and doses without a time unit are left out.
     """
-    from mgedu.doses import reconcile_doses
+    from mgedu.dose_reconciliation import reconcile_doses
 
     ax = new_axes(ax, figsize=(7.5, 4.6))
     table = reconcile_doses() if table is None else table

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from mgedu.plots import OKABE_ITO, VERDICT_COLOURS, decorate, new_axes
 from mgedu.seeds import VERDICT_LABELS
+from mgedu.study_designs import STUDY_DESIGN_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,15 +26,6 @@ CERTAINTY_COLOURS: dict[str, str] = {
     "low": OKABE_ITO["yellow"],
     "very low": OKABE_ITO["orange"],
     "no evidence": "#dddddd",
-}
-SHORT_LABELS: dict[str, str] = {
-    "meta-analysis": "Meta-analysis",
-    "systematic-review": "Systematic review",
-    "double-blind-rct": "Double-blind RCT",
-    "single-blind-rct": "Single-blind RCT",
-    "observational": "Observational study",
-    "open-label": "Open-label, no control",
-    "case-report": "Case report",
 }
 CAUSAL_COLOURS: dict[str, str] = {
     "depends": OKABE_ITO["sky_blue"],
@@ -68,7 +60,7 @@ def plot_design_ladder(highlight: list[str] | None = None, ax: Axes | None = Non
         bold = rung.design in marked
         ax.barh(i, strength, color=CAUSAL_COLOURS[rung.causal], edgecolor="black" if bold else "white",
                 linewidth=2.5 if bold else 0.5)
-        labels.append(("▶ " if bold else "") + SHORT_LABELS.get(rung.design, rung.label))
+        labels.append(("▶ " if bold else "") + STUDY_DESIGN_LABELS[rung.design].short)
         ax.text(strength + 0.05, i, f"causal claim: {rung.causal}", va="center", fontsize=8)
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     ax.set_xlim(0, top + 2.2)
@@ -250,8 +242,8 @@ def plot_grade_summary(ax: Axes | None = None) -> Axes:
     """
     from matplotlib.patches import Patch, Rectangle
 
+    from mgedu.certainty import CONDITIONS, OUTCOMES, load_grade_outcomes
     from mgedu.evidence import CERTAINTY_SYMBOLS
-    from mgedu.grading import CONDITIONS, OUTCOMES, load_grade_outcomes
 
     table = load_grade_outcomes().set_index("row_id")
     ax = new_axes(ax, figsize=(7.0, 3.6))

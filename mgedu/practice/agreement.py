@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgedu.tables import Column, Schema, cached_table, data_path, public_frame
+from mgedu.rules import Corpus, Rows, rule
+from mgedu.tables import Column, Problem, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,7 +37,7 @@ KAPPA_BANDS_SCHEMA = Schema(
         Column("low", "float", minimum=-1, maximum=1, description="lowest kappa in the band (2 decimals)"),
         Column("high", "float", minimum=-1, maximum=1, description="highest kappa in the band (2 decimals)"),
         Column("reading", description="the band in words a learner reads"),
-        Column("source", description="citation and the page read"),
+        source_column(description="citation and the page read"),
     ),
     key="band",
 )
@@ -47,7 +49,7 @@ def load_kappa_bands(folder: str | Path | None = None) -> pd.DataFrame:
     >>> load_kappa_bands().band.tolist()[:3]
     ['poor', 'slight', 'fair']
     """
-    return public_frame(cached_table(data_path("kappa_bands.csv", folder), KAPPA_BANDS_SCHEMA))
+    return load("kappa_bands.csv", folder)
 
 
 def kappa_band(kappa: float) -> str:
@@ -63,6 +65,25 @@ def kappa_band(kappa: float) -> str:
         if row.low - 1e-9 <= value <= row.high + 1e-9:
             return str(row.reading)
     raise ValueError(f"kappa {kappa!r} falls in no band of kappa_bands.csv")  # pragma: no cover - data error
+
+
+@rule()
+def kappa_bands_tile_the_scale(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """The bands run from -1 to 1 in order, each starting 0.01 above the last one's end (no gap, no overlap)."""
+    if any(r["low"] is None or r["high"] is None for r in rows):
+        return  # a band without both ends is reported by its column rules; the tiling cannot be judged
+    bands = sorted(rows, key=lambda r: r["low"])  # type: ignore[arg-type, return-value]
+    expected_low = -1.0
+    for band in bands:
+        if round(band["low"] - expected_low, 2) != 0:  # type: ignore[operator]
+            where = ("the scale starts at -1" if expected_low == -1.0
+                     else f"the band before ends at {expected_low - 0.01:.2f}")
+            yield rows.problem(band, "low", f"band {band['band']!r} starts at {band['low']:.2f}, but {where}")
+        if band["high"] < band["low"]:  # type: ignore[operator]
+            yield rows.problem(band, "high", f"band {band['band']!r} ends at {band['high']:.2f}, below its start")
+        expected_low = round(band["high"] + 0.01, 2)  # type: ignore[operator]
+    if bands and round(bands[-1]["high"], 2) != 1.0:  # type: ignore[arg-type]
+        yield rows.problem(bands[-1], "high", f"the last band ends at {bands[-1]['high']:.2f}, not at 1")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ opinion or marketing"; the other verdicts take one of the other reasons.
 
 from __future__ import annotations
 
-import functools
 import re
 import textwrap
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from mgedu.practice.display import Shown, escape
 from mgedu.practice.record import judge_item
 from mgedu.practice.tasks import Answer, Scale, Task
 from mgedu.seeds import REASON_KINDS_BY_VERDICT, REASON_LABELS, VERDICT_LABELS
+from mgedu.tables import derived_cache
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,8 +51,8 @@ def consistency_problem(values: Mapping[str, str]) -> str | None:
 
     >>> consistency_problem({"verdict": "supported", "reason": "no-source"})
     "'supported' goes with the reason 'the source says this' (matches-source), and that reason with 'supported' only."
-    >>> consistency_problem({"verdict": "overstated", "reason": "stronger-than-evidence"}) is None
-    True
+    >>> print(consistency_problem({"verdict": "overstated", "reason": "stronger-than-evidence"}))
+    None
     """
     verdict, reason = values["verdict"], values["reason"]
     for paired_verdict, paired_reason in PAIRED_REASONS.items():
@@ -74,7 +74,7 @@ def _record(claim_id: str) -> dict[str, object]:
     return claim_record(claim_id)
 
 
-@functools.lru_cache(maxsize=1)
+@derived_cache
 def _study_names() -> tuple[tuple[re.Pattern[str], str], ...]:
     from mgedu.studies import load_studies, study_label
 

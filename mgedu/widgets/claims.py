@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 def claims_detail(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL) -> str:
     """The claim cards of a selection as HTML (every data string escaped).
 
-    >>> "S000-C01" in claims_detail("S000")
-    True
+    >>> claims_detail("S000")[:52]
+    "<ol style='padding-left:1.2em'><li><b>S000-C01</b> ·"
     """
     return claims_html(select_claims(doc_id, topic, verdict))
 
@@ -25,8 +25,8 @@ def make_claim_explorer(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL)
     """Dropdowns for article, topic and verdict; a readout sentence; the matching claim cards.
 
     >>> explorer = make_claim_explorer("S002", "study-report")
-    >>> explorer.readout.value == describe_selection("S002", "study-report")
-    True
+    >>> explorer.readout.value[:37]
+    'S002, topic study-report: 12 claims: '
     """
     import ipywidgets as widgets
 

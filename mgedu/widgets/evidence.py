@@ -2,7 +2,7 @@
 
 Choosing an outcome loads the workbook's own ratings into the domain toggles; changing a toggle
 re-grades with :func:`mgedu.evidence.grade_certainty`. The readout (one paragraph of plain text) is
-:func:`mgedu.grading.describe_grade_choice`, and below it the workbook's reasoning for that outcome,
+:func:`mgedu.certainty.describe_grade_choice`, and below it the workbook's reasoning for that outcome,
 so a learner can compare their judgement with ours. Upgrading randomised evidence is refused in the
 readout with the reason, as GRADE does.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mgedu.certainty import describe_grade_choice, domain_ratings, grade_reasoning_html, rated_outcomes
 from mgedu.evidence import ALLOWED_STEPS, DOMAINS, DOWNGRADE_DOMAINS, UPGRADE_DOMAINS
-from mgedu.grading import describe_grade_choice, domain_ratings, grade_reasoning_html, rated_outcomes
 from mgedu.widgets import make_explorer
 
 if TYPE_CHECKING:
@@ -29,12 +29,12 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency") -> ipywid
     """The GRADE worksheet: an outcome menu and one toggle per GRADE domain, with a readout.
 
     Args:
-        row_id: the outcome shown first, ``"condition:outcome"`` (see :func:`mgedu.grading.rated_outcomes`).
+        row_id: the outcome shown first, ``"condition:outcome"`` (see :func:`mgedu.certainty.rated_outcomes`).
 
     >>> sheet = make_grade_worksheet("insomnia:total-sleep-time")
     >>> sheet.controls["imprecision"].value = -2
-    >>> sheet.readout.value.startswith("Total sleep time (insomnia in older adults): very low")
-    True
+    >>> sheet.readout.value[:53]
+    'Total sleep time (insomnia in older adults): very low'
     """
     import ipywidgets as widgets
 

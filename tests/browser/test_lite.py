@@ -35,10 +35,10 @@ from urllib.parse import urlsplit
 import pytest
 from browser_harness import ARTIFACTS, REPO, VIEWPORT, Chromium, menu
 
-sys.path.insert(0, str(REPO / "tools"))
-import lite  # noqa: E402
-import pyodide_core  # noqa: E402
-from setup_cell import SETUP_CELL_SOURCE  # noqa: E402
+if str(REPO) not in sys.path:  # the maintainer tools are a package at the top of the checkout
+    sys.path.insert(0, str(REPO))
+from tools import lite, pyodide_core  # noqa: E402
+from tools.setup_cell import SETUP_CELL_SOURCE  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

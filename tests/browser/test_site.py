@@ -19,7 +19,7 @@ import pytest
 from browser_harness import ARTIFACTS
 from bs4 import BeautifulSoup
 
-from mgedu.site import build_site
+from tools.site import build_site
 
 pytestmark = pytest.mark.slow
 

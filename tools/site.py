@@ -1,4 +1,4 @@
-"""Build the static web version of the workbook: ``python -m mgedu.site --out _build/html``.
+"""Build the static web version of the workbook: ``python -m tools.site --out _build/html``.
 
 The site is for reading: an index page with the notebook map (number, title, hook, level and time,
 objectives) and one page per notebook, all readable with no network and no JavaScript.
@@ -9,7 +9,7 @@ Decisions, and why:
   Jupyter Book 2 fetches its theme at build time, and Jupyter Book 1 would add a Sphinx stack to the
   lock for little gain on seven pages. The page template (``site_templates/mgedu_page``) loads no
   script from a CDN (no require.js, MathJax, mermaid or widget manager), so pages also *read* offline.
-- **Notebooks are executed at build time** (fresh kernel each, as :mod:`mgedu.refresh` does), so
+- **Notebooks are executed at build time** (fresh kernel each, as :mod:`tools.refresh` does), so
   the site shows what the code gives today and the build fails, naming the cell, if a notebook breaks.
 - **Explorers as static snapshots.** Execution records the ipywidgets state; each explorer is
   rendered from it as plain HTML: its controls with their starting values, the readout sentence and
@@ -18,7 +18,7 @@ Decisions, and why:
   put: a wrong answer on screen. The readout sentence is what every explorer is built around, so the
   snapshot carries the explorer's meaning; the page links to Binder for the live version.
 - **Alt text**: figures keep the alt text stored in their output metadata (the stock template drops it).
-- **Formulas** are drawn at build time by matplotlib's mathtext (:mod:`mgedu.site_math`) instead of
+- **Formulas** are drawn at build time by matplotlib's mathtext (:mod:`tools.site_math`) instead of
   MathJax from a CDN, each with its formula spelled out as alt text.
 - **Solutions** (cells whose source is hidden in the notebook) are folded in ``<details>``.
 """
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from mgedu.site_math import render_math
+from tools.site_math import render_math
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "site_templates"
@@ -203,7 +203,7 @@ def _execute(path: str) -> str:
     """Execute one notebook in a fresh kernel (for the process pool); return it as JSON."""
     import nbformat
 
-    from mgedu.refresh import error_cells, execute_notebook
+    from tools.refresh import error_cells, execute_notebook
 
     nb = execute_notebook(Path(path))
     bad = error_cells(nb)
@@ -332,7 +332,7 @@ def _nav(summaries: list[dict[str, Any]], i: int) -> dict[str, str] | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m mgedu.site", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.site", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "_build" / "html", help="output folder (emptied)")
     parser.add_argument("--notebooks", type=Path, default=REPO / "notebooks", help="folder of notebooks")
     parser.add_argument("--no-execute", action="store_true",

@@ -4,29 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from mgedu.evidence import DOMAINS
-from mgedu.grading import (
+from mgedu.certainty import (
     CONDITIONS,
     NO_EVIDENCE,
     OUTCOMES,
     bottom_line,
     describe_grade_choice,
+    domain_ratings,
     grade_outcome,
     grade_reasoning_html,
     grade_summary,
     load_grade_outcomes,
-    problems_in_grade_outcomes,
     rated_outcomes,
 )
+from mgedu.evidence import DOMAINS
 from mgedu.pooling import load_pooled_estimates
-from mgedu.studies import load_studies
+from mgedu.tables import package_data_dir
+from mgedu.validation import validate
 
 REQUIRED = ("rls-severity", "periodic-limb-movements", "sleep-onset-latency", "total-sleep-time",
             "adverse-effects")
 
 
 def test_table_is_clean_and_every_condition_has_every_required_outcome():
-    assert problems_in_grade_outcomes(study_ids=set(load_studies().study_id)) == []
+    assert [p for p in validate() if p.file == "grade_outcomes.csv"] == []
     table = load_grade_outcomes()
     for condition in CONDITIONS:
         for outcome in REQUIRED:
@@ -67,7 +68,7 @@ def test_a_wrong_recorded_certainty_is_reported(corpus):
     index = next(i for i, line in enumerate(lines) if line.startswith("insomnia:total-sleep-time,"))
     lines[index] = lines[index].replace(",low,low,", ",moderate,low,", 1)
     corpus.write_lines("grade_outcomes.csv", lines)
-    problems = problems_in_grade_outcomes(corpus.data)
+    problems = validate(corpus.seeds, corpus.data)
     assert [str(p) for p in problems] == [
         f"grade_outcomes.csv:{index + 1}:certainty: recorded 'moderate' but the ratings give 'low'"
     ]
@@ -87,10 +88,11 @@ def test_a_downgrade_without_reason_and_an_unknown_study_are_reported(corpus):
     writer.writeheader()
     writer.writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
-    found = problems_in_grade_outcomes(corpus.data, study_ids=set(load_studies().study_id))
+    found = validate(corpus.seeds, corpus.data)
     messages = [p.message for p in found]
     assert "imprecision is rated -1 but has no reason" in messages
-    assert "unknown study_id 'nobody2020'" in messages
+    assert "unknown study_id 'nobody2020' (not in studies.csv)" in messages
+    assert len(found) == 2
 
 
 def test_bottom_lines_and_readouts():
@@ -109,4 +111,17 @@ def test_bottom_lines_and_readouts():
         r for r, c in zip(load_grade_outcomes().row_id, load_grade_outcomes().certainty, strict=True)
         if c != NO_EVIDENCE
     }
-    assert all(name in DOMAINS for name in ("risk_of_bias", "large_effect"))
+
+
+def test_domain_ratings_are_the_numbers_in_the_file():
+    import csv
+
+    with open(package_data_dir() / "grade_outcomes.csv", encoding="utf-8", newline="") as handle:
+        raw = {row["row_id"]: row for row in csv.DictReader(handle)}
+    for row_id, row in raw.items():
+        condition, outcome = row_id.split(":")
+        ratings = domain_ratings(condition, outcome)
+        if row["certainty"] == NO_EVIDENCE:
+            assert ratings == {}
+        else:
+            assert ratings == {name: int(row[name] or 0) for name in DOMAINS}, row_id

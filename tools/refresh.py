@@ -1,6 +1,6 @@
 """Re-execute notebooks and store their outputs lean and deterministic (for contributors).
 
-``python -m mgedu.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
+``python -m tools.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
 fresh kernel (working directory: the notebook's folder), after putting the workbook's setup cell first
 (``tools/setup_cell.py``; it installs mgedu on Colab and in JupyterLite), then removes what would churn:
 widget state, execution timing metadata and kernel-specific metadata. Outputs themselves are kept,
@@ -60,31 +60,22 @@ def error_cells(nb: Any) -> list[int]:
     ]
 
 
-#: The one text of the notebooks' first cell lives in the checkout's tools/ folder (beside or above this file).
-SETUP_CELL_MODULE = Path(__file__).resolve().parents[1] / "tools" / "setup_cell.py"
-
-
 def add_setup_cell(nb: Any) -> bool:
     """Put the workbook's setup cell (``tools/setup_cell.py``) first in a notebook that runs code,
     replacing an older version of it; return whether the notebook changed. Markdown-only notebooks
     (the glossary) need no install and are left alone."""
-    import importlib.util
+    from tools.setup_cell import ensure_setup_cell, is_setup_cell
 
-    spec = importlib.util.spec_from_file_location("mgedu_setup_cell", SETUP_CELL_MODULE)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot load the setup cell from {SETUP_CELL_MODULE}")
-    setup_cell = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(setup_cell)
-    if not any(cell.cell_type == "code" and not setup_cell.is_setup_cell(cell) for cell in nb.cells):
+    if not any(cell.cell_type == "code" and not is_setup_cell(cell) for cell in nb.cells):
         return False
-    return bool(setup_cell.ensure_setup_cell(nb))
+    return ensure_setup_cell(nb)
 
 
 def execute_notebook(path: Path, timeout: int = 120) -> Any:
     """Execute the notebook at ``path`` in a fresh kernel and return it (not written)."""
     import nbformat
 
-    from mgedu.kernels import notebook_client
+    from mgedu.classroom.kernels import notebook_client
 
     nb = nbformat.read(path, as_version=4)
     add_setup_cell(nb)
@@ -111,7 +102,7 @@ def refresh(path: Path, timeout: int = 120) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m mgedu.refresh", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.refresh", description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
     args = parser.parse_args(argv)
