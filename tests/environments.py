@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.setup_cell import SETUP_CELL_SOURCE  # the notebooks' first cell
+
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # the maintainer tools are a package at the top of the checkout
-    sys.path.insert(0, str(REPO))
-from tools.setup_cell import SETUP_CELL_SOURCE  # noqa: E402  (the notebooks' first cell)
 
 NOTEBOOKS = REPO / "notebooks"
 ARTIFACTS = REPO / "artifacts"

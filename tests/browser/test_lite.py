@@ -23,7 +23,6 @@ import functools
 import json
 import os
 import re
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -35,10 +34,8 @@ from urllib.parse import urlsplit
 import pytest
 from browser_harness import ARTIFACTS, REPO, VIEWPORT, Chromium, menu
 
-if str(REPO) not in sys.path:  # the maintainer tools are a package at the top of the checkout
-    sys.path.insert(0, str(REPO))
-from tools import lite, pyodide_core  # noqa: E402
-from tools.setup_cell import SETUP_CELL_SOURCE  # noqa: E402
+from tools import lite, pyodide_core
+from tools.setup_cell import SETUP_CELL_SOURCE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
