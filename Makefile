@@ -39,11 +39,21 @@ $(LITE_STAMP): $(RUNTIME_STAMP) tests/requirements.txt pyproject.toml
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: $(RUNTIME_STAMP)
-	$(BIN)/jupyter-lab --ip 127.0.0.1 --ServerApp.root_dir=. $(LAB_ROOT_FLAG) notebooks/00-start-here.ipynb
+# JupyterLab's application settings for workbook users, as binder/postBuild installs them on Binder
+# (no news or update pop-ups).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): binder/overrides.json $(RUNTIME_STAMP)
+	@mkdir -p $(dir $@)
+	cp binder/overrides.json $@
+
+# default_url: the printed link (and the browser JupyterLab opens) go straight to the first notebook.
+lab: $(RUNTIME_STAMP) $(LAB_OVERRIDES)
+	$(BIN)/jupyter-lab --ip 127.0.0.1 --ServerApp.root_dir=. $(LAB_ROOT_FLAG) \
+	  --LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb
 
 browser-deps:
 	@bash tests/browser/install_chromium.sh
+	@bash tests/browser/install_axe.sh
 
 # Pyodide's core from npm (pinned) plus the kernel's pure-Python wheels, for the JupyterLite browser test.
 # Without npm the test is skipped, with the reason.
@@ -73,8 +83,10 @@ refresh: $(RUNTIME_STAMP)
 lite: $(LITE_STAMP)
 	$(BIN)/python -m tools.lite --out _build/lite $(if $(PYODIDE),--pyodide "$(PYODIDE)")
 
-bench: $(TEST_STAMP)
-	$(BIN)/python benchmarks/run.py
+# BENCH_BASELINE=<commit>: also time that commit's explorers and notebooks, in the same run (before/after).
+BENCH_BASELINE ?=
+bench: $(TEST_STAMP) browser-deps
+	$(BIN)/python benchmarks/run.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE),)
 
 release: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu release --out student

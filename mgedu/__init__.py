@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "exercise_table": "mgedu.exercises",
     "use_style": "mgedu.plots",
     "show": "mgedu.plots",
+    "show_table": "mgedu.display",
     # 01 claims
     "select_claims": "mgedu.claims",
     "verdict_counts": "mgedu.claims",
@@ -75,6 +76,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mgedu.classroom.grading import grade_submissions
     from mgedu.classroom.release import release
     from mgedu.designs import false_positive_rate, power, required_n_per_arm, simulate_trials
+    from mgedu.display import show_table
     from mgedu.dose_reconciliation import reconcile_doses
     from mgedu.doses import (
         convert_serum,

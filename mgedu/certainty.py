@@ -270,8 +270,13 @@ def rated_outcomes(folder: str | Path | None = None) -> dict[str, str]:
     """
     table = load_grade_outcomes(folder)
     rated = table[table.certainty != NO_EVIDENCE]
-    return {f"{CONDITIONS[str(c)].capitalize()} · {OUTCOMES[str(o)]}": str(r)
+    return {f"{_first_upper(CONDITIONS[str(c)])} · {OUTCOMES[str(o)]}": str(r)
             for c, o, r in zip(rated.condition, rated.outcome, rated.row_id, strict=True)}
+
+
+def _first_upper(text: str) -> str:
+    """Capitalise the first letter only ("RLS severity" stays "RLS severity", not "Rls severity")."""
+    return text[:1].upper() + text[1:]
 
 
 def _split(row_id: str) -> tuple[str, str]:
@@ -295,13 +300,13 @@ def describe_grade_choice(row_id: str, **steps: int) -> str:
     condition, outcome = _split(row_id)
     row = _row(condition, outcome)
     if row["certainty"] == NO_EVIDENCE:
-        what = f"{OUTCOMES[outcome].capitalize()} ({CONDITIONS[condition]})"
+        what = f"{_first_upper(OUTCOMES[outcome])} ({CONDITIONS[condition]})"
         return f"{what}: no study measured it, so there is nothing to rate."
     unknown = sorted(set(steps) - set(DOMAINS))
     if unknown:
         raise ValueError(f"unknown GRADE domain(s) {', '.join(unknown)}; allowed: {', '.join(DOMAINS)}")
     result = grade_certainty(str(row["design"]), **steps)
-    what = f"{OUTCOMES[outcome].capitalize()} ({CONDITIONS[condition]})"
+    what = f"{_first_upper(OUTCOMES[outcome])} ({CONDITIONS[condition]})"
     return (f"{what}: {result.certainty} {result.symbols}. {result.justification} "
             f"The workbook rates it {row['certainty']}.")
 

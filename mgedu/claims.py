@@ -14,7 +14,7 @@ import html
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mgedu.seeds import (
     DOC_IDS,
@@ -184,34 +184,65 @@ def claim_card(claim_id: str, width: int = 88) -> str:
     return "\n".join(lines)
 
 
-def claims_html(claims: pd.DataFrame, limit: int = 40) -> str:
-    """An HTML list of claim cards (every data string escaped), for the claim explorer."""
-    items = []
-    for row in claims.head(limit).itertuples(index=False):
-        items.append(
-            "<li><b>{cid}</b> · {topic} · <b>{verdict}</b> ({kind})<br>“{quote}”<br><i>Source:</i> {evidence}"
-            "<br><i>Why:</i> {reason}</li>".format(
-                cid=html.escape(str(row.claim_id)), topic=html.escape(str(row.topic)),
-                verdict=html.escape(VERDICT_LABELS.get(str(row.verdict), str(row.verdict))),
-                kind=html.escape(REASON_LABELS.get(str(row.reason_kind), str(row.reason_kind))),
-                quote=html.escape(" ".join(str(row.quote).split())),
-                evidence=html.escape(str(row.evidence)), reason=html.escape(str(row.reason)),
-            )
-        )
-    more = f"<p>… and {len(claims) - limit} more.</p>" if len(claims) > limit else ""
-    return f"<ol style='padding-left:1.2em'>{''.join(items)}</ol>{more}" if items else "<p>No claims.</p>"
+def human_label(code: str) -> str:
+    """A vocabulary code as words for a reader ("study-report" -> "study report").
+
+    >>> human_label("not-verified")
+    'not verified'
+    """
+    return str(code).replace("-", " ")
+
+
+#: Claim cards shown at first; the rest of a long selection is one click away ("show the other N").
+CARDS_SHOWN = 40
+
+
+def _claim_card_html(row: Any) -> str:
+    return ("<li><b>{cid}</b> · {topic} · <b>{verdict}</b> ({kind})<br>“{quote}”<br><i>Source:</i> {evidence}"
+            "<br><i>Why:</i> {reason}</li>").format(
+        cid=html.escape(str(row.claim_id)), topic=html.escape(human_label(row.topic)),
+        verdict=html.escape(VERDICT_LABELS.get(str(row.verdict), human_label(row.verdict))),
+        kind=html.escape(REASON_LABELS.get(str(row.reason_kind), human_label(row.reason_kind))),
+        quote=html.escape(" ".join(str(row.quote).split())),
+        evidence=html.escape(str(row.evidence)), reason=html.escape(str(row.reason)),
+    )
+
+
+def claims_html(claims: pd.DataFrame, limit: int = CARDS_SHOWN) -> str:
+    """An HTML list of claim cards (every data string escaped), for the claim explorer.
+
+    The first ``limit`` cards show at once; the others follow in a folded ``<details>`` that says how
+    many there are, so every matching claim can be reached (also with the keyboard, and in a static
+    page). Numbers run on across the fold, and the list leaves room for three-digit numbers.
+
+    >>> page = claims_html(select_claims(), limit=2)
+    >>> "Show the other" in page and page.count("<li>") == len(select_claims())
+    True
+    """
+    if claims.empty:
+        return "<p>No claims match.</p>"
+    cards = [_claim_card_html(row) for row in claims.itertuples(index=False)]
+    style = "padding-left:3.2em;margin:0.3em 0"
+    first = f"<ol class='mgedu-claim-cards' style='{style}'>{''.join(cards[:limit])}</ol>"
+    if len(cards) <= limit:
+        return f"<p>{len(cards)} matching {'claim' if len(cards) == 1 else 'claims'}:</p>" + first
+    rest = (f"<details class='mgedu-more'><summary>Show the other {len(cards) - limit} claims "
+            f"({limit + 1} to {len(cards)})</summary>"
+            f"<ol class='mgedu-claim-cards' start='{limit + 1}' style='{style}'>{''.join(cards[limit:])}</ol>"
+            "</details>")
+    return f"<p>{len(cards)} matching claims; the first {limit} are shown:</p>" + first + rest
 
 
 def describe_selection(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL) -> str:
     """One sentence summarising a selection of claims by verdict (the claim explorer's readout).
 
     >>> print(describe_selection("S002", "study-report", "not-verified"))
-    S002, topic study-report, verdict not verified: 1 claim: 0 supported, 0 overstated, 0 misreported, 0 unsupported, \
+    S002, topic study report, verdict not verified: 1 claim: 0 supported, 0 overstated, 0 misreported, 0 unsupported, \
 0 uncheckable, 1 not verified.
     """
     claims = select_claims(doc_id, topic, verdict)
     where = "all articles" if doc_id == ALL else doc_id
-    what = "" if topic == ALL else f", topic {topic}"
+    what = "" if topic == ALL else f", topic {human_label(topic)}"
     which = "" if verdict == ALL else f", verdict {VERDICT_LABELS[verdict]}"
     if claims.empty:
         return f"{where}{what}{which}: no claims."

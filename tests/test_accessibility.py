@@ -239,3 +239,19 @@ def test_plotting_code_uses_only_safe_colours() -> None:
                     problems.append(f"{path.relative_to(REPO)}:{node.lineno}: cmap={node.value.value!r}")
     assert not problems, ("colours outside Okabe-Ito, greys, black and white (use mgedu.plots.OKABE_ITO "
                           "or PALETTE):\n" + "\n".join(problems))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_metadata_is_stored_as_jupyterlab_writes_it(notebook: Path) -> None:
+    """Opening a notebook must not mark it modified: JupyterLab copies the kernel's language_info
+    (with its version) into the notebook and adds ``collapsed`` to cells with hidden outputs."""
+    import copy
+
+    from tools.refresh import normalise_metadata
+
+    nb = read(notebook)
+    expected = normalise_metadata(copy.deepcopy(nb))
+    assert nb.metadata == expected.metadata, (
+        f"{notebook.name}: run `python -m tools.refresh --metadata-only {notebook.relative_to(REPO)}`")
+    for i, (cell, want) in enumerate(zip(nb.cells, expected.cells, strict=True)):
+        assert cell.metadata == want.metadata, f"{notebook.name} cell {i}: collapsed flag missing"

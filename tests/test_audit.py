@@ -86,7 +86,7 @@ def test_explorer_offers_six_verdicts_with_human_labels():
     assert [value for _, value in dropdown.options][1:] == list(VERDICTS)
     assert ("not verified", "not-verified") in dropdown.options
     dropdown.value = "not-verified"
-    assert explorer.readout.value.startswith("S002, topic study-report, verdict not verified: 1 claim")
+    assert explorer.readout.value.startswith("S002, topic study report, verdict not verified: 1 claim")
 
 
 # --- the rules, broken on purpose in a copy of the data -------------------------------------------

@@ -187,6 +187,17 @@ def python_for_runtime() -> str:
     return found
 
 
+def test_make_lab_opens_the_first_notebook_without_popups() -> None:
+    """`make lab` prints (and opens) a link to 00-start-here, and installs the no-pop-up settings."""
+    plan = subprocess.run(["make", "-n", "-B", "lab"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    url = re.search(r"--LabApp\.default_url=(\S+)", plan)
+    assert url, f"make lab does not set JupyterLab's default_url:\n{plan}"
+    assert url.group(1).startswith("/lab/tree/")
+    assert (REPO / url.group(1).removeprefix("/lab/tree/")).name == "00-start-here.ipynb"
+    assert (REPO / url.group(1).removeprefix("/lab/tree/")).is_file()
+    assert "cp binder/overrides.json .venv/share/jupyter/lab/settings/overrides.json" in plan
+
+
 @pytest.fixture(scope="module")
 def binder_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A fresh checkout copy and a venv built from binder/requirements.txt + binder/postBuild."""

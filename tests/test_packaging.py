@@ -30,9 +30,11 @@ PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["
 RUNTIME = {canonical(Requirement(spec).name): Requirement(spec) for spec in PROJECT["dependencies"]}
 EXTRAS = PROJECT["optional-dependencies"]
 #: What the notebooks import at run time (the issue's list); nothing else is a required dependency.
-NOTEBOOK_IMPORTS = {"pandas", "numpy", "matplotlib", "ipywidgets", "molmass", "statsmodels", "scipy"}
-#: Imported by mgedu, installed with a required dependency: IPython with ipywidgets, cycler with matplotlib.
-THROUGH = {"IPython": "ipywidgets", "cycler": "matplotlib"}
+#: anywidget: the explorers' accessibility helper (mgedu.widgets.accessibility), pure Python.
+NOTEBOOK_IMPORTS = {"pandas", "numpy", "matplotlib", "ipywidgets", "anywidget", "molmass", "statsmodels", "scipy"}
+#: Imported by mgedu, installed with a required dependency: IPython with ipywidgets, cycler and PIL (Pillow) with
+#: matplotlib.
+THROUGH = {"IPython": "ipywidgets", "cycler": "matplotlib", "PIL": "matplotlib"}
 #: The teacher's tools inside the package, which a notebook never imports.
 TOOL_MODULES = ("mgedu.classroom",)
 
@@ -147,6 +149,34 @@ def test_every_notebook_starts_with_the_setup_cell() -> None:
             f"{path.name} must start with the setup cell of tools/setup_cell.py (the refresh tool puts it there)")
         assert first["metadata"].get("tags") == SETUP_CELL_TAGS, path.name
         assert first.get("outputs") == [], f"{path.name}: the setup cell must print nothing where mgedu is installed"
+
+
+@pytest.mark.parametrize("metadata_only", [True, False], ids=["metadata-only", "run"])
+def test_refresh_puts_the_setup_cell_into_a_notebook_that_lacks_it(metadata_only: bool, tmp_path: Path) -> None:
+    """A notebook rewritten elsewhere (merged without the cell, or with an older version of it) gets the
+    cell back from ``python -m tools.refresh``: first, once, with its tags, printing nothing."""
+    import nbformat
+
+    from tools.refresh import main as refresh
+
+    old = "# Setup for Colab and JupyterLite: an older version\nimport mgedu"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 07 · A new notebook"),
+                                         nbformat.v4.new_code_cell("print(6 * 7)"), nbformat.v4.new_code_cell(old)])
+    lacking = tmp_path / "07-new.ipynb"
+    nbformat.write(nb, lacking)
+    glossary = tmp_path / "08-words.ipynb"  # markdown only: nothing to install, left without the cell
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Words")]), glossary)
+    argv = [str(lacking), str(glossary), *(["--metadata-only"] if metadata_only else [])]
+    assert refresh(argv) == 0
+    for _ in range(2):  # a second refresh leaves the cell as it is
+        cells = json.loads(lacking.read_text(encoding="utf-8"))["cells"]
+        sources = ["".join(cell["source"]) for cell in cells]
+        assert sources == [SETUP_CELL_SOURCE, "# 07 · A new notebook", "print(6 * 7)"], sources
+        assert cells[0]["metadata"]["tags"] == SETUP_CELL_TAGS and cells[0]["outputs"] == []
+        if not metadata_only:
+            assert "".join(cells[2]["outputs"][0]["text"]) == "42\n"
+        refresh(argv)
+    assert ["".join(c["source"]) for c in json.loads(glossary.read_text())["cells"]] == ["# Words"]
 
 
 def test_setup_cell_is_valid_ipython_with_a_branch_per_platform() -> None:

@@ -31,10 +31,11 @@ LOCK = REPO / "binder" / "requirements.txt"
 DEFAULT_OUT = REPO / "_build" / "lite"
 WHEEL_CACHE = REPO / "_build" / "cache" / "lite-wheels"
 #: Pure-Python packages that the notebooks need in the browser and Pyodide's distribution does not
-#: have (mgedu's own dependency molmass; ipywidgets and what it needs beside IPython and traitlets).
+#: have (mgedu's own dependencies molmass and anywidget, with anywidget's psygnal; ipywidgets and what it
+#: needs beside IPython and traitlets).
 #: The kernel brings its own stand-in for widgetsnbextension. A test checks this list against
 #: Pyodide's pyodide-lock.json.
-BUNDLED = ("molmass", "ipywidgets", "comm", "jupyterlab_widgets")
+BUNDLED = ("molmass", "anywidget", "psygnal", "ipywidgets", "comm", "jupyterlab_widgets")
 #: JupyterLite applications in the site: JupyterLab, and the simpler Notebook interface with its file list.
 APPS = ("lab", "notebooks", "tree")
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)$")
@@ -94,7 +95,8 @@ def bundled_wheels(cache: Path = WHEEL_CACHE) -> list[Path]:
     wanted = [f"{name}=={pins[canonical(name)]}" for name in BUNDLED if cached(name) is None]
     if wanted:
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-                        "--no-deps", "--only-binary=:all:", "--dest", str(cache), *wanted],
+                        "--no-deps", "--only-binary=:all:", "--platform", "any",  # pure Python: psygnal also has
+                        "--dest", str(cache), *wanted],                          # compiled wheels
                        check=True, capture_output=True, text=True)
     wheels = [cached(name) for name in BUNDLED]
     absent = [name for name, wheel in zip(BUNDLED, wheels, strict=True) if wheel is None]

@@ -2,10 +2,17 @@
 
 ``python -m tools.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
 fresh kernel (working directory: the notebook's folder), after putting the workbook's setup cell first
-(``tools/setup_cell.py``; it installs mgedu on Colab and in JupyterLite), then removes what would churn:
-widget state, execution timing metadata and kernel-specific metadata. Outputs themselves are kept,
-because nbval compares them. A notebook with an error output is not written back: the command fails
-and names the cell, so a broken notebook is never stored.
+(``tools/setup_cell.py``; it installs mgedu on Colab and in JupyterLite; a notebook that lacks it gets it),
+then removes what would churn on every run: widget state and execution timing metadata. Outputs
+themselves are kept, because nbval compares them. A notebook with an error output is not written back:
+the command fails and names the cell, so a broken notebook is never stored.
+
+Metadata is stored the way JupyterLab itself would write it, so that merely opening a notebook does
+not mark it modified: the ``language_info`` the kernel reports (JupyterLab copies the kernel's,
+``version`` included, into the notebook when the kernel starts) and, for a cell whose outputs are
+hidden (``jupyter.outputs_hidden``), the matching legacy ``collapsed`` flag (JupyterLab adds it).
+``python -m tools.refresh --metadata-only`` applies just this to notebooks without running them
+(and also puts the setup cell first).
 """
 
 from __future__ import annotations
@@ -20,17 +27,33 @@ STRIP_NOTEBOOK_METADATA = ("widgets",)
 STRIP_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
 
 
+def kernel_language_info() -> dict[str, Any]:
+    """The ``language_info`` a python3 kernel of this environment reports (what JupyterLab stores).
+
+    >>> kernel_language_info()["pygments_lexer"]
+    'ipython3'
+    """
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
+def normalise_metadata(nb: Any, language_info: dict[str, Any] | None = None) -> Any:
+    """Store kernelspec, ``language_info`` and the ``collapsed`` flags as JupyterLab writes them (see
+    the module docstring), in place; return the notebook."""
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    info = dict(language_info or kernel_language_info())
+    nb.metadata["language_info"] = {key: info[key] for key in sorted(info)}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.metadata.get("jupyter", {}).get("outputs_hidden"):
+            cell.metadata["collapsed"] = True
+    return nb
+
+
 def clean_notebook(nb: Any) -> Any:
     """Remove widget state, timing and per-run metadata in place; return the notebook."""
     for key in STRIP_NOTEBOOK_METADATA:
         nb.metadata.pop(key, None)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    language = nb.metadata.get("language_info", {})
-    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3",
-                                    "codemirror_mode": language.get("codemirror_mode",
-                                                                    {"name": "ipython", "version": 3}),
-                                    "file_extension": ".py", "mimetype": "text/x-python",
-                                    "nbconvert_exporter": "python"}
     for cell in nb.cells:
         for key in STRIP_CELL_METADATA:
             cell.metadata.pop(key, None)
@@ -49,7 +72,7 @@ def clean_notebook(nb: Any) -> Any:
                     data["text/plain"] = "Interactive widget: run the notebook to use it."
                 outputs.append(output)
             cell.outputs = outputs
-    return nb
+    return normalise_metadata(nb, nb.metadata.get("language_info") or None)
 
 
 def error_cells(nb: Any) -> list[int]:
@@ -105,8 +128,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.refresh", description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
+    parser.add_argument("--metadata-only", action="store_true",
+                        help="only store the metadata as JupyterLab writes it (no run; outputs untouched)")
     args = parser.parse_args(argv)
     status = 0
+    if args.metadata_only:
+        import nbformat
+
+        for path in args.notebooks:
+            nb = nbformat.read(path, as_version=4)
+            add_setup_cell(nb)
+            nbformat.write(normalise_metadata(nb), path)
+            print(f"normalised {path}")
+        return status
     for path in args.notebooks:
         try:
             refresh(path, args.timeout)

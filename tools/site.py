@@ -198,6 +198,28 @@ def embed_widget_snapshots(nb: Any) -> int:
     return replaced
 
 
+# ----------------------------------------------------------------------------- accessible tables
+_TABLE = re.compile(r"<table\b.*?</table>", flags=re.DOTALL)
+_EMPTY_HEADER = re.compile(r"<th(\s[^>]*)?>\s*(&nbsp;)?\s*</th>")
+
+
+def accessible_tables(page: str) -> str:
+    """Wrap every table in a region that scrolls sideways and that a keyboard can reach (``tabindex``,
+    a label), and give empty header cells (the corner above a pandas index) a name for screen readers.
+
+    >>> print(accessible_tables('<table><tr><th></th><th>dose</th></tr></table>'))  # doctest: +NORMALIZE_WHITESPACE
+    <div class="mgedu-table-scroll" role="region" aria-label="Table (scrolls sideways when wide)"
+    tabindex="0"><table><tr><th><span class="mgedu-sr-only">row</span></th><th>dose</th></tr></table></div>
+    """
+    def wrap(match: re.Match[str]) -> str:
+        table = _EMPTY_HEADER.sub(lambda m: f"<th{m.group(1) or ''}><span class=\"mgedu-sr-only\">row</span></th>",
+                                  match.group(0))
+        return ('<div class="mgedu-table-scroll" role="region" aria-label="Table (scrolls sideways when wide)" '
+                f'tabindex="0">{table}</div>')
+
+    return _TABLE.sub(wrap, page)
+
+
 # ----------------------------------------------------------------------------- pages and links
 def _execute(path: str) -> str:
     """Execute one notebook in a fresh kernel (for the process pool); return it as JSON."""
@@ -308,7 +330,7 @@ def build_site(out: Path, notebooks_dir: Path = REPO / "notebooks", execute: boo
                "previous": _nav(summaries, i - 1), "next": _nav(summaries, i + 1)}
         resources = _page_resources(nb, path.stem, nav, notebooks_dir)
         body, _ = exporter.from_notebook_node(nb, resources=resources)
-        body, files = rewrite_links(body, names, notebooks_dir, REPO)
+        body, files = rewrite_links(accessible_tables(body), names, notebooks_dir, REPO)
         linked |= files
         pages.append(out / "notebooks" / f"{path.stem}.html")
         pages[-1].write_text(body, encoding="utf-8")

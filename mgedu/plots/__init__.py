@@ -68,9 +68,10 @@ _ALT_ATTRIBUTE = "_mgedu_alt_text"
 def use_style() -> None:
     """Apply the workbook's matplotlib style (palette, sizes, spines). Call once per notebook.
 
-    >>> use_style()
     >>> import matplotlib
-    >>> matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0]
+    >>> with matplotlib.rc_context():  # here only, so the style does not leak into other tests
+    ...     use_style()
+    ...     matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0]
     '#0072B2'
     """
     import matplotlib

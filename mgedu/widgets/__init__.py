@@ -1,24 +1,74 @@
 """Widget wiring shared by every explorer in the workbook.
 
-An explorer is a box of labelled controls, a figure area and a one-line plain-text **readout**. All
-the thinking happens in two pure functions supplied by a domain module: ``describe(**values) -> str``
-(the readout sentence) and optionally ``draw(ax, **values)`` (the figure). :func:`make_explorer` only
-wires them to the controls, so tests can drive the controls and compare ``explorer.readout.value``
-with ``explorer.describe(**values)``; the readout is what screen readers, nbval and static pages see.
+An explorer is a box of labelled controls, a one-line plain-text **readout** and, for some, a figure.
+All the thinking happens in pure functions supplied by a domain module: ``describe(**values) -> str``
+(the readout sentence), optionally ``explain(**values) -> str | None`` (a plain-language sentence
+saying what is wrong with the inputs and what is allowed, or None when they are fine) and optionally
+``draw(ax, **values)`` (the figure, drawn by an ordinary ``plot_*`` function). :func:`make_explorer`
+only wires them to the controls, so tests can drive the controls and compare
+``explorer.readout.value`` with ``explorer.describe(**values)``; the readout is what screen readers,
+nbval and static pages see.
 
-Every readout carries the CSS class ``mgedu-readout`` and every explorer ``mgedu-explorer`` (and its
-own name), which the browser tests use to find them.
+Speed: the figure is a :class:`mgedu.plots.live.LiveFigure` (one figure, updated by blitting) shown as
+an ``<img>`` with its alt text inside an HTML widget, so an update is one small message that the
+browser swaps in place (no output area cleared and refilled, no flash). Updates are "latest wins":
+inside a running kernel the figure is drawn after the current message, so a burst of changes (a
+dragged slider) draws only the newest values; elsewhere (tests, scripts) it is drawn at once.
+
+Accessibility: every control carries its label (``description``); where the ``anywidget`` package is
+available, a small helper widget ties each slider handle to its label (``aria-labelledby``) and makes
+the readout a polite live region, so a screen reader announces each new sentence.
+
+Every readout carries the CSS class ``mgedu-readout``, every figure ``mgedu-figure`` and every
+explorer ``mgedu-explorer`` (and its own name), which the browser tests use to find them.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from mgedu.widgets.scheduling import LatestWins
+
 if TYPE_CHECKING:
     import ipywidgets
     from matplotlib.axes import Axes
+
+#: Shown in place of the figure while the inputs are invalid (the old figure would be wrong).
+STALE_FIGURE_TEXT = "No chart while the inputs above need fixing."
+
+
+def figure_html(png: bytes, alt: str, size_px: tuple[int, int]) -> str:
+    """An ``<img>`` for the explorer's figure: PNG data, alt text, intrinsic size, shrinks to fit.
+
+    >>> figure_html(b"\\x89PNG", 'A "chart".', (560, 304))[:62]
+    '<img class="mgedu-figure-img" alt="A &quot;chart&quot;." width'
+    """
+    width, height = size_px
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img class="mgedu-figure-img" alt="{html.escape(alt)}" width="{width}" height="{height}" '
+            f'decoding="sync" style="max-width:100%;height:auto" src="data:image/png;base64,{data}">')
+
+
+def stale_figure_html(size_px: tuple[int, int] | None) -> str:
+    """The placeholder shown instead of a figure while the inputs are invalid.
+
+    >>> stale_figure_html((560, 304))[:40]
+    '<div class="mgedu-figure-stale" style="w'
+    """
+    width, height = size_px or (560, 120)
+    return (f'<div class="mgedu-figure-stale" style="width:{width}px;max-width:100%;height:{height}px;'
+            'display:flex;align-items:center;justify-content:center;border:1px dashed #767676;'
+            f'color:#333">{html.escape(STALE_FIGURE_TEXT)}</div>')
+
+
+def responsive_layout(max_width: str) -> ipywidgets.Layout:
+    """A control layout that is ``max_width`` wide when there is room and shrinks in a narrow panel."""
+    import ipywidgets as widgets
+
+    return widgets.Layout(width="100%", max_width=max_width)
 
 
 def make_explorer(
@@ -28,13 +78,20 @@ def make_explorer(
     draw: Callable[..., Axes] | None = None,
     layout: str = "vertical",
     detail: Callable[..., str] | None = None,
+    explain: Callable[..., str | None] | None = None,
+    sticky_limits: bool = False,
 ) -> ipywidgets.VBox:
     """Wire ``controls`` to a readout (and a figure) and return the explorer box.
 
     The returned box has attributes ``controls`` (the dict given), ``readout`` (an HTML widget whose
-    value is the escaped ``describe`` text), ``output`` (the figure area), ``describe``, ``values()``
-    and ``refresh()``. ``detail(**values)``, if given, returns trusted HTML (built by mgedu from the
-    data, with every data string escaped) shown below the readout in ``explorer.detail``.
+    value is the escaped ``describe`` text), ``figure`` (an HTML widget holding the figure's ``<img>``),
+    ``detail``, ``describe``, ``values()``, ``refresh()``, ``live`` (the
+    :class:`~mgedu.plots.live.LiveFigure`, or None) and ``figure_alt()`` (the alt text of the figure
+    shown). ``detail(**values)``, if given, returns trusted HTML (built by mgedu from the data, with
+    every data string escaped) shown below the readout. ``explain(**values)``, if given, returns a
+    plain-language sentence when the inputs are invalid; the readout then shows it and the figure is
+    replaced by a notice (a stale figure would be wrong). ``sticky_limits`` keeps the figure's axes
+    steady while the data fit them (see :mod:`mgedu.plots.live`).
 
     >>> import ipywidgets as w
     >>> box = make_explorer("demo", {"x": w.IntSlider(value=2, description="x")}, lambda x: f"x is {x}")
@@ -50,65 +107,98 @@ def make_explorer(
     readout.add_class("mgedu-readout")
     detail_box = widgets.HTML()
     detail_box.add_class("mgedu-detail")
-    output = widgets.Output()
+    figure = widgets.HTML(layout=widgets.Layout(max_width="100%", overflow="hidden"))
+    figure.add_class("mgedu-figure")
+    live = None
+    if draw is not None:
+        from mgedu.plots.live import LiveFigure
 
-    frozen: dict[str, Any] = {}  # the first figure's layout, reused so later redraws skip the layout engine
+        live = LiveFigure(draw, sticky_limits=sticky_limits)
+    shown: dict[str, str] = {"alt": ""}
 
     def values() -> dict[str, Any]:
         return {key: control.value for key, control in controls.items()}
 
-    def figure_axes() -> Axes:
-        from mgedu.plots import new_axes
+    def paint() -> None:
+        """Draw the figure for the controls' current values (the latest, whenever this runs)."""
+        if live is None:
+            return
+        current = values()
+        problem = explain(**current) if explain is not None else None
+        if problem is None:
+            try:
+                png = live.render(**current)
+            except ValueError:
+                problem = "invalid"
+        if problem is not None:
+            figure.value = stale_figure_html(live.size_px if live.fig is not None else None)
+            shown["alt"] = ""
+            return
+        from mgedu.plots import alt_text
 
-        if not frozen:
-            return new_axes()
-        from matplotlib.figure import Figure
+        alt = alt_text(live.ax) or "Figure of the explorer's current values."  # type: ignore[arg-type]
+        figure.value = figure_html(png, alt, live.size_px)
+        shown["alt"] = alt
 
-        fig = Figure(figsize=frozen["size"])
-        return fig.add_axes(frozen["position"])
+    painter = LatestWins(paint)
 
     def refresh(*_: object) -> None:
         current = values()
-        try:
-            text = describe(**current)
-        except ValueError as exc:  # bad input: a friendly sentence, never a traceback
-            text = f"Check the inputs: {exc}"
-        readout.value = html.escape(text)
+        problem = explain(**current) if explain is not None else None
+        if problem is None:
+            try:
+                text = describe(**current)
+            except ValueError as exc:  # bad input: a friendly sentence, never a traceback
+                problem = f"Check the inputs: {exc}"
+        readout.value = html.escape(problem if problem is not None else text)
         if detail is not None:
             try:
-                detail_box.value = detail(**current)
+                detail_box.value = detail(**current) if problem is None else ""
             except ValueError:
                 detail_box.value = ""
-        if draw is not None:
-            from mgedu.plots import show
-
-            output.clear_output(wait=True)
-            with output:
-                try:
-                    ax = draw(figure_axes(), **current)
-                except ValueError:
-                    return
-                show(ax)
-                if not frozen and len(ax.figure.axes) == 1:
-                    # The first render ran the constrained layout; keep its result for later renders.
-                    frozen["size"] = tuple(ax.figure.get_size_inches())
-                    frozen["position"] = tuple(ax.get_position().bounds)
+        painter.request()
 
     for control in controls.values():
         control.observe(refresh, names="value")
     rows = list(controls.values())
-    controls_box = widgets.VBox(rows) if layout == "vertical" else widgets.HBox(rows)
+    if layout == "vertical":
+        controls_box = widgets.VBox(rows)
+    else:
+        controls_box = widgets.HBox(rows, layout=widgets.Layout(flex_flow="row wrap"))
     children = [controls_box, readout] + ([detail_box] if detail is not None else [])
-    children += [output] if draw is not None else []
+    children += [figure] if draw is not None else []
+    helper = accessibility_helper()
+    children += [helper] if helper is not None else []
     box = widgets.VBox(children)
     box.add_class("mgedu-explorer")
     box.add_class(f"mgedu-{name}")
     box.controls = dict(controls)  # type: ignore[attr-defined]
     box.readout = readout  # type: ignore[attr-defined]
-    box.output = output  # type: ignore[attr-defined]
+    box.figure = figure  # type: ignore[attr-defined]
     box.detail = detail_box  # type: ignore[attr-defined]
     box.describe = describe  # type: ignore[attr-defined]
     box.values = values  # type: ignore[attr-defined]
     box.refresh = refresh  # type: ignore[attr-defined]
+    box.live = live  # type: ignore[attr-defined]
+    box.figure_alt = lambda: shown["alt"]  # type: ignore[attr-defined]
+    box.flush = painter.flush  # type: ignore[attr-defined]
     refresh()
+    painter.flush()  # the first figure is drawn now, so a notebook run stores it
     return box
+
+
+def accessibility_helper() -> Any:
+    """The helper widget that names slider handles and announces the readout, or None.
+
+    None where ``anywidget`` is not installed, and in Google Colab (whose widget frontend loads only
+    the standard widgets unless a custom widget manager is switched on).
+    """
+    import sys
+
+    if "google.colab" in sys.modules:
+        return None
+    try:
+        from mgedu.widgets.accessibility import ExplorerAccessibility
+    except ImportError:
+        return None
+    return ExplorerAccessibility()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from mgedu.designs import describe_trial_simulation, parameter, simulate_for_display
 from mgedu.study_designs import SIMULATED_DESIGN_LABELS, SIMULATED_DESIGNS
-from mgedu.widgets import make_explorer
+from mgedu.widgets import make_explorer, responsive_layout
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -47,7 +47,7 @@ def make_trial_simulator(design: str = "open-label", n_per_arm: int = 12, true_e
     if design not in SIMULATED_DESIGNS:
         raise ValueError(f"design must be one of {', '.join(SIMULATED_DESIGNS)}, got {design!r}")
     style = {"description_width": "13em"}
-    wide = widgets.Layout(width="34em")
+    wide = responsive_layout("34em")
     controls = {
         "design": widgets.Dropdown(options=[(SIMULATED_DESIGN_LABELS[d].label, d) for d in SIMULATED_DESIGNS],
                                    value=design, description="Study design", style=style, layout=wide),
@@ -64,4 +64,4 @@ def make_trial_simulator(design: str = "open-label", n_per_arm: int = 12, true_e
                                                description="Regression to the mean "
                                                            "(enrol only high scorers)"),
     }
-    return make_explorer("trial-simulator", controls, describe_trial_simulation, _draw)
+    return make_explorer("trial-simulator", controls, describe_trial_simulation, _draw, sticky_limits=True)

@@ -1,17 +1,19 @@
 """The label reader for notebook 04: type what a supplement label (or an article) says and see what it means.
 
 Wiring only: the readout is :func:`mgedu.intake.describe_label` and the figure is
-:func:`mgedu.plots.doses.plot_label_reading`, both tested on their own. Bad input (a negative amount,
-a pregnant man, an age the table does not cover) raises ``ValueError`` in those functions, and
-:func:`mgedu.widgets.make_explorer` turns it into a friendly sentence in the readout, never a traceback.
+:func:`mgedu.plots.doses.plot_label_reading`, both tested on their own. Bad input (a negative amount or
+age, a pregnant man, an age the table does not cover) is explained in plain words by
+:func:`mgedu.label_reader.explain_label_inputs` (what is wrong and what is allowed), and the chart is
+replaced by a notice until the input is fixed. Below the readout, the abbreviations are explained.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mgedu.intake import AUTHORITIES, MAX_AGE_YEARS, describe_label, read_label
-from mgedu.widgets import make_explorer
+from mgedu.intake import describe_label, read_label
+from mgedu.label_reader import authority_options, explain_label_inputs, glossary_html
+from mgedu.widgets import make_explorer, responsive_layout
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -37,12 +39,12 @@ def make_label_reader(
     Controls: ``explorer.controls[name]`` for ``salt``, ``amount``, ``amount_is``, ``unit``, ``age_years``,
     ``sex``, ``pregnant``, ``lactating`` and ``authority``; the sentence is ``explorer.readout.value``.
 
-    >>> import contextlib, io
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter the figure would print as text
-    ...     reader = make_label_reader()
-    ...     reader.controls["amount"].value = -5
-    >>> reader.readout.value[:46]
-    'Check the inputs: amount must be between 0 and'
+    >>> reader = make_label_reader()
+    >>> reader.controls["amount"].value = -5
+    >>> reader.readout.value
+    'The amount per day cannot be below 0 (you entered -5): enter 0 to 100000 mg.'
+    >>> "mgedu-figure-stale" in reader.figure.value
+    True
     """
     import ipywidgets as widgets
 
@@ -54,7 +56,7 @@ def make_label_reader(
         keys = ", ".join(v for _, v in options)
         raise ValueError(f"salt must be a key of the salts table ({keys}), got {salt!r}")
     style = {"description_width": "11em"}
-    wide, narrow = widgets.Layout(width="36em"), widgets.Layout(width="24em")
+    wide, narrow = responsive_layout("36em"), responsive_layout("24em")
     controls = {
         "salt": widgets.Dropdown(options=options, value=salt, description="Salt on the label", style=style,
                                  layout=wide),
@@ -63,15 +65,18 @@ def make_label_reader(
                                                ("elemental magnesium", "elemental")],
                                       value=amount_is, description="The amount is", style=style,
                                       layout=narrow),
-        "unit": widgets.Dropdown(options=["mg", "mmol"], value=unit, description="Unit", style=style,
-                                 layout=narrow),
-        "age_years": widgets.BoundedFloatText(value=age_years, min=0, max=MAX_AGE_YEARS, step=1,
-                                              description="Age (years)", style=style, layout=narrow),
+        "unit": widgets.Dropdown(options=[("mg (milligrams)", "mg"), ("mmol (millimoles)", "mmol")], value=unit,
+                                 description="Unit", style=style, layout=narrow),
+        # A plain number box (not a bounded one, which would quietly turn -5 into 0, an infant):
+        # out-of-range ages are explained in the readout instead.
+        "age_years": widgets.FloatText(value=age_years, step=1, description="Age (years)", style=style,
+                                       layout=narrow),
         "sex": widgets.Dropdown(options=["female", "male"], value=sex, description="Sex", style=style,
                                 layout=narrow),
         "pregnant": widgets.Checkbox(value=False, description="pregnant", style=style),
         "lactating": widgets.Checkbox(value=False, description="breastfeeding", style=style),
-        "authority": widgets.Dropdown(options=list(AUTHORITIES), value="NIH", description="Reference values",
+        "authority": widgets.Dropdown(options=authority_options(), value="NIH", description="Reference values",
                                       style=style, layout=narrow),
     }
-    return make_explorer("label-reader", controls, describe_label, draw=_draw)
+    return make_explorer("label-reader", controls, describe_label, draw=_draw, explain=explain_label_inputs,
+                         detail=glossary_html, sticky_limits=True)

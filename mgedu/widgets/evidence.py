@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from mgedu.certainty import describe_grade_choice, domain_ratings, grade_reasoning_html, rated_outcomes
 from mgedu.evidence import ALLOWED_STEPS, DOMAINS, DOWNGRADE_DOMAINS, UPGRADE_DOMAINS
-from mgedu.widgets import make_explorer
+from mgedu.widgets import make_explorer, responsive_layout
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -45,7 +45,7 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency") -> ipywid
     controls: dict[str, widgets.ValueWidget] = {
         "row_id": widgets.Dropdown(options=list(outcomes.items()), value=row_id, description="Outcome",
                                    style={"description_width": "11em"},
-                                   layout=widgets.Layout(width="36em")),
+                                   layout=responsive_layout("36em")),
     }
     start = domain_ratings(*row_id.split(":", 1))
     for name in DOMAINS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mgedu.mechanisms import VOLTAGE_WINDOW_MV, body_quantity, describe_nmda_block
-from mgedu.widgets import make_explorer
+from mgedu.widgets import make_explorer, responsive_layout
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -51,7 +51,7 @@ def make_nmda_explorer(mg_mm: float | None = None, voltage_mv: float | None = No
         low_v, high_v = VOLTAGE_WINDOW_MV
         raise ValueError(f"voltage_mv must be between {low_v:g} and {high_v:g} mV, got {start_v:g}")
     style = {"description_width": "8em"}
-    layout = widgets.Layout(width="32em")
+    layout = responsive_layout("32em")
     controls = {
         "mg_mm": widgets.FloatSlider(value=start_mg, min=low, max=high, step=step, readout_format=".2f",
                                      description="Mg2+ (mM)", continuous_update=False,

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe import axe_missing_reason, describe, run_axe, serious
 from browser_harness import NOTEBOOKS_DIR, LabTabs, menu
 from notebook_explorers import explorer_name, notebook_explorers
 
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.browser
 # Notebooks with code to run (the glossary is text only: nothing to run or to break).
 NOTEBOOKS = [p for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb")) if '"cell_type": "code"' in p.read_text(encoding="utf-8")]
 RUN_TIMEOUT_MS = 120_000
+KNOWN_LAB_VIOLATIONS = json.loads((Path(__file__).with_name("jupyterlab_axe_known.json")).read_text())["known"]
 READOUT_TIMEOUT_MS = 15_000
 MAX_SCREENSHOT_HEIGHT = 16_000
 
@@ -198,6 +200,14 @@ def check_explorers(page: Any, notebook: Path, twins: list[Any]) -> list[str]:
         cut = element.evaluate(CUT_LABELS_JS)
         assert not cut, (f"{notebook.name}: explorer '{name}': control labels cut off on screen: {cut} "
                          "(shorter description, or style={'description_width': 'initial'})")
+        sliders = [c.description for c in twin.controls.values() if "Slider" in type(c).__name__]
+        page.wait_for_function(f"el => el.querySelectorAll('.noUi-handle[aria-labelledby]').length === {len(sliders)}"
+                               " && el.querySelector('.mgedu-readout[role=status]')", arg=element.element_handle(),
+                               timeout=10_000)
+        names = element.evaluate(NAMES_JS)
+        assert names["handles"] == sliders, (f"{notebook.name}: explorer '{name}': slider handles named "
+                                             f"{names['handles']}, labels {sliders}")
+        assert names["readout"] == ["status", "polite"], f"{notebook.name}: '{name}' readout is not a live region"
         rows = element.locator(":scope > .widget-box").first.locator(":scope > .jupyter-widgets")
         controls = list(twin.controls.values())
         assert rows.count() == len(controls), (
@@ -222,6 +232,72 @@ def check_explorers(page: Any, notebook: Path, twins: list[Any]) -> list[str]:
     return log
 
 
+# Controls, readouts and figures of every explorer in the page that do not fit: sticking out of their
+# notebook panel's visible width, or cut inside the explorer (content wider than its box).
+CUT_OFF_JS = """() => {
+  const problems = [];
+  document.querySelectorAll('.jp-NotebookPanel').forEach((panel, p) => {
+    const view = panel.querySelector('.jp-WindowedPanel-outer') || panel;
+    const right = view.getBoundingClientRect().right;
+    panel.querySelectorAll('.mgedu-explorer').forEach((ex, i) => {
+      const parts = [...ex.querySelectorAll(
+        ':scope > .widget-box > .jupyter-widgets, .mgedu-readout, .mgedu-figure img')];
+      parts.forEach(el => {
+        const box = el.getBoundingClientRect();
+        if (box.width > 0 && box.right > right + 1)
+          problems.push(`view ${p + 1}, explorer ${i + 1}: ${el.className || el.tagName} ends at ` +
+                        `${Math.round(box.right)} px, panel at ${Math.round(right)} px`);
+        if (el.scrollWidth > el.clientWidth + 2 && getComputedStyle(el).overflowX !== 'auto')
+          problems.push(`view ${p + 1}, explorer ${i + 1}: ${el.className || el.tagName} content cut ` +
+                        `(${el.scrollWidth} > ${el.clientWidth} px)`);
+      });
+      if (ex.scrollWidth > ex.clientWidth + 2)
+        problems.push(`view ${p + 1}, explorer ${i + 1}: wider than its cell ` +
+                      `(${ex.scrollWidth} > ${ex.clientWidth} px)`);
+    });
+  });
+  return problems;
+}"""
+# Every slider handle named by its visible label; every readout a polite live region.
+NAMES_JS = """el => ({
+  handles: [...el.querySelectorAll('.noUi-handle')].map(h =>
+    (document.getElementById(h.getAttribute('aria-labelledby') || '') || {}).textContent || ''),
+  readout: [el.querySelector('.mgedu-readout')?.getAttribute('role'),
+            el.querySelector('.mgedu-readout')?.getAttribute('aria-live')],
+})"""
+
+
+def check_layout(page: Any, notebook: Path) -> None:
+    """At laptop size (1366 x 900) and in a side-by-side view of the same notebook, no explorer's
+    control, readout or figure is cut off."""
+    if not page.locator(".jp-NotebookPanel .mgedu-explorer").count():
+        return
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.wait_for_timeout(400)
+    problems = page.evaluate(CUT_OFF_JS)
+    assert not problems, f"{notebook.name} at 1366 x 900:\n" + "\n".join(problems)
+    menu(page, "File", "New View for Notebook")  # opens the second view split to the right
+    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel')[1]"
+                           ".querySelectorAll('.mgedu-explorer').length > 0", timeout=30_000)
+    page.wait_for_timeout(800)
+    problems = page.evaluate(CUT_OFF_JS)
+    if problems:
+        page.screenshot(path=str(NOTEBOOKS_DIR.parent / "artifacts" / "screenshots" / f"{notebook.stem}-split.png"))
+    assert not problems, f"{notebook.name} side by side (two views of the notebook):\n" + "\n".join(problems)
+    menu(page, "File", "Close Tab")  # the second view
+    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel').length === 1")
+
+
+def new_accessibility_violations(page: Any) -> list[dict[str, str]]:
+    """Serious or critical axe violations on the page not in the documented list of JupyterLab's own."""
+    import re
+
+    rows = serious(run_axe(page))
+    return [r for r in rows if not any(r["rule"] == k["rule"] and re.search(k["html"], r["html"])
+                                       for k in KNOWN_LAB_VIOLATIONS)]
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_in_jupyterlab(notebook: Path, lab_tabs: LabTabs, screenshot_dir: Path) -> None:
     # The in-process twins are built from the server's copy (the file the page runs), in the
@@ -236,6 +312,12 @@ def test_notebook_in_jupyterlab(notebook: Path, lab_tabs: LabTabs, screenshot_di
         started = time.monotonic()
         page = lab_tabs.open(notebook.name)
         opened = time.monotonic()
+        # Merely opening must not mark the notebook modified (the kernel's language_info and the
+        # collapsed flags are stored as JupyterLab writes them: tools.refresh.normalise_metadata).
+        page.wait_for_timeout(500)
+        assert not page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count(), (
+            f"{notebook.name} shows as modified right after opening: run "
+            f"`python -m tools.refresh --metadata-only notebooks/{notebook.name}`")
         seconds = run_all(page)
         full_notebook_screenshot(page, screenshot_dir / f"{notebook.stem}.png")
         errors = page.evaluate(ERRORS_JS)
@@ -253,6 +335,11 @@ def test_notebook_in_jupyterlab(notebook: Path, lab_tabs: LabTabs, screenshot_di
             page.screenshot(path=str(failure_shot))
             raise
         assert page.get_by_text("official Jupyter news").count() == 0, "the news pop-up is showing"
+        check_layout(page, copy)
+        if axe_missing_reason() is None:
+            new = new_accessibility_violations(page)
+            assert not new, (f"{notebook.name}: serious or critical axe violations beyond JupyterLab's own "
+                             f"(tests/browser/jupyterlab_axe_known.json):\n{describe(new)}")
         assert not lab_tabs.errors, f"{notebook.name}: uncaught JavaScript errors: {lab_tabs.errors}"
         passed = True
     finally:

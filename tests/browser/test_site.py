@@ -230,3 +230,27 @@ def test_pages_in_chromium(site: Path, chromium_for_site: Any) -> None:
     assert not network, "the site asked for network resources:\n" + "\n".join(sorted(set(network)))
     assert not errors, "JavaScript errors:\n" + "\n".join(errors)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_pages_have_no_serious_accessibility_violations(site: Path, chromium_for_site: Any) -> None:
+    """axe-core (WCAG 2.1 A and AA) on every page: no serious or critical violation."""
+    from axe import axe_missing_reason, describe, run_axe, serious
+
+    reason = axe_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    context = chromium_for_site.browser.new_context(viewport={"width": 1366, "height": 900})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    page = context.new_page()
+    found = {}
+    try:
+        for html_page in site_pages(site):
+            page.goto(html_page.as_uri(), wait_until="load")
+            rows = serious(run_axe(page))
+            if rows:
+                found[str(html_page.relative_to(site))] = rows
+    finally:
+        context.close()
+    assert not found, "axe violations (serious or critical):\n" + "\n".join(
+        f"{name}:\n{describe(rows)}" for name, rows in found.items())

@@ -1,0 +1,344 @@
+"""Browser benchmark: how fast each explorer answers in a real JupyterLab (headless Chromium).
+
+For every notebook with explorers: open it in JupyterLab, Run All, then for each explorer change its
+controls one at a time, the way a student would (a key press on a slider handle, a new option in a
+dropdown, a click, a number typed and Enter), at least ``changes`` times in all, and time each change
+in the page itself: from the input event to the first animation frame *after* the new figure is in the
+page, decoded and shown (``img.complete``), with the readout equal to what the same explorer, built
+in-process by the notebook's own factory call, says after the same change. An explorer without a figure
+is timed to its readout (and its detail panel, when it has one). "Blank frames" counts animation frames
+in which the explorer showed no finished figure (a flash).
+
+The drag test moves an explorer's first slider 20 steps in 1 s (key presses on the handle dispatched by
+the page's own timers, 50 ms apart) and records every new figure the page shows: the final figure's
+delay after the last step, and how many stale figures were still shown after the last step (a backlog).
+
+``python benchmarks/browser.py [--notebooks DIR] [--json FILE]``: the kernel imports whichever ``mgedu``
+comes first on its path, so ``make bench`` times an older commit by running this script with
+``PYTHONPATH`` set to a copy of that commit (see ``benchmarks/run.py --baseline``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import html
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+
+from browser_harness import Chromium, LabServer, LabTabs, chromium_missing_reason, menu  # noqa: E402
+
+CHANGES = 24
+DRAG_STEPS = 20
+DRAG_INTERVAL_MS = 50
+SETTLE_MS = 1500
+
+BENCH_JS = r"""
+() => {
+  const norm = s => (s || '').split(/\s+/).join(' ').trim();
+  const explorer = i => document.querySelectorAll('.jp-NotebookPanel .mgedu-explorer')[i];
+  // The figure is the one <img> inside the explorer (an Output widget's image, or an HTML widget's).
+  const figure = el => el.querySelector('img');
+  const readout = el => norm((el.querySelector('.mgedu-readout .widget-html-content')
+                              || el.querySelector('.mgedu-readout') || {}).innerText);
+  const detail = el => (el.querySelector('.mgedu-detail') || {}).innerHTML || '';
+  const shown = img => !!img && img.isConnected && img.complete && img.naturalWidth > 0;
+  // What the figure area shows: the image's data, or the notice that replaces it while inputs are invalid.
+  const stale = el => el.querySelector('.mgedu-figure-stale');
+  const picture = el => { const img = figure(el); return shown(img) ? img.src : (stale(el) ? 'stale' : null); };
+  const bench = window.__mgeduBench = {};
+  bench.arm = (index, expected, waitFigure, waitDetail) => {
+    const el = explorer(index);
+    const before = {src: picture(el), detail: detail(el)};
+    const state = {input: null, blank: 0};
+    const onInput = () => { if (state.input === null) state.input = performance.now(); };
+    const types = ['keydown', 'change', 'click', 'input'];
+    types.forEach(t => document.addEventListener(t, onInput, true));
+    bench.pending = new Promise((resolve, reject) => {
+      const deadline = performance.now() + 15000;
+      const tick = () => {
+        const now = performance.now();
+        if (now > deadline) {
+          types.forEach(t => document.removeEventListener(t, onInput, true));
+          reject(new Error(`no update within 15 s; readout ${JSON.stringify(readout(el))}`));
+          return;
+        }
+        const now_picture = picture(el);
+        if (state.input !== null && waitFigure && now_picture === null) state.blank += 1;
+        const figureDone = !waitFigure || (now_picture !== null && now_picture !== before.src);
+        const detailDone = !waitDetail || detail(el) !== before.detail;
+        if (state.input !== null && readout(el) === expected && figureDone && detailDone) {
+          // The new content is in the page: it is painted in this frame; time the next frame's start.
+          requestAnimationFrame(() => {
+            types.forEach(t => document.removeEventListener(t, onInput, true));
+            resolve({ms: performance.now() - state.input, blank: state.blank});
+          });
+          return;
+        }
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    return true;
+  };
+  bench.drag = (index, steps, interval, settle) => {
+    const el = explorer(index);
+    const handle = el.querySelector('.noUi-handle');
+    handle.focus();
+    const frames = [];  // [time, src] of every new figure shown
+    let lastSrc = (figure(el) || {}).src;
+    let lastStep = null, lastChange = performance.now();
+    const start = performance.now();
+    for (let i = 0; i < steps; i++) {
+      setTimeout(() => {
+        handle.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true, cancelable: true}));
+        lastStep = performance.now();
+      }, i * interval);
+    }
+    return new Promise(resolve => {
+      const tick = () => {
+        const now = performance.now();
+        const img = figure(el);
+        if (shown(img) && img.src !== lastSrc) {
+          lastSrc = img.src; lastChange = now; frames.push([now, readout(el)]);
+        }
+        const doneStepping = lastStep !== null && now - start > (steps - 1) * interval;
+        if (doneStepping && now - Math.max(lastChange, lastStep) > settle) {
+          resolve({lastStep, frames, readout: readout(el), firstStep: start});
+          return;
+        }
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+  };
+  return true;
+}
+"""
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def expected_readout(explorer: Any) -> str:
+    return normalise(html.unescape(explorer.readout.value))
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))])
+
+
+def run_all(page: Any) -> None:
+    """Run All from the Run menu and wait until every cell has run and the kernel is idle."""
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    from test_lab_notebooks import RUN_FINISHED_JS
+
+    menu(page, "Run", "Run All Cells")
+    page.wait_for_function(RUN_FINISHED_JS, timeout=180_000, polling=200)
+
+
+def control_plan(explorer: Any, changes: int) -> list[str]:
+    """Which control to change each time: round robin over the controls, ``changes`` changes in all."""
+    names = list(explorer.controls)
+    return [names[i % len(names)] for i in range(max(changes, len(names)))]
+
+
+def time_changes(page: Any, index: int, element: Any, twin: Any, changes: int, has_figure: bool) -> dict[str, Any]:
+    """Change controls one at a time; return the per-change times (ms) and blank-frame counts."""
+    from test_lab_notebooks import change_control
+
+    rows = element.locator(":scope > .widget-box").first.locator(":scope > .jupyter-widgets")
+    controls = list(twin.controls.values())
+    names = list(twin.controls)
+    times, blanks, log = [], [], []
+    has_detail = bool(getattr(twin, "detail", None) is not None and twin.detail.value)
+    failures = 0
+    for name in control_plan(twin, changes * 2):
+        if len(times) >= changes:
+            break
+        k = names.index(name)
+        # Arm the page with the readout the twin will show after the same change, then change both.
+        expected, detail_changes = _expected_after(twin, k)
+        timed = expected != expected_readout(twin)  # a change that alters nothing here is made, not timed
+        if timed:
+            page.evaluate("([i, e, f, d]) => window.__mgeduBench.arm(i, e, f, d)",
+                          [index, expected, has_figure, has_detail and detail_changes])
+        with contextlib.redirect_stdout(io.StringIO()):
+            change = change_control(controls[k], rows.nth(k))
+        if not timed:
+            page.wait_for_timeout(300)
+            continue
+        try:
+            result = page.evaluate("() => window.__mgeduBench.pending")
+        except Exception as exc:  # noqa: BLE001 - a lost update is counted, then the page is resynchronised
+            failures += 1
+            log.append(f"{change}: no update ({str(exc).splitlines()[0][:120]})")
+            page.wait_for_timeout(3000)
+            continue
+        times.append(result["ms"])
+        blanks.append(result["blank"])
+        log.append(f"{change}: {result['ms']:.0f} ms")
+        page.wait_for_timeout(150)  # let the kernel go idle before the next change
+    if not times:
+        raise RuntimeError(f"no change could be timed ({failures} without an update)")
+    return {"median_ms": median(times), "p95_ms": p95(times), "n": len(times), "max_ms": max(times),
+            "lost_updates": failures, "blank_frames": sum(blanks), "times_ms": [round(t, 1) for t in times],
+            "log": log}
+
+
+def _expected_after(twin: Any, k: int) -> tuple[str, bool]:
+    """The readout the twin shows after the change ``change_control`` will make to control ``k``,
+    computed on the twin itself and then undone (so the real change can be applied next)."""
+    from test_lab_notebooks import change_control
+
+    control = list(twin.controls.values())[k]
+
+    class _NoElement:
+        """Absorbs the DOM calls of change_control (only the twin is changed)."""
+
+        def __getattr__(self, name: str) -> Any:
+            return self
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            return self
+
+        def nth(self, *args: Any) -> Any:
+            return self
+
+    values = {name: c.value for name, c in twin.controls.items()}
+    detail_before = twin.detail.value
+    with contextlib.redirect_stdout(io.StringIO()):
+        change_control(control, _NoElement())
+        expected = expected_readout(twin)
+        detail_changes = twin.detail.value != detail_before
+        for name, c in twin.controls.items():  # undo, in the factory's order
+            if c.value != values[name]:
+                c.value = values[name]
+    return expected, detail_changes
+
+
+def drag(page: Any, index: int, twin: Any) -> dict[str, Any] | None:
+    """The drag test on the explorer's first slider; None when it has no slider."""
+    import ipywidgets as w
+
+    sliders = [c for c in twin.controls.values() if isinstance(c, (w.IntSlider, w.FloatSlider))]
+    if not sliders:
+        return None
+    slider = sliders[0]
+    with contextlib.redirect_stdout(io.StringIO()):
+        for _ in range(DRAG_STEPS):
+            new = slider.value + slider.step
+            if new > slider.max:
+                break
+            slider.value = int(new) if isinstance(slider, w.IntSlider) else round(new, 6)
+    expected = expected_readout(twin)
+    result = page.evaluate("([i, n, dt, s]) => window.__mgeduBench.drag(i, n, dt, s)",
+                           [index, DRAG_STEPS, DRAG_INTERVAL_MS, SETTLE_MS])
+    frames = result["frames"]
+    last = result["lastStep"]
+    if os.environ.get("MGEDU_BENCH_DEBUG"):
+        print("drag expected:", expected, "\nframes:", [(round(t - last), text[:60]) for t, text in frames],
+              "\nfinal readout:", result["readout"][:80], flush=True)
+    final = [t for t, text in frames if text == expected]
+    after = [t for t, _ in frames if t > last]
+    return {
+        "final_ms": (final[-1] - last) if final else None,
+        "final_correct": result["readout"] == expected,
+        "figures_shown": len(frames),
+        "stale_after_last_step": max(0, len(after) - 1),
+        "slider": slider.description,
+    }
+
+
+def widget_cells(path: Path) -> int:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return sum(1 for c in cells if c["cell_type"] == "code"
+               and "nbval-ignore-output" in c.get("metadata", {}).get("tags", []))
+
+
+def bench_browser(notebooks: Path, changes: int = CHANGES) -> dict[str, Any]:
+    """Time every explorer of every notebook in ``notebooks``; return {explorer name: figures}."""
+    reason = chromium_missing_reason()
+    if reason:
+        return {"browser_skipped": reason}
+    from notebook_explorers import explorer_name, notebook_explorers
+
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        server = LabServer(notebooks, work / "lab", work / "logs" / "jupyterlab.log")
+        browser = Chromium(work / "chromium", work / "logs" / "chromium.log")
+        try:
+            server.start()
+            browser.start()
+            context = browser.browser.new_context(viewport={"width": 1366, "height": 900})
+            tabs = LabTabs(context.new_page(), server)
+            for path in sorted((server.root / "notebooks").glob("*.ipynb")):
+                count = widget_cells(path)
+                if not count:
+                    continue
+                twins = notebook_explorers(path, count)
+                page = tabs.open(path.name)
+                run_all(page)
+                page.evaluate(BENCH_JS)
+                elements = page.locator(".jp-NotebookPanel .mgedu-explorer")
+                for i in range(elements.count()):
+                    twin = twins[i]
+                    name = explorer_name(twin)
+                    element = elements.nth(i)
+                    element.scroll_into_view_if_needed()
+                    has_figure = element.locator("img").count() > 0
+                    # The drag first, from the state the notebook leaves (where the slider matters).
+                    dragged = drag(page, i, twin) if has_figure else None
+                    try:
+                        entry = time_changes(page, i, element, twin, changes, has_figure)
+                    except Exception as exc:  # noqa: BLE001 - report the failure, time the other explorers
+                        results[name] = {"error": str(exc).splitlines()[0], "drag": dragged}
+                        print(f"[browser] {name}: FAILED {results[name]['error']}", flush=True)
+                        continue
+                    entry["timed_to"] = "figure painted" if has_figure else "readout shown"
+                    if dragged is not None:
+                        entry["drag"] = dragged
+                    results[name] = entry
+                    print(f"[browser] {name}: median {entry['median_ms']:.0f} ms, p95 {entry['p95_ms']:.0f} ms"
+                          + (f"; drag final {dragged['final_ms']} ms, stale {dragged['stale_after_last_step']}"
+                             if dragged else ""), flush=True)
+                tabs.close(passed=True)
+        finally:
+            browser.stop()
+            server.stop()
+    return {"browser": results}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notebooks", type=Path, default=REPO / "notebooks")
+    parser.add_argument("--changes", type=int, default=CHANGES)
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+    results = bench_browser(args.notebooks, args.changes)
+    text = json.dumps(results, indent=1)
+    if args.json:
+        args.json.write_text(text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

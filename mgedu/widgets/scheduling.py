@@ -1,0 +1,59 @@
+""""Latest wins": run a piece of work once for a burst of requests, with the newest state.
+
+A dragged slider sends a burst of changes. Drawing a figure for every one of them would build a
+backlog (the picture trails the hand). :class:`LatestWins` defers the work to the event loop when one
+is running (inside a Jupyter kernel, comm messages are handled on it), so requests that arrive before
+it runs are merged and the work sees only the newest values. Without a running loop (tests, scripts,
+doctests) the work runs at once, so results are immediate and deterministic there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+LOG = logging.getLogger(__name__)
+
+
+class LatestWins:
+    """Coalesce requests for ``work``: it runs once for all requests made before it starts.
+
+    >>> calls = []
+    >>> job = LatestWins(lambda: calls.append("drawn"))
+    >>> job.request(); job.request()  # no event loop is running here: each request runs at once
+    >>> calls
+    ['drawn', 'drawn']
+    """
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self.work = work
+        self.requested = 0
+        self.done = 0
+        self.runs = 0
+
+    def request(self) -> None:
+        """Ask for the work to run with the state as it is when it runs."""
+        import asyncio
+
+        self.requested += 1
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        if self.requested == self.done + 1:  # the first request since the last run: schedule one run
+            loop.call_soon(self._scheduled)
+
+    def _scheduled(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - a failed redraw must not kill the kernel's event loop
+            LOG.exception("explorer update failed")
+
+    def flush(self) -> None:
+        """Run the work now if any request is outstanding."""
+        if self.done >= self.requested:
+            return
+        self.done = self.requested
+        self.runs += 1
+        self.work()

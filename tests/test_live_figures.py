@@ -1,0 +1,138 @@
+"""The explorers' figures: a blitted update equals a full render, bursts are coalesced, and every
+explorer figure shows the current values with alt text (or a notice while the inputs are invalid)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import numpy as np
+import pytest
+
+from mgedu.plots import use_style
+from mgedu.plots.live import LiveFigure
+from mgedu.widgets.scheduling import LatestWins
+
+
+@pytest.fixture(autouse=True)
+def house_style():
+    """The house style, for these tests only (no style leaks into later tests)."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        use_style()
+        yield
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"), dtype=int)
+
+
+def _nmda(ax, mg_mm, voltage_mv):
+    from mgedu.widgets.mechanisms import _draw
+
+    return _draw(ax, mg_mm, voltage_mv)
+
+
+def _trial(ax, **values):
+    from mgedu.widgets.designs import _draw
+
+    return _draw(ax, **values)
+
+
+def _label(ax, **values):
+    from mgedu.widgets.doses import _draw
+
+    return _draw(ax, **values)
+
+
+TRIAL = {"design": "open-label", "n_per_arm": 12, "true_effect": 0.0, "placebo_response": 6.58,
+         "regression_to_mean": False}
+LABEL = {"salt": "oxide", "amount": 250.0, "amount_is": "salt", "unit": "mg", "age_years": 40.0, "sex": "female",
+         "pregnant": False, "lactating": False, "authority": "NIH"}
+SEQUENCES = {
+    "nmda": (_nmda, False, [{"mg_mm": 1.0, "voltage_mv": v} for v in (-70, -69, -68, -40)]
+             + [{"mg_mm": 2.0, "voltage_mv": -40}, {"mg_mm": 0.5, "voltage_mv": 10}]),
+    "trial": (_trial, True, [TRIAL, TRIAL | {"n_per_arm": 13}, TRIAL | {"n_per_arm": 14},
+                             TRIAL | {"true_effect": 3.0}, TRIAL | {"design": "rct", "n_per_arm": 80},
+                             TRIAL | {"design": "case-report"}, TRIAL | {"regression_to_mean": True}]),
+    "label": (_label, True, [LABEL, LABEL | {"amount": 260.0}, LABEL | {"amount": 270.0},
+                             LABEL | {"amount": 2000.0}, LABEL | {"age_years": 0.2},
+                             LABEL | {"salt": "citrate", "amount_is": "elemental"}]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEQUENCES))
+def test_blitted_updates_equal_full_renders(name):
+    """Each update drawn by blitting equals (to rounding) the same state rendered in full."""
+    draw, sticky, steps = SEQUENCES[name]
+    live, full = LiveFigure(draw, sticky_limits=sticky), LiveFigure(draw, sticky_limits=sticky)
+    for values in steps:
+        blitted, reference = live.render(**values), full.render(force_full=True, **values)
+        difference = np.abs(_pixels(blitted) - _pixels(reference))
+        assert difference.max() <= 3, f"{name} {values}: blit differs from a full render by {difference.max()}"
+    assert live.blits > 0, f"{name}: no update was blitted (every update paid a full render)"
+
+
+def test_sticky_limits_keep_the_axes_while_the_data_fit():
+    live = LiveFigure(_label, sticky_limits=True)
+    live.render(**LABEL)
+    before = live.ax.get_xlim()
+    live.render(**LABEL | {"amount": 255.0})
+    assert live.ax.get_xlim() == before
+    live.render(**LABEL | {"amount": 5000.0})  # no longer fits: the axis follows the data
+    assert live.ax.get_xlim()[1] > before[1]
+
+
+def test_latest_wins_runs_once_for_a_burst_inside_an_event_loop():
+    seen = []
+    state = {"value": 0}
+    job = LatestWins(lambda: seen.append(state["value"]))
+
+    async def burst():
+        for value in range(1, 21):
+            state["value"] = value
+            job.request()
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    asyncio.run(burst())
+    assert seen == [20] and job.runs == 1
+
+
+def test_latest_wins_flush_leaves_nothing_for_the_scheduled_run():
+    seen = []
+    job = LatestWins(lambda: seen.append("drawn"))
+
+    async def go():
+        job.request()
+        job.flush()  # e.g. the explorer's first figure, drawn at once
+        await asyncio.sleep(0)
+
+    asyncio.run(go())
+    assert seen == ["drawn"]
+
+
+@pytest.mark.parametrize("factory", ["mechanisms.make_nmda_explorer", "designs.make_trial_simulator",
+                                     "doses.make_label_reader"])
+def test_explorer_figure_shows_the_current_values(factory):
+    import html
+    import importlib
+
+    module, name = factory.split(".")
+    explorer = getattr(importlib.import_module(f"mgedu.widgets.{module}"), name)()
+    control = next(c for c in explorer.controls.values() if type(c).__name__ in ("FloatSlider", "IntSlider",
+                                                                                 "FloatText"))
+    control.value = control.value + (getattr(control, "step", None) or 1)
+    explorer.flush()
+    alt = explorer.figure_alt()
+    assert alt and f'alt="{html.escape(alt)}"' in explorer.figure.value
+    assert 'src="data:image/png;base64,' in explorer.figure.value
+    # The same values drawn afresh give the same alt text: the figure is not a stale one.
+    fresh = LiveFigure(explorer.live.draw)
+    fresh.render(**explorer.values())
+    from mgedu.plots import alt_text
+
+    assert alt_text(fresh.ax) == alt
