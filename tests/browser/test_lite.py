@@ -4,11 +4,12 @@ The site is built by ``tools/lite.py`` (what ``make lite`` runs) with a self-hos
 npm ``pyodide`` core plus the pure-Python wheels a kernel needs to start (``tools/pyodide_core.py``,
 prepared by ``make test``). It is served from a folder on 127.0.0.1 and opened in Debian's Chromium,
 started with every host name except the loopback ones unresolvable, and every request to another
-host aborted and recorded: nothing can come from a CDN. The test then checks, in a new notebook:
-the kernel goes live; the notebooks' first cell takes its JupyterLite branch (piplite, from the
-site's wheels); mgedu installs from the site and imports, with its data files; molmass computes; an
-ipywidgets slider renders through the widgets extension; File > Download hands the notebook out of the
-browser (how a student keeps or hands in work done in JupyterLite).
+host aborted and recorded: nothing can come from a CDN. The test then checks, as a student meets it:
+the first notebook opens from the file list and its kernel goes live; its own first cell, run in place,
+takes its JupyterLite branch (piplite, from the site's wheels); mgedu installs from the site and
+imports, with its data files; molmass computes; an ipywidgets slider renders through the widgets
+extension, and an anywidget (the explorers' accessibility helper) through its own; File > Download
+hands the notebook out of the browser (how a student keeps or hands in work done in JupyterLite).
 
 Running the notebooks themselves in the browser needs Pyodide's compiled packages (numpy, pandas,
 matplotlib, scipy, statsmodels), which are on neither PyPI nor npm. That test runs when
@@ -23,6 +24,7 @@ import functools
 import json
 import os
 import re
+import resource
 import threading
 import time
 from collections.abc import Iterator
@@ -42,7 +44,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 #: Chromium resolves no host name but the loopback ones: nothing can come from a CDN, even from workers.
 OFFLINE_FLAGS = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",)
-KERNEL_TIMEOUT_MS = 180_000
+#: Pyodide compiles its WebAssembly and installs the kernel's wheels on first start: about 15 s on an idle
+#: laptop, several minutes on a busy two-core test machine.
+KERNEL_TIMEOUT_MS = 360_000
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -67,15 +71,26 @@ def pyodide_folder() -> Path:
 
 
 def build_site(out: Path, pyodide: Path) -> tuple[Path, float]:
-    """Build the site with a self-hosted Pyodide; expose the app object to the test (test-only)."""
-    started = time.monotonic()
+    """Build the site with a self-hosted Pyodide; expose the app object to the test (test-only).
+
+    ``make lite`` builds in under a minute: checked on the processor time the build used (its
+    ``jupyter lite build`` and the wheel build), which a busy shared machine does not inflate as it does
+    the wall-clock time (both are reported)."""
+    started, cpu_before = time.monotonic(), children_cpu_seconds()
     lite.build_site(out, pyodide=str(pyodide))
-    seconds = time.monotonic() - started
+    seconds, cpu = time.monotonic() - started, children_cpu_seconds() - cpu_before
+    assert cpu < 60, f"building the Lite site took {cpu:.0f} s of processor time ({seconds:.0f} s wall-clock)"
     config_file = out / "jupyter-lite.json"
     config = json.loads(config_file.read_text())
     config["jupyter-config-data"]["exposeAppInBrowser"] = True
     config_file.write_text(json.dumps(config, indent=1))
     return out, seconds
+
+
+def children_cpu_seconds() -> float:
+    """Processor time (user + system) used so far by this process's finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 @pytest.fixture(scope="module")
@@ -151,14 +166,40 @@ KERNEL_STATUS_JS = """() => {
 }"""
 
 
+FIRST_NOTEBOOK = "00-start-here.ipynb"
+OPENED_JS = """name => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  return !!(panel && panel.context && panel.context.path === name && panel.content && panel.content.widgets.length);
+}"""
+#: Run the open notebook's first cell where it stands; its source and outputs.
+RUN_FIRST_CELL_JS = """async timeoutMs => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  panel.content.activeCellIndex = 0;
+  const cell = panel.content.activeCell;
+  const ran = app.commands.execute('notebook:run-cell');
+  const late = new Promise(resolve => setTimeout(() => resolve('timeout'), timeoutMs));
+  if (await Promise.race([ran, late]) === 'timeout') {
+    return [cell.model.sharedModel.getSource(), [{output_type: 'error', ename: 'Timeout', evalue: 'no result'}]];
+  }
+  return [cell.model.sharedModel.getSource(), cell.model.outputs.toJSON()];
+}"""
+
+
 def run_cell(page: Any, code: str, timeout_ms: int = KERNEL_TIMEOUT_MS) -> list[dict[str, Any]]:
     """Add a code cell at the end of the open notebook, run it, wait, and return its outputs."""
     return page.evaluate(RUN_CELL_JS, [code, timeout_ms])
 
 
 def wait_for_idle_kernel(page: Any) -> None:
-    """Wait until the open notebook's kernel reports 'idle' (Pyodide loaded, IPython started)."""
-    page.wait_for_function(f"() => ({KERNEL_STATUS_JS})() === 'idle'", timeout=KERNEL_TIMEOUT_MS, polling=250)
+    """Wait until the open notebook's kernel reports 'idle' (Pyodide loaded, IPython started); on timeout,
+    keep a screenshot of the page (artifacts/screenshots/lite-no-kernel.png)."""
+    try:
+        page.wait_for_function(f"() => ({KERNEL_STATUS_JS})() === 'idle'", timeout=KERNEL_TIMEOUT_MS, polling=250)
+    except Exception:
+        (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "screenshots" / "lite-no-kernel.png"))
+        raise
 
 
 def output_text(outputs: list[dict[str, Any]]) -> str:
@@ -190,18 +231,21 @@ def test_lite_site_starts_python_offline_installs_mgedu_and_renders_a_widget(
         started = time.monotonic()
         open_app(page, f"{url}/lab/index.html")
         app_seconds = time.monotonic() - started
-        page.evaluate("async () => { const panel = await window.jupyterapp.commands.execute("
-                      "'notebook:create-new', {kernelName: 'python'}); await panel.sessionContext.ready; }")
+        # As a student does: open the first notebook from the file list.
+        page.locator(".jp-DirListing-item", has_text=FIRST_NOTEBOOK).first.dblclick()
+        page.wait_for_function(OPENED_JS, arg=FIRST_NOTEBOOK, timeout=KERNEL_TIMEOUT_MS)
         wait_for_idle_kernel(page)
         live = run_cell(page, "import sys, pyodide; print(sys.platform, pyodide.__version__)")
         kernel_seconds = time.monotonic() - started
         assert output_text(live).split() == ["emscripten", pyodide_core.PYODIDE_VERSION], live
 
-        # The notebooks' first cell, verbatim, takes the JupyterLite branch: piplite, mgedu by name.
+        # The notebook's own first cell, run in place, takes the JupyterLite branch: piplite, mgedu by name
+        # (recorded, not done: mgedu's compiled dependencies are not in the self-hosted core).
         run_cell(page, "import piplite\n_calls = []\n"
                        "async def _record(*args, **kwargs): _calls.append([args, kwargs])\n"
                        "_install, piplite.install = piplite.install, _record")
-        setup = run_cell(page, SETUP_CELL_SOURCE)
+        source, setup = page.evaluate(RUN_FIRST_CELL_JS, KERNEL_TIMEOUT_MS)
+        assert source == SETUP_CELL_SOURCE, source
         assert output_text(setup) == "", setup
         calls = run_cell(page, "piplite.install = _install\nprint(_calls)")
         assert output_text(calls).strip() == "[[('mgedu',), {}]]", calls
@@ -225,6 +269,16 @@ def test_lite_site_starts_python_offline_installs_mgedu_and_renders_a_widget(
         slider.wait_for(state="visible", timeout=60_000)
         readout = page.locator(".jp-Cell .widget-readout").last.inner_text().strip()
         assert readout == "7", readout
+        assert (site / "extensions" / "anywidget" / "package.json").is_file(), "anywidget's extension is missing"
+        drawn = run_cell(page, (
+            "await piplite.install('anywidget')\nimport anywidget\n"
+            "class Probe(anywidget.AnyWidget):\n"
+            "    _esm = 'export default { render({ el }) { el.className = \"mgedu-probe\"; "
+            "el.textContent = \"anywidget rendered\"; } }'\n"
+            "Probe()"))
+        assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in drawn), drawn
+        page.locator(".jp-Cell .mgedu-probe", has_text="anywidget rendered").wait_for(state="visible",
+                                                                                     timeout=60_000)
         (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "screenshots" / "lite-offline.png"))
 
@@ -239,7 +293,8 @@ def test_lite_site_starts_python_offline_installs_mgedu_and_renders_a_widget(
         download_info.value.save_as(saved)
         handed_in = json.loads(saved.read_text(encoding="utf-8"))
         sources = ["".join(cell["source"]) for cell in handed_in["cells"]]
-        assert SETUP_CELL_SOURCE in sources and any("IntSlider" in source for source in sources), sources
+        assert sources[0] == SETUP_CELL_SOURCE and any("IntSlider" in source for source in sources), sources
+        assert any(source.startswith("# 00 ") for source in sources), sources
 
         wasm = [u for u in view.loaded if u.endswith("pyodide.asm.wasm")]
         assert wasm and all(urlsplit(u).hostname == "127.0.0.1" for u in wasm), wasm
