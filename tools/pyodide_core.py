@@ -6,8 +6,8 @@ Pyodide folder instead. npm's ``pyodide`` package holds Pyodide's *core*: the in
 library and ``pyodide-lock.json``, which names every package of the full distribution, but no package
 files. This script fetches that package at the pinned version (checking npm's integrity hash), then
 adds the pure-Python wheels a JupyterLite kernel needs to start (micropip, IPython, jedi and their
-dependencies, at the versions the lock names), downloaded from PyPI, and rewrites their lock entries
-with the files' own checksums.
+dependencies) and those the site's own wheels need (typing-extensions), at the versions the lock
+names, downloaded from PyPI, and rewrites their lock entries with the files' own checksums.
 
 Compiled packages (numpy, pandas, matplotlib, scipy, statsmodels, ...) are built by Pyodide for
 WebAssembly and are on neither PyPI nor npm: they come from Pyodide's CDN, or from a full
@@ -44,6 +44,9 @@ DEFAULT_OUT = REPO / "_build" / "pyodide-core"
 #: micropip, then installs ipython and jedi; its own wheels come with the site). Their dependencies,
 #: as the lock names them, are added too.
 KERNEL_PACKAGES = ("micropip", "packaging", "ipython", "jedi", "traitlets")
+#: Pure-Python packages of Pyodide's distribution that the site's own wheels need (anywidget and psygnal
+#: need typing-extensions), added the same way.
+WORKBOOK_PACKAGES = ("typing-extensions",)
 #: Packages that only Pyodide's compiled distribution has; the workbook needs all of them.
 COMPILED_PACKAGES = ("numpy", "pandas", "matplotlib", "scipy", "statsmodels")
 MARKER = "mgedu-self-hosted.json"
@@ -159,12 +162,13 @@ def add_pure_wheels(folder: Path, names: Iterable[str], python: str = sys.execut
 def prepare(out: Path = DEFAULT_OUT, version: str = PYODIDE_VERSION) -> Path:
     """Make ``out`` a self-hosted Pyodide core that can start a JupyterLite kernel (once; cached)."""
     marker = out / MARKER
-    expected = {"version": version, "kernel_packages": list(KERNEL_PACKAGES)}
+    expected = {"version": version, "kernel_packages": list(KERNEL_PACKAGES),
+                "workbook_packages": list(WORKBOOK_PACKAGES)}
     if marker.is_file() and json.loads(marker.read_text()).get("request") == expected:
         return out
     shutil.rmtree(out, ignore_errors=True)
     fetch_core(out, version)
-    added = add_pure_wheels(out, KERNEL_PACKAGES)
+    added = add_pure_wheels(out, [*KERNEL_PACKAGES, *WORKBOOK_PACKAGES])
     marker.write_text(json.dumps({"request": expected, "pure_wheels": added}, indent=1))
     return out
 
