@@ -110,6 +110,12 @@ TABLES: dict[str, Table] = {
         "mgedu.practice.agreement:kappa_bands_tile_the_scale",
     )),
     "glossary.csv": Table("mgedu.glossary:GLOSSARY_SCHEMA"),
+    "main_outcomes.csv": Table("mgedu.report_cards:MAIN_OUTCOMES_SCHEMA", rules=(
+        "mgedu.report_cards:main_claims_belong_to_their_article",
+    )),
+    "audit_challenges.csv": Table("mgedu.practice.appraisal:AUDIT_CHALLENGES_SCHEMA", rules=(
+        "mgedu.practice.appraisal:challenges_offer_another_verdict",
+    )),
 }
 
 

@@ -216,8 +216,10 @@ def claims_html(claims: pd.DataFrame, limit: int = CARDS_SHOWN) -> str:
     page). Numbers run on across the fold, and the list leaves room for three-digit numbers.
 
     >>> page = claims_html(select_claims(), limit=2)
-    >>> "Show the other" in page and page.count("<li>") == len(select_claims())
-    True
+    >>> page.split("<summary>")[1].split(" (")[0].split("<")[0].strip()
+    'Show the other 191 claims'
+    >>> page.count("<li>") - len(select_claims())  # every claim has a card
+    0
     """
     if claims.empty:
         return "<p>No claims match.</p>"

@@ -441,7 +441,8 @@ def cited_studies_on_ladder() -> pd.DataFrame:
     """The studies the five articles cite (through their audited claims), placed on the design ladder.
 
     One row per ladder rung that holds at least one cited study, strongest first: the rung, the
-    design, whether the design can support a causal claim, and the studies (id and n).
+    design, whether the design can support a causal claim, and the studies (``studies``: id and n;
+    ``names``: as readers name them, e.g. "Hornyak 1998 (10 people)").
 
     >>> ladder = cited_studies_on_ladder()
     >>> ladder.set_index("design").loc["case-report", "studies"]
@@ -451,7 +452,7 @@ def cited_studies_on_ladder() -> pd.DataFrame:
 
     from mgedu.evidence import design_ladder
     from mgedu.seeds import load_claims
-    from mgedu.studies import load_studies
+    from mgedu.studies import load_studies, study_label
 
     claims = load_claims()
     cited = claims.dropna(subset=["study_id"]).groupby("study_id").size().rename("claims")
@@ -459,8 +460,11 @@ def cited_studies_on_ladder() -> pd.DataFrame:
     studies = studies.sort_values(["design", "year", "study_id"], ascending=[True, False, True])
     studies["entry"] = [f"{sid} (n = {n})" if n is not pd.NA else sid
                         for sid, n in zip(studies.study_id, studies.n, strict=True)]
-    grouped = studies.groupby("design", observed=True).agg(studies=("entry", ", ".join),
-                                                           claims=("claims", "sum")).reset_index()
+    studies["name"] = [study_label(sid) if n is pd.NA
+                       else f"{study_label(sid)} ({n} {'person' if n == 1 else 'people'})"
+                       for sid, n in zip(studies.study_id, studies.n, strict=True)]
+    grouped = studies.groupby("design", observed=True).agg(
+        studies=("entry", ", ".join), names=("name", "; ".join), claims=("claims", "sum")).reset_index()
     ladder = design_ladder()[["rung", "design", "label", "causal"]]
     table = ladder.merge(grouped, on="design", how="inner")
     table["design"] = table["design"].astype(str)

@@ -181,3 +181,83 @@ def reconcile_doses(age_years: float = 40, sex: str = "female", authority: str =
     )
     order = [c for c in columns if c in table.columns]
     return table[order]
+
+
+def cited_studies() -> tuple[str, ...]:
+    """The trials whose doses the articles state (their ``study_id``, in the order they first appear).
+
+    >>> cited_studies()
+    ('abbasi2012', 'hornyak1998', 'bartell2006', 'jadidi2022', 'nct04462796')
+    """
+    doses = load_article_doses()
+    return tuple(dict.fromkeys(str(s) for s in doses[doses.kind == "article"].study_id))
+
+
+#: Column labels of :func:`trial_dose_table`, as a learner reads them.
+TRIAL_TABLE_COLUMNS: tuple[str, ...] = (
+    "Trial", "As the trial reports it", "Read as", "Salt", "Salt weight (mg)",
+    "Elemental magnesium (mg)", "Magnesium (mmol)", "% of RDA", "% of supplemental UL",
+)
+NOT_REPORTED = "not reported"
+
+
+def _whole(value: object) -> str:
+    """A number rounded to a whole number, or a dash when it is missing."""
+    import math
+
+    if not isinstance(value, int | float) or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value):.0f}"
+
+
+def trial_dose_table(studies: tuple[str, ...] | list[str] | None = None, age_years: float = 40,
+                     sex: str = "female", authority: str = "NIH") -> pd.DataFrame:
+    """The trials' own doses, one reading per row, with human column labels and no missing values.
+
+    ``studies`` picks the trials (default: :func:`cited_studies`, the ones the articles cite; an id
+    with no trial dose, such as a case report whose dose was not found, simply has no row). Every
+    cell is text: numbers are rounded (mg and % to whole numbers, mmol to one decimal), a salt the
+    trial does not name reads "not reported" (and so does its salt weight), and a dose that is not a
+    daily oral dose gets the reason instead of a share of the RDA or UL. The shares are for one person
+    (by default a 40-year-old woman, NIH values), as in :func:`reconcile_doses`.
+
+    >>> table = trial_dose_table(["hornyak1998"])
+    >>> table.iloc[0][["Trial", "Salt", "Elemental magnesium (mg)", "% of supplemental UL"]].tolist()
+    ['Hornyak 1998', 'not reported', '301', '86']
+    >>> trial_dose_table(["no-such-trial"])
+    Traceback (most recent call last):
+    ...
+    ValueError: studies must be study ids of article_doses.csv, got unknown 'no-such-trial'
+    """
+    import pandas as pd
+
+    from mgedu.doses import load_salts
+    from mgedu.studies import study_label
+
+    table = reconcile_doses(age_years=age_years, sex=sex, authority=authority)
+    wanted = list(cited_studies() if studies is None else studies)
+    unknown = [s for s in wanted if s not in set(table.study_id)]
+    if unknown:
+        raise ValueError(f"studies must be study ids of article_doses.csv, got unknown {unknown[0]!r}")
+    trials = table[table.dose_id.str.startswith("trial-") & table.study_id.isin(wanted)].copy()
+    trials["order"] = [wanted.index(s) for s in trials.study_id]
+    trials = trials.sort_values("order", kind="stable")
+    names = dict(zip(load_salts().salt, load_salts().name, strict=True))
+    rows = []
+    for r in trials.to_dict("records"):
+        named = isinstance(r["salt"], str)
+        if "pct_rda" in r:
+            rda = _whole(r["pct_rda"])
+        else:
+            low, high = _whole(r["pct_rda_low"]), _whole(r["pct_rda_high"])
+            rda = low if low == high else f"{low}-{high}"
+        reason = r.get("no_percent_because")
+        percent_missing = isinstance(reason, str)
+        rows.append([
+            study_label(str(r["study_id"])), r["as_stated"], r["reading"],
+            names[r["salt"]] if named else NOT_REPORTED,
+            _whole(r["salt_mg"]) if named else NOT_REPORTED,
+            _whole(r["elemental_mg"]), f"{float(r['mmol']):.1f}",
+            reason if percent_missing else rda, reason if percent_missing else _whole(r["pct_ul"]),
+        ])
+    return pd.DataFrame(rows, columns=list(TRIAL_TABLE_COLUMNS)).reset_index(drop=True)

@@ -139,6 +139,29 @@ def load_salts(folder: str | Path | None = None) -> pd.DataFrame:
     return frame
 
 
+def salt_table(folder: str | Path | None = None) -> pd.DataFrame:
+    """The salts as a learner reads them: name, formula, molar mass, magnesium atoms and % magnesium.
+
+    One row per salt of ``salts.csv``, with human column labels; the numbers come from molmass
+    (:func:`load_salts`), molar mass to one decimal and the magnesium share to one decimal of a percent.
+
+    >>> table = salt_table().set_index("Salt")
+    >>> row = table.loc["magnesium oxide"]
+    >>> row["Formula"], float(row["Magnesium by weight (%)"])
+    ('MgO', 60.3)
+    """
+    import pandas as pd
+
+    salts = load_salts(folder)
+    return pd.DataFrame({
+        "Salt": salts.name,
+        "Formula": salts.formula,
+        "Molar mass (g/mol)": salts.molar_mass_g_per_mol.round(1),
+        "Magnesium atoms": salts.mg_atoms,
+        "Magnesium by weight (%)": (100 * salts.elemental_fraction).round(1),
+    }).reset_index(drop=True)
+
+
 @rule()
 def formulas_contain_magnesium(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
     """Each salt's formula is one molmass can read, and it contains magnesium."""

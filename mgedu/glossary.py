@@ -1,21 +1,17 @@
 """The glossary: one sourced definition per term, rendered into ``notebooks/glossary.ipynb``.
 
 Definitions live in ``mgedu/data/glossary.csv`` (term, full name, definition in the workbook's own
-words, source). :func:`render_glossary` turns them, plus the verdict and reason vocabularies the learner
-and the audit share, into a notebook of markdown cells, one heading per term, so that a link such as
-``[RLS](glossary.ipynb#RLS)`` opens the definition in JupyterLab and on the static site (both give a
+words, source). ``python -m tools.glossary`` renders them, plus the verdict and reason vocabularies the
+learner and the audit share, into a notebook of markdown cells, one heading per term, so that a link such
+as ``[RLS](glossary.ipynb#RLS)`` opens the definition in JupyterLab and on the static site (both give a
 heading the id of its text with spaces as hyphens). Notebooks link a term at its first use with
-:func:`glossary_link`. ``python -m mgedu.glossary`` rewrites the notebook; ``--check`` fails when it is
-out of date (a test does the same).
+:func:`glossary_link`.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mgedu.tables import Column, Schema, load, source_column
 
@@ -23,7 +19,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 GLOSSARY_FILE = "glossary.ipynb"
-GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "notebooks" / GLOSSARY_FILE
 
 GLOSSARY_SCHEMA = Schema(
     (
@@ -35,13 +30,7 @@ GLOSSARY_SCHEMA = Schema(
     key="term",
 )
 
-INTRO = """# Glossary
 
-The terms the workbook uses, each defined in plain words with the source of the definition. Notebooks
-link a term here the first time they use it. At the end: the verdicts and reasons you and the audit use
-when you judge a claim.
-
-*This workbook teaches how to read claims. It gives no medical or dosing advice.*"""
 
 
 def load_glossary(folder: str | Path | None = None) -> pd.DataFrame:
@@ -76,78 +65,3 @@ def glossary_link(term: str, text: str | None = None, folder: str | Path | None 
         raise ValueError(f"term must be one of the glossary's terms ({', '.join(sorted(terms.values()))}), "
                          f"got {term!r}")
     return f"[{text or term}]({GLOSSARY_FILE}#{anchor(match)})"
-
-
-def _vocabulary_cells() -> list[str]:
-    from mgedu.practice.claims import PAIRED_REASONS, VERDICT_ORDER
-    from mgedu.seeds import REASON_LABELS, REASON_MEANINGS, VERDICT_LABELS, VERDICT_MEANINGS
-
-    verdicts = ["## Verdicts", "",
-                "What you and the audit decide about a claim, checked against its primary source. From lenient "
-                "to harsh: " + ", ".join(VERDICT_LABELS[v] for v in VERDICT_ORDER) + "; the other two say "
-                "that a claim could not be checked, not how wrong it is.", "",
-                "| Verdict | Meaning |", "|---|---|"]
-    verdicts += [f"| {VERDICT_LABELS[v]} | {VERDICT_MEANINGS[v]} |" for v in VERDICT_LABELS]
-    verdicts += ["", "*Source:* the workbook's audit of the five articles (`seeds/README.md`)."]
-    pairs = "; ".join(f"'{VERDICT_LABELS[v]}' goes with '{REASON_LABELS[r]}'" for v, r in PAIRED_REASONS.items())
-    reasons = ["## Reasons", "",
-               f"Why a claim gets its verdict. {pairs}; the other verdicts take one of the other reasons.", "",
-               "| Reason | What to look for | What you type |", "|---|---|---|"]
-    reasons += [f"| {label} | {REASON_MEANINGS[code]} | `{code}` |" for code, label in REASON_LABELS.items()]
-    reasons += ["", "*Source:* the workbook's audit of the five articles (`seeds/README.md`)."]
-    return ["\n".join(verdicts), "\n".join(reasons)]
-
-
-def render_glossary(folder: str | Path | None = None) -> Any:
-    """The glossary notebook (markdown cells only, stable cell ids), built from the data.
-
-    >>> nb = render_glossary()
-    >>> nb.cells[1].source.splitlines()[0]
-    '## RLS'
-    """
-    import nbformat
-
-    cells = [INTRO]
-    for row in load_glossary(folder).itertuples(index=False):
-        name = "" if str(row.name).casefold() == str(row.term).casefold() else f"**{str(row.name)[0].upper()}" \
-            f"{str(row.name)[1:]}.** "
-        cells.append(f"## {row.term}\n\n{name}{row.definition}\n\n*Source:* {row.source}")
-    cells += _vocabulary_cells()
-    nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell(text, id=f"glossary-{i:02d}") for i, text in enumerate(cells)]
-    )
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    return nb
-
-
-def rendered_text(folder: str | Path | None = None) -> str:
-    """The glossary notebook as the file text :func:`main` writes."""
-    import nbformat
-
-    return nbformat.writes(render_glossary(folder)) + "\n"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m mgedu.glossary [--check] [--out PATH]``: write (or check) the glossary notebook."""
-    parser = argparse.ArgumentParser(prog="python -m mgedu.glossary", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=GLOSSARY_PATH, help="notebook to write")
-    parser.add_argument("--check", action="store_true", help="exit 1 when the notebook is out of date")
-    args = parser.parse_args(argv)
-    text = rendered_text()
-    current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    if args.check:
-        if current != text:
-            print(f"{args.out} is out of date: run python -m mgedu.glossary", file=sys.stderr)
-            return 1
-        print(f"{args.out} is up to date.")
-        return 0
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

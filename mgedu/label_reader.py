@@ -14,7 +14,7 @@ import html
 import math
 import numbers
 
-from mgedu.doses import MAX_AMOUNT_MG, MG_MOLAR_MASS
+from mgedu.doses import MAX_AMOUNT_MG, MG_MOLAR_MASS, salt_info
 from mgedu.intake import AUTHORITIES, MAX_AGE_YEARS, load_intake_reference, read_label
 
 #: What each authority's short name stands for (shown in the reader's menu and glossary).
@@ -59,10 +59,18 @@ def explain_label_inputs(salt: str, amount: float, amount_is: str = "salt", unit
     'Age cannot be below 0 (you entered -5): enter 0 to 120 years.'
     >>> explain_label_inputs("oxide", 250, sex="male", pregnant=True)
     "'Pregnant' applies only when Sex is female: untick it, or choose female."
-    >>> explain_label_inputs("oxide", 250) is None
-    True
+    >>> print(explain_label_inputs("oxide", 250))
+    None
+    >>> explain_label_inputs("oxide", 2482, unit="mmol")  # mmol of the salt: its molar mass sets the limit
+    'The amount per day can be at most 2481.11 mmol here (you entered 2482).'
     """
-    maximum = MAX_AMOUNT_MG if unit != "mmol" else round(MAX_AMOUNT_MG / MG_MOLAR_MASS)
+    maximum = MAX_AMOUNT_MG
+    if unit == "mmol":
+        try:
+            molar_mass = salt_info(salt).molar_mass if amount_is == "salt" else MG_MOLAR_MASS
+        except ValueError:
+            molar_mass = MG_MOLAR_MASS
+        maximum = MAX_AMOUNT_MG / molar_mass  # the limit read_label applies, so the two never disagree
     problem = _number_problem(amount, "The amount per day", unit, maximum, "250")
     if problem:
         return problem
@@ -111,8 +119,11 @@ def authority_options() -> list[tuple[str, str]]:
 def glossary_html(**_: object) -> str:
     """The abbreviations of the readout and chart, explained (HTML for the reader's detail panel).
 
-    >>> "Recommended Dietary Allowance" in glossary_html()
-    True
+    >>> glossary_html().split("<li>")[1].split(":")[0]
+    '<b>RDA</b>'
+    >>> glossary_html().split("<li>")[1].split(": ")[1]
+    'Recommended Dietary Allowance'
+
     """
     terms = {**ABBREVIATIONS, **AUTHORITY_NAMES}
     items = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in terms.items())

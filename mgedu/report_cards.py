@@ -20,11 +20,15 @@ topic, because a wrong dose, safety or efficacy claim can change what a reader d
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mgedu.rules import Corpus, Rows, rule
 from mgedu.seeds import DOC_IDS, VERDICT_LABELS, VERDICTS
 from mgedu.study_designs import STUDY_DESIGN_LABELS
+from mgedu.tables import Column, Problem, References, Schema, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +52,23 @@ CITATION_WORDS = {
     "inline-site-names": "website names in the text",
     "none": "no sources at all",
 }
+#: Who publishes each kind of page, in the words a learner reads (``documents.csv`` ``publisher_kind``).
+PUBLISHER_WORDS = {
+    "supplement-brand-blog": "the blog of a supplement brand",
+    "nutrition-advisor-blog": "the blog of a nutrition adviser",
+    "combination-supplement-seller": "a seller of a combination supplement",
+    "mattress-retailer": "a mattress retailer",
+    "remedy-database": "a database of natural remedies",
+}
+
+
+def publisher_words(publisher_kind: str) -> str:
+    """Who publishes a page, in plain words (the code itself when it has no words yet).
+
+    >>> publisher_words("mattress-retailer")
+    'a mattress retailer'
+    """
+    return PUBLISHER_WORDS.get(str(publisher_kind), str(publisher_kind))
 
 
 @dataclass(frozen=True)
@@ -194,52 +215,215 @@ def report_cards() -> pd.DataFrame:
 
 
 
-CAUSAL_PHRASES: dict[str, str] = {
-    "yes": "which can show cause when they are well run",
-    "depends": "which are only as strong as the studies they pool",
-    "weak": "which show association, not cause",
-    "no": "which cannot show that magnesium causes an improvement",
+
+def report_card_table() -> pd.DataFrame:
+    """The five report cards as a table a learner reads: human column names, shares in %, no blanks.
+
+    >>> table = report_card_table()
+    >>> list(table.columns)[:3], list(table.columns)[-1]
+    (['Publisher', 'Sells', 'Claims'], 'Reading')
+    >>> table.loc["S001", "Sells"]
+    'nothing named'
+    """
+    cards = report_cards().set_index("doc_id")
+    table = cards[["claims", "judged", "reading"]].copy()
+    table.insert(0, "Publisher", [publisher_words(k) for k in cards.publisher_kind])
+    table.insert(1, "Sells", [s if s else "nothing named" for s in cards.sells])
+    exact = {doc_id: report_card(doc_id, n_worst=0) for doc_id in cards.index}  # unrounded, as the cards print
+    table.insert(4, "Supported (%)", [int(f"{100 * exact[d].share_supported:.0f}") for d in cards.index])
+    table.insert(5, "Misreported or unsupported (%)", [int(f"{100 * exact[d].share_serious:.0f}") for d in cards.index])
+    table = table.rename(columns={"claims": "Claims", "judged": "Checked against a source", "reading": "Reading"})
+    table.index.name = "Article"
+    return table
+
+
+# ------------------------------------------------------------------------------------------ main promise
+
+MAIN_OUTCOMES_SCHEMA = Schema(
+    (
+        Column("doc_id", "category", vocab=DOC_IDS, description="the article"),
+        Column("claim_id", references=References("claims.csv"), description="the claim that states its main promise"),
+        Column("grade_row", references=References("grade_outcomes.csv"),
+               description="the GRADE row (condition:outcome) that promise is about"),
+        Column("why", description="why this is the article's main promise, in a sentence"),
+        source_column(description="the article file (and heading) read"),
+    ),
+    key="doc_id",
+    description="each article's main promise and the outcome it is about",
+)
+
+
+def load_main_outcomes(folder: str | Path | None = None) -> pd.DataFrame:
+    """Each article's main promise (a claim) and the GRADE row (condition:outcome) it is about.
+
+    >>> load_main_outcomes().set_index("doc_id").loc["S002", "grade_row"]
+    'rls:rls-severity'
+    """
+    return load("main_outcomes.csv", folder)
+
+
+@rule()
+def main_claims_belong_to_their_article(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
+    """Each article has a row, and its main claim is one of its own claims."""
+    seen = rows.values("doc_id")
+    for doc_id in DOC_IDS:
+        if doc_id not in seen:
+            yield rows.problem(None, "doc_id", f"no row for article {doc_id}")
+    for r in rows:
+        if r["claim_id"] and r["doc_id"] and not str(r["claim_id"]).startswith(f"{r['doc_id']}-"):
+            yield rows.problem(r, "claim_id", f"claim {r['claim_id']} is not a claim of {r['doc_id']}")
+
+
+# ------------------------------------------------------------------------------------------ model verdict
+
+#: What each kind of design can show, said once for the whole list (one study, several).
+CAUSAL_PHRASES: dict[str, tuple[str, str]] = {
+    "yes": ("which can show cause when it is well run", "which can show cause when they are well run"),
+    "depends": ("which is only as strong as the studies it pools", "which are only as strong as the studies they pool"),
+    "weak": ("which shows association, not cause", "which show association, not cause"),
+    "no": ("which cannot show that magnesium causes an improvement",
+           "which cannot show that magnesium causes an improvement"),
 }
+#: The same, in a few words beside each design when the designs differ.
+CAUSAL_WORDS = {"yes": "can show cause", "depends": "as strong as the studies pooled", "weak": "association only",
+                "no": "cannot show cause"}
+#: What a certainty level lets a page say, in a few words (GRADE's meanings: mgedu.evidence.CERTAINTY_MEANINGS).
+CERTAINTY_WORDS = {
+    "high": "the effect is well established",
+    "moderate": "the effect is probably close to what the studies found",
+    "low": "the true effect may be quite different",
+    "very low": "a benefit is possible, not shown",
+    "no evidence": "nothing is known either way",
+}
+TAKEAWAYS = {
+    READINGS[0]: "A reader can trust it to report its sources, knowing those sources cannot settle the question.",
+    READINGS[1]: "Some of it is right, and a reader cannot tell which parts without checking.",
+    READINGS[2]: "A reader should not rely on it: too many of its claims fail a check.",
+}
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def _number(n: int) -> str:
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+
+
+def _singular(plural: str) -> str:
+    """ "uncontrolled open-label studies" -> "uncontrolled open-label study"; "meta-analyses" -> "meta-analysis"."""
+    if plural.endswith("studies"):
+        return plural[:-3] + "y"
+    if plural.endswith("analyses"):
+        return plural[:-2] + "is"
+    return plural[:-1] if plural.endswith("s") else plural
+
+
+def _design_words(design: str, studies: int, article: bool = False) -> str:
+    labels = STUDY_DESIGN_LABELS.get(design)
+    plural = labels.plural if labels else design
+    if studies != 1:
+        return f"{_number(studies)} {plural}"
+    singular = _singular(plural)
+    return f"{'an' if singular[0] in 'aeiou' else 'a'} {singular}" if article else f"one {singular}"
+
+
+def effect_basis(doc_id: str) -> str:
+    """What the article's claims about whether magnesium works rest on: the studies behind them, by design.
+
+    Studies are counted once each (four claims about one pilot are one study), strongest design first,
+    with what that design can show; claims that cite no study are counted apart.
+
+    >>> print(effect_basis("S002"))  # doctest: +NORMALIZE_WHITESPACE
+    Of its 9 claims about whether magnesium works, 7 rest on one uncontrolled open-label study (4 claims)
+    and one case report (3 claims), which cannot show that magnesium causes an improvement; the other two
+    cite no study.
+    """
+    from mgedu.claims import effect_claims
+    from mgedu.evidence import ladder_rung
+
+    effect = effect_claims(doc_id)
+    total = len(effect)
+    cited = effect.dropna(subset=["design"])
+    if cited.empty:
+        return (f"None of its {total} claims about whether magnesium works cites a study." if total
+                else "It makes no claim about whether magnesium works.")
+    groups = []
+    for design, rows in cited.groupby(cited.design.astype(str)):
+        rung = ladder_rung(design).rung if design in STUDY_DESIGN_LABELS else None
+        causal = ladder_rung(design).causal if design in STUDY_DESIGN_LABELS else "no"
+        groups.append((99 if rung is None else rung, design, rows.study_id.nunique(), len(rows), causal))
+    groups.sort()
+    n_studies = sum(g[2] for g in groups)
+    lead = (f"Its {total} claims about whether magnesium works rest" if len(cited) == total
+            else f"Of its {total} claims about whether magnesium works, {len(cited)} rest")
+    if len(groups) > 3:
+        basis = (f"{_number(n_studies)} studies of {_number(len(groups))} designs, from "
+                 f"{_design_words(groups[0][1], groups[0][2], article=True)} to "
+                 f"{_design_words(groups[-1][1], groups[-1][2], article=True)}")
+    else:
+        parts = []
+        one_kind = len({g[4] for g in groups}) == 1
+        for _, design, studies, claims, causal in groups:
+            count = f"{claims} claim{'s' if claims != 1 else ''}"
+            parts.append(f"{_design_words(design, studies)} ({count}{'' if one_kind else '; ' + CAUSAL_WORDS[causal]})")
+        basis = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        if one_kind:
+            basis += f", {CAUSAL_PHRASES[groups[0][4]][n_studies != 1]}"
+    rest = total - len(cited)
+    tail = f"; the other {_number(rest)} cite{'s' if rest == 1 else ''} no study" if rest else ""
+    return f"{lead} on {basis}{tail}."
+
+
+def main_certainty(doc_id: str) -> tuple[str, str, str]:
+    """(outcome words, certainty, what that certainty allows) for the article's main promise.
+
+    >>> main_certainty("S000")
+    ('RLS severity in restless legs syndrome', 'very low', 'a benefit is possible, not shown')
+    """
+    from mgedu.certainty import CONDITIONS, OUTCOMES, load_grade_outcomes
+
+    if doc_id not in DOC_IDS:
+        raise ValueError(f"doc_id must be one of {', '.join(DOC_IDS)}, got {doc_id!r}")
+    row_id = str(load_main_outcomes().set_index("doc_id").loc[doc_id, "grade_row"])
+    grades = load_grade_outcomes().set_index("row_id")
+    certainty = str(grades.loc[row_id, "certainty"])
+    condition, _, outcome = row_id.partition(":")
+    return f"{OUTCOMES[outcome]} in {CONDITIONS[condition]}", certainty, CERTAINTY_WORDS[certainty]
+
+
+def _short_quote(claim_id: str, limit: int = 50) -> str:
+    from mgedu.claims import claim_record
+
+    quote = " ".join(str(claim_record(claim_id)["quote"]).split())
+    if len(quote) > limit:
+        quote = quote[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return f"“{quote}”"
 
 
 def model_verdict(doc_id: str) -> str:
-    """A short model verdict on one article, built from its report card and the GRADE tables.
+    """A short model verdict on one article, built from its report card, its effect claims and the GRADE tables.
 
     It is one reasonable answer to the capstone's written exercise, not the only one: a reader may
-    weigh the problems differently. The designs it names are those cited by the article's *effect*
-    claims only (:func:`mgedu.claims.effect_claims`), never by its claims about prevalence or protocols.
+    weigh the problems differently. The studies it names are those behind the article's *effect*
+    claims only (:func:`mgedu.claims.effect_claims`), counted once each, never its claims about
+    prevalence or protocols; the certainty is that of the article's main promise (``main_outcomes.csv``).
 
     >>> text = model_verdict("S003")
-    >>> text[:54]
-    'S003 (mattress-retailer; sells or promotes mattresses)'
+    >>> text[:49]
+    'S003 (a mattress retailer, promoting mattresses):'
     """
-    from mgedu.certainty import load_grade_outcomes
-    from mgedu.claims import effect_claims
-    from mgedu.evidence import CERTAINTY_LEVELS, ladder_rung
-
     card = report_card(doc_id, n_worst=1)
-    sells = f"sells or promotes {card.sells}" if card.sells else "names no product for sale in the text"
+    sells = f", promoting {card.sells}" if card.sells else "; no product for sale"
     parts = [
-        f"{doc_id} ({card.publisher_kind}; {sells}) has {card.n_claims} audited claims, {card.n_judged} of "
-        f"which could be judged against a source: {100 * card.share_supported:.0f}% of those are supported and "
-        f"{100 * card.share_serious:.0f}% are misreported or unsupported."
+        f"{doc_id} ({publisher_words(card.publisher_kind)}{sells}): of the {card.n_judged} claims the audit "
+        f"could check against a source, {100 * card.share_supported:.0f}% are supported and "
+        f"{100 * card.share_serious:.0f}% misreported or unsupported."
     ]
     if card.worst:
-        parts.append(f"Its most serious problem ({card.worst[0]['claim_id']}): {card.worst[0]['reason']}")
-    effect = effect_claims(doc_id)
-    cited = effect.design.dropna()
-    if len(cited):
-        counts = Counter(str(d) for d in cited).most_common()
-        design, count = counts[0]
-        causal = ladder_rung(design).causal if design in STUDY_DESIGN_LABELS else "no"
-        plural = STUDY_DESIGN_LABELS[design].plural if design in STUDY_DESIGN_LABELS else design
-        parts.append(f"Of its {len(effect)} claims about whether magnesium works, {len(cited)} cite a study, most "
-                     f"often {plural} ({count}), {CAUSAL_PHRASES[causal]}.")
-    else:
-        parts.append(f"None of its {len(effect)} claims about whether magnesium works cites a study we could trace.")
-    grades = load_grade_outcomes()
-    rls = [str(c) for c in grades.certainty[grades.condition == "rls"] if str(c) in CERTAINTY_LEVELS]
-    best = max(rls, key=CERTAINTY_LEVELS.index) if rls else "no evidence"
-    parts.append(f"For restless legs the best certainty any outcome reaches is {best}, so confident claims "
-                 f"of benefit go beyond the evidence. Overall reading: {card.reading}.")
+        worst = card.worst[0]
+        parts.append(f"Its worst problem ({worst['claim_id']}, {_short_quote(worst['claim_id'])}): "
+                     f"{worst['reason']}")
+    parts.append(effect_basis(doc_id))
+    outcome, certainty, allows = main_certainty(doc_id)
+    parts.append(f"The evidence on its main promise ({outcome.split(' in ')[0]}) is of {certainty} certainty: "
+                 f"{allows}.")
+    parts.append(f"Overall reading: {card.reading}. {TAKEAWAYS[card.reading]}")
     return " ".join(parts)

@@ -1,11 +1,11 @@
 """Fresh Python environments for the platform tests, and a notebook runner whose kernel lives in one.
 
-The platform tests (``test_colab.py``, ``test_hub.py``) build environments that look like the places students
-work (Colab's versions, the versions JupyterLite's Pyodide ships, a JupyterHub image) with ``uv``,
-which links packages from its cache instead of unpacking them again, so one more environment costs
-seconds, not minutes. Notebooks run in a kernel started from that environment's Python, driven from
-the test process by nbclient; the environment itself needs only ``ipykernel`` besides what the
-notebooks import.
+The platform tests (``test_colab.py``, ``test_colab_widgets.py``, ``test_hub.py``) build environments that
+look like the places students work (Colab's versions, the versions JupyterLite's Pyodide ships, a
+JupyterHub image) with ``uv``, which links packages from its cache instead of unpacking them again, so
+one more environment costs seconds, not minutes. Notebooks run in a kernel started from that
+environment's Python, driven from the test process by nbclient; the environment itself needs only
+``ipykernel`` besides what the notebooks import.
 """
 
 from __future__ import annotations

@@ -266,7 +266,7 @@ def test_verdicts_named_in_prose_match_claims_csv():
     verdicts = dict(zip(load_claims().claim_id, load_claims().verdict, strict=True))
     labels = {label: v for v, label in VERDICT_LABELS.items()} | {v: v for v in VERDICTS}
     named = _named_verdicts()
-    assert len(named) >= 5, named  # the notebook 04 sentence, discrepancy D5, the S001/S002/S003 cross-references
+    assert len(named) >= 4, named  # discrepancy D5 and the S001/S002/S003 cross-references
     wrong = [(where, cid, said, verdicts.get(cid)) for where, cid, said in named if labels[said] != verdicts.get(cid)]
     assert wrong == []
 

@@ -7,20 +7,17 @@ from a local clone of this checkout (``url.<local>.insteadOf``), since GitHub is
 notebook then runs in a kernel of that environment; nothing may raise, and an output may differ from the
 stored one only where two pandas versions print the same values differently
 (``environments.tolerated``; listed in ``artifacts/platforms-colab.txt``). Only mgedu and molmass may be
-added: Colab's ipywidgets 7.7 and the rest stay as they are. The tests that move every explorer's
-controls and read its readout run on the same versions, so the widgets are proven on ipywidgets 7.7.1.
+added: Colab's ipywidgets 7.7 and the rest stay as they are. The explorers on the same versions are
+tested in ``test_colab_widgets.py`` (a file of its own, so the two test workers run them side by side).
 """
 
 from __future__ import annotations
 
-import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from environments import (
     COLAB_PINS,
-    REPO,
     Environment,
     assert_clean,
     build_wheel,
@@ -84,32 +81,3 @@ def test_colab_first_cell_installs_mgedu_and_every_notebook_runs(colab_env: Envi
     changed = sorted(name for name in before if after.get(name) != before[name])
     assert added == ["mgedu", "molmass"], f"installing mgedu on Colab added {added}"
     assert not changed, f"installing mgedu on Colab changed Colab's own packages: {changed}"
-
-
-#: The test modules whose tests drive the explorers' controls and read their readouts.
-WIDGET_TESTS = ["test_accessibility.py", "test_audit.py", "test_claims.py", "test_designs.py", "test_doses.py",
-                "test_evidence_widgets.py", "test_mechanisms.py"]
-
-
-def test_explorers_respond_on_colabs_ipywidgets_7(wheel: Path, tmp_path: Path) -> None:
-    """The tests that move every explorer's controls and read its readout, run on Colab's ipywidgets 7.7.1
-    (in a second Colab environment with pytest added, mgedu from the wheel, not from the checkout)."""
-    require_uv()
-    notes: list[str] = []
-    env = Environment(tmp_path / "venv", python_or_this("3.13", notes)).create()
-    tested = read_pins(REPO / "tests" / "requirements.txt")
-    env.install("-r", str(COLAB_PINS), str(wheel), f"pytest=={tested['pytest']}",
-                f"hypothesis=={tested['hypothesis']}")
-    checkout = tmp_path / "checkout"
-    copy_checkout(checkout)
-    result = subprocess.run(
-        [str(env.path / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-k",
-         "explorer or widget or worksheet", *[f"tests/{name}" for name in WIDGET_TESTS]],
-        cwd=checkout, env=clean_environ(env.path, env.home, MPLBACKEND="Agg"), capture_output=True, text=True)
-    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-    print(f"explorer tests on ipywidgets {env.installed()['ipywidgets']}: {summary}")
-    assert result.returncode == 0, f"explorer tests fail on Colab's ipywidgets 7.7.1:\n{result.stdout[-6000:]}"
-    assert re.search(r"\b(2\d|[3-9]\d) passed", summary), f"fewer explorer tests ran than expected: {summary}"
-    assert env.installed()["ipywidgets"] == read_pins(COLAB_PINS)["ipywidgets"]
-
-

@@ -525,7 +525,7 @@ def _title(ax):
 def test_plots_state_their_finding_and_carry_alt_text():
     trial = plot_trial_doses()
     assert _title(trial) == "2 of 9 trials gave more than the 350 mg supplemental UL"
-    assert "abbasi2012: 500" in alt_text(trial) and "nct04462796" not in alt_text(trial)
+    assert "Abbasi 2012: 500" in alt_text(trial) and "NCT04462796" not in alt_text(trial)
     absorption = plot_absorption_ranges()
     assert "glycinate" in _title(absorption) and "the figure article S002 states: 40%" in alt_text(absorption)
     bar = plot_label_reading(read_label("oxide", 250, age_years=30, authority="ICMR-NIN"))

@@ -9,16 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mgedu.glossary import (
-    GLOSSARY_FILE,
-    GLOSSARY_PATH,
-    anchor,
-    glossary_link,
-    load_glossary,
-    main,
-    render_glossary,
-    rendered_text,
-)
+from mgedu.glossary import GLOSSARY_FILE, anchor, glossary_link, load_glossary
+from tools.glossary import GLOSSARY_PATH, main, render_glossary, rendered_text
 
 REPO = Path(__file__).resolve().parents[1]
 REQUIRED = ["RLS", "IRLS", "PLMS", "RCT", "Open-label", "Placebo response", "Regression to the mean", "p-value",
@@ -38,7 +30,7 @@ def test_every_required_term_has_a_sourced_definition() -> None:
 
 def test_rendered_notebook_matches_the_data() -> None:
     assert GLOSSARY_PATH.read_text(encoding="utf-8") == rendered_text(), (
-        "notebooks/glossary.ipynb is out of date: run python -m mgedu.glossary"
+        "notebooks/glossary.ipynb is out of date: run python -m tools.glossary"
     )
     nb = render_glossary()
     headings = [line[3:] for c in nb.cells for line in c.source.splitlines() if line.startswith("## ")][:-2]

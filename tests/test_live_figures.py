@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pytest
@@ -86,6 +88,13 @@ def test_sticky_limits_keep_the_axes_while_the_data_fit():
     assert live.ax.get_xlim()[1] > before[1]
 
 
+def run_in_own_loop(coroutine: Any) -> None:
+    """Run a coroutine in a fresh event loop on its own thread: a browser test in the same worker may
+    leave Playwright's loop running on this thread, where ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def test_latest_wins_runs_once_for_a_burst_inside_an_event_loop():
     seen = []
     state = {"value": 0}
@@ -98,7 +107,7 @@ def test_latest_wins_runs_once_for_a_burst_inside_an_event_loop():
         await asyncio.sleep(0)
         await asyncio.sleep(0)
 
-    asyncio.run(burst())
+    run_in_own_loop(burst())
     assert seen == [20] and job.runs == 1
 
 
@@ -111,7 +120,7 @@ def test_latest_wins_flush_leaves_nothing_for_the_scheduled_run():
         job.flush()  # e.g. the explorer's first figure, drawn at once
         await asyncio.sleep(0)
 
-    asyncio.run(go())
+    run_in_own_loop(go())
     assert seen == ["drawn"]
 
 

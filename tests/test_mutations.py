@@ -482,6 +482,21 @@ NAMED_CASES = [
          ("kappa_bands.csv", 4, "low"), "band 'fair' starts at 0.21, but the band before ends at 0.25"),
     Case("kappa_bands.csv:kappa_bands_tile_the_scale", _edit("kappa_bands.csv", {"band": "poor"}, low="-0.9"),
          ("kappa_bands.csv", 2, "low"), "but the scale starts at -1"),
+    # main_outcomes.csv
+    Case("main_outcomes.csv:main_claims_belong_to_their_article",
+         _edit("main_outcomes.csv", {"doc_id": "S002"}, claim_id="S001-C28"),
+         ("main_outcomes.csv", _row("main_outcomes.csv", doc_id="S002"), "claim_id"), "is not a claim of S002"),
+    Case("main_outcomes.csv:main_claims_belong_to_their_article",
+         _delete_rows("main_outcomes.csv", lambda r: r["doc_id"] != "S003"),
+         ("main_outcomes.csv", 0, "doc_id"), "no row for article S003"),
+    # audit_challenges.csv
+    Case("audit_challenges.csv:challenges_offer_another_verdict",
+         _edit("audit_challenges.csv", {"claim_id": "S002-C37"}, other_verdict="misreported",
+               other_reason_kind="number-differs"),
+         ("audit_challenges.csv", 2, "other_verdict"), "must differ from the audit's verdict 'misreported'"),
+    Case("audit_challenges.csv:challenges_offer_another_verdict",
+         _edit("audit_challenges.csv", {"claim_id": "S002-C37"}, other_reason_kind="no-source"),
+         ("audit_challenges.csv", 2, "other_reason_kind"), "verdict 'supported' takes reason_kind matches-source"),
     # file-level checks
     Case("*:file-readable", lambda copy: copy.path("serum_reference.csv").unlink(),
          ("serum_reference.csv", 0, "-"), "file not found"),
@@ -524,6 +539,10 @@ COLUMN_ALSO: dict[str, tuple[Cell, ...]] = {
     # a GRADE rating that cannot be read counts as 0, which may no longer add up to the recorded certainty
     **{f"grade_outcomes.csv:{domain}:{kind}": _certainty_knock_on(domain)
        for domain in DOMAINS for kind in ("number", "minimum", "maximum")},
+    # an article's main-promise row without its article: that article has no row, and its claim belongs elsewhere
+    "main_outcomes.csv:doc_id:required": (("main_outcomes.csv", 0, "doc_id"),),
+    "main_outcomes.csv:doc_id:vocab": (("main_outcomes.csv", 0, "doc_id"),),
+    "main_outcomes.csv:doc_id:unique": (("main_outcomes.csv", 0, "doc_id"), ("main_outcomes.csv", 6, "claim_id")),
     # the pooled estimate a published GRADE certainty is checked against can no longer be found
     "pooled_estimates.csv:condition:required": (SOL_PUBLISHED,),
     "pooled_estimates.csv:condition:vocab": (SOL_PUBLISHED,),
@@ -538,6 +557,10 @@ COLUMN_OVERRIDE: dict[str, Case] = {
         "claims.csv:doc_id:references", _delete_rows("documents.csv", lambda r: r["doc_id"] != "S003"),
         S003_CLAIMS[0], "unknown doc_id 'S003' (not in documents.csv)",
         also=(("documents.csv", 0, "doc_id"), *S003_CLAIMS[1:])),
+    # a table of one row has no neighbour to copy an id from: the row is copied instead
+    "audit_challenges.csv:claim_id:unique": Case(
+        "audit_challenges.csv:claim_id:unique", _append_copy_of_row("audit_challenges.csv", {"claim_id": "S002-C37"}),
+        ("audit_challenges.csv", 3, "claim_id"), "duplicate id"),
 }
 
 

@@ -144,7 +144,10 @@ def test_every_notebook_starts_with_the_setup_cell() -> None:
             assert SETUP_CELL_SOURCE not in sources, path.name
             continue
         first, source = cells[0], sources[0]
-        assert sources.count(SETUP_CELL_SOURCE) == 1, f"{path.name} holds the setup cell more than once"
+        count = sources.count(SETUP_CELL_SOURCE)
+        assert count, (f"{path.name} lacks the setup cell of tools/setup_cell.py: run "
+                       f"`make refresh NB=notebooks/{path.name}` (or `python -m tools.refresh --metadata-only ...`)")
+        assert count == 1, f"{path.name} holds the setup cell {count} times"
         assert first["cell_type"] == "code" and source == SETUP_CELL_SOURCE, (
             f"{path.name} must start with the setup cell of tools/setup_cell.py (the refresh tool puts it there)")
         assert first["metadata"].get("tags") == SETUP_CELL_TAGS, path.name

@@ -38,11 +38,14 @@ from mgedu.practice import (
     show_claim,
     study_card,
     tally,
+    tally_predictions,
     tally_task,
+    when_predicted,
     worked_answer,
 )
 from mgedu.practice.agreement import MIN_ITEMS_FOR_KAPPA, kappa_band, load_kappa_bands, read_kappa
 from mgedu.practice.claims import VERDICT_ORDER, humanise, paragraph_bounds
+from mgedu.practice.predictions import get_prediction
 from mgedu.practice.tasks import get_task
 from mgedu.seeds import document_text, load_claims
 
@@ -114,7 +117,7 @@ def test_study_card_gives_facts_in_human_labels_and_no_verdict() -> None:
     assert "Number of people: 10" in card.text and "301 mg a day" in card.text
     for leak in ("verdict", "supported", "confidence", "[A]", "[B]", "[C]"):
         assert leak not in card.text
-    assert "<dt>Design</dt>" in card.html
+    assert "<th scope='row' style='text-align:left;vertical-align:top'>Design</th>" in card.html
     assert study_card("hornyak1998").text.startswith("Study: Hornyak M")
     no_study = next(c for c in CLAIMS.index if pd.isna(CLAIMS.loc[c, "study_id"]))
     assert study_card(no_study).status == "no study"
@@ -408,6 +411,130 @@ def test_declared_predictions_are_checked() -> None:
     assert reveal("toy").text == (
         "toy · you predicted 55 people; 40 people came. Your prediction was 15 people too high."
     )
+
+
+def test_reveal_several_names_those_not_yet_predicted_together() -> None:
+    both = reveal("open-label-pilot", "pilot-sized-improvement")
+    assert both.status == "hidden" and both.text.count("\n") == 0
+    assert 'predict("open-label-pilot", ...) and predict("pilot-sized-improvement", ...)' in both.text
+    predict("pilot-sized-improvement", 40)
+    partly = reveal("open-label-pilot", "pilot-sized-improvement")
+    first, second = partly.text.splitlines()
+    assert partly.status == "partly revealed"
+    assert first.startswith("pilot-sized-improvement · you predicted 40 %")
+    assert second.startswith("open-label-pilot · make your prediction first")
+    predict("open-label-pilot", 40)
+    assert reveal("open-label-pilot", "pilot-sized-improvement").status == "revealed"
+    with pytest.raises(ValueError, match="at least one prediction id"):
+        reveal()
+
+
+def test_the_predictions_of_notebook_03_agree_with_the_charts_shown_after_them() -> None:
+    from mgedu.design_summaries import (
+        no_effect_trials,
+        regression_to_mean_at,
+        repeated_trials,
+        share_at_least,
+        share_below,
+        share_significant,
+    )
+    from mgedu.designs import parameter
+
+    trials = no_effect_trials()
+    expected = {
+        "open-label-pilot": share_significant(trials, "open-label"),
+        "pilot-sized-improvement": share_at_least(trials, "open-label", parameter("gorantla_improvement")),
+        "regression-to-mean": regression_to_mean_at(),
+        "p-value-dance": share_below(repeated_trials(12)),
+    }
+    for prediction_id, result in expected.items():
+        assert predict(prediction_id, 0).status == "recorded"
+        assert get_prediction(prediction_id).result() == pytest.approx(result)
+    assert 60 < expected["open-label-pilot"] < 75 and 40 < expected["pilot-sized-improvement"] < 52
+    assert 0.5 < expected["regression-to-mean"] < 1.5 and 8 < expected["p-value-dance"] < 20
+    shown = reveal("regression-to-mean").text
+    assert "you predicted 0 IRLS points; with nothing given, their score fell by 0.9 IRLS points" in shown
+    assert shown.endswith("Your prediction was 0.9 IRLS points too low.")
+    assert predict("regression-to-mean", "0.8").status == "recorded"
+    assert "Close: within 0.1 IRLS points" in reveal("regression-to-mean").text
+
+
+def test_when_predicted_shows_nothing_until_every_prediction_is_made() -> None:
+    calls: list[str] = []
+
+    def make(label: str) -> str:
+        calls.append(label)
+        return f"table of {label}"
+
+    hidden = when_predicted(["open-label-pilot", "p-value-dance"], make, "results")
+    assert hidden.status == "hidden" and calls == []
+    assert 'predict("open-label-pilot", ...) and predict("p-value-dance", ...)' in hidden.text
+    predict("open-label-pilot", 30)
+    assert when_predicted(["open-label-pilot", "p-value-dance"], make, "results").status == "hidden"
+    assert 'predict("open-label-pilot"' not in when_predicted(["open-label-pilot", "p-value-dance"], make, "x").text
+    predict("p-value-dance", 50)
+    assert when_predicted(("open-label-pilot", "p-value-dance"), make, label="results") == "table of results"
+    assert calls == ["results"]
+    with pytest.raises(ValueError, match="prediction_id must be one of"):
+        when_predicted("no-such-prediction", make, "x")
+    with pytest.raises(ValueError, match="at least one prediction"):
+        when_predicted([], make, "x")
+
+
+def test_when_predicted_displays_a_chart_instead_of_returning_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mgedu.plots
+    from mgedu.plots import new_axes
+
+    shown: list[object] = []
+    monkeypatch.setattr(mgedu.plots, "show", shown.append)
+    predict("open-label-pilot", 30)
+    assert when_predicted("open-label-pilot", lambda: new_axes()) is None
+    assert len(shown) == 1 and hasattr(shown[0], "get_xlabel")
+
+
+def test_when_predicted_displays_a_table_with_its_caption(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    import mgedu.display
+
+    shown: list[tuple[object, object]] = []
+    monkeypatch.setattr(mgedu.display, "show_table", lambda frame, caption=None: shown.append((frame, caption)))
+    frame = pd.DataFrame({"share": ["68 %"]})
+    frame.attrs["caption"] = "A useless pill"
+    predict("open-label-pilot", 30)
+    assert when_predicted("open-label-pilot", lambda: frame) is None
+    assert shown == [(frame, "A useless pill")]
+
+
+def test_tally_predictions_says_which_way_the_learner_leans() -> None:
+    ids = ("open-label-pilot", "pilot-sized-improvement", "regression-to-mean", "p-value-dance")
+    empty = tally_predictions(*ids)
+    assert empty.status == "empty" and "0 of 4 made" in empty.text
+    assert "%" not in empty.text and ", result" not in empty.text
+    predict("open-label-pilot", 10)       # far too low: too trusting of an uncontrolled pilot
+    predict("pilot-sized-improvement", 5)
+    predict("p-value-dance", 90)          # far too high: too trusting of a small trial
+    shown = tally_predictions(*ids)
+    assert shown.status == "tallied" and "3 of 4 made" in shown.text
+    assert "regression-to-mean: not predicted yet" in shown.text
+    assert "Close: 0; too trusting: 3; too sceptical: 0." in shown.text
+    assert "trusted small or uncontrolled studies more" in shown.text
+    predict("open-label-pilot", 99)
+    predict("pilot-sized-improvement", 95)
+    predict("p-value-dance", 1)
+    assert "You mostly expected these studies to mislead more" in tally_predictions(*ids).text
+    predict("open-label-pilot", round(get_prediction("open-label-pilot").result()))
+    predict("p-value-dance", 90)
+    assert "No strong lean either way." in tally_predictions(*ids).text
+    with pytest.raises(ValueError, match="prediction_id must be one of"):
+        tally_predictions("nope")
+
+
+def test_a_prediction_declares_its_lean_and_decimals_correctly() -> None:
+    with pytest.raises(ValueError, match="trusting must be 'low', 'high' or ''"):
+        register_prediction(Prediction("p", "q?", "%", 0, 100, lambda: 1.0, "{result}", trusting="up"))
+    with pytest.raises(ValueError, match="decimals must be 0 to 3"):
+        register_prediction(Prediction("p", "q?", "%", 0, 100, lambda: 1.0, "{result}", decimals=7))
 
 
 # --- written answers and worked answers -----------------------------------------------------------------------

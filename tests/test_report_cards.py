@@ -68,27 +68,67 @@ def test_all_five_cards_in_one_table():
 @pytest.mark.parametrize("doc_id", DOC_IDS)
 def test_model_verdict_is_built_from_the_card_and_the_grade_tables(doc_id):
     from mgedu.certainty import load_grade_outcomes
-    from mgedu.report_cards import model_verdict
+    from mgedu.exercise_keys import load_exercises
+    from mgedu.report_cards import PUBLISHER_WORDS, TAKEAWAYS, load_main_outcomes, model_verdict
+    from mgedu.study_designs import STUDY_DESIGNS
 
     card = report_card(doc_id)
     text = model_verdict(doc_id)
-    assert text.startswith(f"{doc_id} ({card.publisher_kind};")
-    assert f"{card.n_judged} of which could be judged against a source" in text
-    assert f"{100 * card.share_supported:.0f}% of those are supported" in text
-    assert text.endswith(f"Overall reading: {card.reading}.")
-    assert card.worst[0]["claim_id"] in text
-    grades = load_grade_outcomes()
-    rls = set(grades.certainty[grades.condition == "rls"].astype(str)) - {"no evidence"}
-    assert any(f"reaches is {level}," in text for level in rls)
+    assert text.startswith(f"{doc_id} ({PUBLISHER_WORDS[card.publisher_kind]}")
+    assert f"of the {card.n_judged} claims the audit could check against a source" in text
+    assert f"{100 * card.share_supported:.0f}% are supported" in text
+    assert text.endswith(f"Overall reading: {card.reading}. {TAKEAWAYS[card.reading]}")
+    assert card.worst[0]["claim_id"] in text and card.worst[0]["reason"] in text
+    row = load_main_outcomes().set_index("doc_id").loc[doc_id, "grade_row"]
+    certainty = load_grade_outcomes().set_index("row_id").loc[row, "certainty"]
+    assert f"is of {certainty} certainty" in text
+    low, high = load_exercises()["6.4"].words
+    assert low <= len(text.split()) <= high, "the model keeps to the length the learner is asked for"
+    for code in (card.publisher_kind, *(d for d in STUDY_DESIGNS if d not in ("open-label", "meta-analysis"))):
+        assert f" {code} " not in f" {text} " and f"({code}" not in text, f"raw code {code!r} in the verdict"
 
 
 def test_model_verdict_counts_the_studies_behind_effect_claims_only():
-    """S002's effect claims rest on an open pilot and a case report, not on the prevalence study it retells."""
-    from mgedu.report_cards import model_verdict
+    """S002's effect claims rest on an open pilot (4 claims) and a case report (3), not on the prevalence study."""
+    from mgedu.report_cards import effect_basis, model_verdict
 
     text = model_verdict("S002")
-    assert "most often uncontrolled open-label studies (4)" in text
+    assert ("Of its 9 claims about whether magnesium works, 7 rest on one uncontrolled open-label study (4 claims) "
+            "and one case report (3 claims), which cannot show that magnesium causes an improvement") in text
     assert "observational" not in text
+    # S000 also retells a double-blind trial, and the verdict says so (credit where the page is right)
+    assert "one double-blind randomised trial (2 claims; can show cause)" in effect_basis("S000")
+    # studies are counted once: S004's four claims about the Jadidi trial are one trial
+    assert "one single-blind randomised trial (4 claims; can show cause)" in effect_basis("S004")
+    assert effect_basis("S003") == "None of its 7 claims about whether magnesium works cites a study."
+    assert "seven studies of six designs" in effect_basis("S001")
+
+
+def test_main_outcomes_name_a_claim_of_each_article():
+    from mgedu.certainty import load_grade_outcomes
+    from mgedu.report_cards import load_main_outcomes, main_certainty
+
+    table = load_main_outcomes()
+    assert list(table.doc_id) == list(DOC_IDS)
+    claims = load_claims().set_index("claim_id")
+    for row in table.itertuples():
+        assert claims.loc[row.claim_id, "doc_id"] == row.doc_id
+        assert row.grade_row in set(load_grade_outcomes().row_id)
+    with pytest.raises(ValueError, match="doc_id must be one of"):
+        main_certainty("S7")
+
+
+def test_report_card_table_reads_like_the_cards():
+    from mgedu.report_cards import report_card_table
+
+    table = report_card_table()
+    assert list(table.index) == list(DOC_IDS) and not table.isna().any().any()
+    for doc_id in DOC_IDS:
+        card = report_card(doc_id)
+        assert table.loc[doc_id, "Supported (%)"] == int(f"{100 * card.share_supported:.0f}")
+        assert table.loc[doc_id, "Misreported or unsupported (%)"] == int(f"{100 * card.share_serious:.0f}")
+        assert table.loc[doc_id, "Reading"] == card.reading
+    assert "-" not in "".join(table.Publisher), "human words, not publisher codes"
 
 
 def test_report_card_bars_use_the_table_denominator():

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mgedu.design_summaries import signed_points
 from mgedu.plots import OKABE_ITO, PALETTE, decorate, new_axes
 from mgedu.study_designs import simulated_design_labels
 
@@ -63,7 +64,7 @@ def plot_estimate_distributions(trials: pd.DataFrame, *, observed: float | None 
                         color=OKABE_ITO["vermillion"], lw=0, label=f"reports a benefit ({what})")
         share = 100 * benefit.mean()
         summary.append(f"{simulated_design_labels(design).short}: {share:.0f} % report a benefit, "
-                       f"average {values.mean():+.1f} points")
+                       f"average {signed_points(values.mean())} points")
         default_title = f"{share:.0f} % of simulated {simulated_design_labels(design).plural} report a benefit"
     else:
         for colour, design in zip(PALETTE, designs, strict=False):
@@ -71,9 +72,9 @@ def plot_estimate_distributions(trials: pd.DataFrame, *, observed: float | None 
             weights = np.full(len(values), 100.0 / len(values))
             ax.hist(values, bins=bins, weights=weights, histtype="step", linewidth=2, color=colour,
                     label=simulated_design_labels(design).short)
-            summary.append(f"{simulated_design_labels(design).short} average {values.mean():+.1f} points")
+            summary.append(f"{simulated_design_labels(design).short} average {signed_points(values.mean())} points")
         default_title = "Average estimate: " + ", ".join(
-            f"{simulated_design_labels(d).short} {trials.loc[trials['design'] == d, 'estimate'].mean():+.1f}"
+            f"{simulated_design_labels(d).short} {signed_points(trials.loc[trials['design'] == d, 'estimate'].mean())}"
             for d in designs) + " points"
     ax.axvline(0, color="#999999", linestyle="--", linewidth=1, label="no change")
     if observed is not None:

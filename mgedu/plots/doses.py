@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from mgedu.plots import OKABE_ITO, decorate, new_axes
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
     from matplotlib.axes import Axes
 
@@ -37,33 +39,44 @@ def _adult_rda_band(authority: str = "NIH") -> tuple[float, float, float]:
     return float(adults.rda_mg.min()), float(adults.rda_mg.max()), float(uls[0])
 
 
-def plot_trial_doses(table: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
+def plot_trial_doses(table: pd.DataFrame | None = None, ax: Axes | None = None,
+                     studies: Sequence[str] | None = None) -> Axes:
     """Every oral daily trial dose (elemental mg) against the adult RDA band and the supplemental UL.
 
     ``table`` is :func:`mgedu.dose_reconciliation.reconcile_doses` output (computed when None). Doses that can be
     read two ways (Jadidi's "250 mg magnesium oxide", the L-threonate hydrate) show both readings
     joined by a line; IV doses, single test doses and doses without a time unit are left out.
+    ``studies`` keeps only those trials (for example
+    :func:`mgedu.dose_reconciliation.cited_studies`, the trials the articles cite); a registry entry
+    is shown under its name only when no published trial reports the same dose.
     """
     from mgedu.dose_reconciliation import reconcile_doses
+    from mgedu.studies import load_studies, study_label
 
     ax = new_axes(ax, figsize=(7.5, 4.6))
     table = reconcile_doses() if table is None else table
-    from mgedu.studies import load_studies
-
     registries = set(load_studies().query("design == 'registry-protocol'").study_id)
+    if studies is not None:
+        unknown = [s for s in studies if s not in set(table.study_id)]
+        if unknown:
+            raise ValueError(f"studies must be study ids of the dose table, got unknown {unknown[0]!r}")
+        table = table[table.study_id.isin(studies)]
+        registries -= set(studies)
     trials = table[
         (table.dose_id.str.startswith("trial-"))
         & (table.per == "day")
         & (table.route == "oral")
         & ~table.study_id.isin(registries)
     ]
+    if trials.empty:
+        raise ValueError("studies must include at least one trial with an oral daily dose")
     low, high, ul = _adult_rda_band()
     ax.axvspan(low, high, color=RDA_COLOUR, alpha=0.18, lw=0,
                label=f"adult RDA {low:g}-{high:g} mg (NIH): total intake, food and supplements")
     ax.axvline(ul, color=UL_COLOUR, lw=2, label=f"supplemental UL {ul:g} mg: supplements and medicines only")
-    studies = list(dict.fromkeys(trials.study_id))[::-1]
+    plotted = list(dict.fromkeys(trials.study_id))[::-1]
     above, points = [], []
-    for y, study in enumerate(studies):
+    for y, study in enumerate(plotted):
         rows = trials[trials.study_id == study]
         values: list[float] = []
         for v in (float(v) for v in rows.elemental_mg):  # one point per distinct reading (within 1 %)
@@ -76,21 +89,23 @@ def plot_trial_doses(table: pd.DataFrame | None = None, ax: Axes | None = None) 
             over = value > ul
             ax.plot([value], [y], "o", ms=8, color=UL_COLOUR if over else OKABE_ITO["blue"], mec="white")
         label = " or ".join(f"{v:.0f}" for v in values)
-        points.append(f"{study}: {label}")
+        points.append(f"{study_label(study)}: {label}")
         ax.annotate(f"{label} mg", (max(values), y), xytext=(6, -3), textcoords="offset points", fontsize=8)
         if min(values) > ul:
-            above.append(f"{study} ({label} mg)")
-    ax.set_yticks(range(len(studies)), studies)
+            above.append(f"{study_label(study)} ({label} mg)")
+    ax.set_yticks(range(len(plotted)), [study_label(s) for s in plotted])
     ax.set_xlim(0, max(float(trials.elemental_mg.max()) * 1.15, ul * 1.3))
-    ax.set_ylim(-0.6, len(studies) + 1.4)
+    ax.set_ylim(-0.6, len(plotted) + 2.2)
     # The UL sits inside the RDA band because they count different things; say so on the chart.
-    ax.annotate("The UL counts supplements only; the RDA counts\nfood too. So the UL can sit inside the RDA band,\n"
-                "and a supplement dose is compared with the UL.",
-                (ul, len(studies) - 0.2), xytext=(8, 0), textcoords="offset points", fontsize=8, va="bottom")
+    # Left of the UL line, above the rows: space that stays empty whatever doses are drawn.
+    ax.annotate("The UL counts supplements only;\nthe RDA counts food too. So the UL\n"
+                "can sit inside the RDA band, and a\nsupplement dose is compared with the UL.",
+                (ul, len(plotted) - 0.3), xytext=(-8, 0), textcoords="offset points", fontsize=8, va="bottom",
+                ha="right")
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.12), fontsize=8, ncols=1)
     readings = "; ".join(points[::-1])
     title = (
-        f"{len(above)} of {len(studies)} trials gave more than the {ul:g} mg supplemental UL"
+        f"{len(above)} of {len(plotted)} trials gave more than the {ul:g} mg supplemental UL"
         if above
         else f"No trial dose is above the {ul:g} mg supplemental UL"
     )

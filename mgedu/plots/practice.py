@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mgedu.plots import OKABE_ITO, decorate, new_axes
@@ -21,9 +22,10 @@ TALLY_COLOURS: dict[str, str] = {
 }
 
 
-def plot_tally(task: str | Task = "claim", ax: Axes | None = None) -> Axes:
+def plot_tally(task: str | Task = "claim", ax: Axes | None = None, items: Sequence[str] = ()) -> Axes:
     """Horizontal bars: how many of your judgements matched the audit, were more lenient, harsher, or
-    a different kind of call (on the task's main scale, e.g. the verdict).
+    a different kind of call (on the task's main scale, e.g. the verdict). ``items`` restricts the chart
+    to those items (e.g. the claims of one article's set), as :func:`mgedu.practice.tally` does.
 
     >>> ax = plot_tally()
     >>> ax.get_xlabel()
@@ -31,7 +33,7 @@ def plot_tally(task: str | Task = "claim", ax: Axes | None = None) -> Axes:
     """
     from mgedu.practice.comparison import tally_task
 
-    result = tally_task(task)
+    result = tally_task(task, items=items)
     main = result.task.main_scale
     words = {
         "same": f"same {main.name} as the audit",

@@ -5,7 +5,11 @@ Learner-facing calls (each returns what the learner sees; none raises for a lear
 - claims: :func:`show_claim`, :func:`study_card`, :func:`claim_list`, :func:`judge`, :func:`compare`,
   :func:`tally`, :func:`plot_tally`;
 - mechanism links (notebook 02): :func:`label_link`, :func:`compare_links`, :func:`tally_links`;
-- predictions (notebook 03): :func:`predict`, :func:`reveal`;
+- predictions (notebook 03): :func:`predict`, :func:`reveal`, :func:`when_predicted` (a chart or table
+  of the result, shown only once predicted), :func:`tally_predictions`;
+- a whole article (notebook 06): :func:`claims_to_judge`, :func:`read_article`, :func:`judge_claims`
+  (with its worst problem), :func:`main_outcome`, then :func:`compare_appraisal` (the report:
+  :func:`compare_worst_problem`, :func:`compare_certainty`); check the checker: :func:`challenge_audit`;
 - written answers: ``%load_ext mgedu.practice`` then a cell starting ``%%answer 6.4``; worked answers
   that wait for the learner's own: :func:`worked_answer`;
 - :func:`forget` to start again.
@@ -33,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "tally_links": "mgedu.practice.links",
     "predict": "mgedu.practice.predictions",
     "reveal": "mgedu.practice.predictions",
+    "when_predicted": "mgedu.practice.predictions",
+    "tally_predictions": "mgedu.practice.predictions",
     "Prediction": "mgedu.practice.predictions",
     "register_prediction": "mgedu.practice.predictions",
     "worked_answer": "mgedu.practice.written",
@@ -46,16 +52,41 @@ _EXPORTS: dict[str, str] = {
     "Answer": "mgedu.practice.tasks",
     "register_task": "mgedu.practice.tasks",
     "plot_tally": "mgedu.plots.practice",
+    "claims_to_judge": "mgedu.practice.article",
+    "read_article": "mgedu.practice.article",
+    "judge_claims": "mgedu.practice.article",
+    "choose_worst_problem": "mgedu.practice.appraisal",
+    "compare_worst_problem": "mgedu.practice.appraisal",
+    "main_outcome": "mgedu.practice.appraisal",
+    "compare_certainty": "mgedu.practice.appraisal",
+    "compare_appraisal": "mgedu.practice.appraisal",
+    "challenge_audit": "mgedu.practice.appraisal",
 }
 
 __all__ = sorted(_EXPORTS) + ["load_ipython_extension"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from mgedu.plots.practice import plot_tally
+    from mgedu.practice.appraisal import (
+        challenge_audit,
+        choose_worst_problem,
+        compare_appraisal,
+        compare_certainty,
+        compare_worst_problem,
+        main_outcome,
+    )
+    from mgedu.practice.article import claims_to_judge, judge_claims, read_article
     from mgedu.practice.claims import claim_list, compare, judge, show_claim, study_card, tally
     from mgedu.practice.comparison import compare_items, tally_task
     from mgedu.practice.links import compare_links, label_link, tally_links
-    from mgedu.practice.predictions import Prediction, predict, register_prediction, reveal
+    from mgedu.practice.predictions import (
+        Prediction,
+        predict,
+        register_prediction,
+        reveal,
+        tally_predictions,
+        when_predicted,
+    )
     from mgedu.practice.record import forget, judge_item, learner_record
     from mgedu.practice.tasks import Answer, Scale, Task, register_task
     from mgedu.practice.written import worked_answer

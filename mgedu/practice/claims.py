@@ -236,9 +236,11 @@ def study_card(claim_or_study_id: str) -> Shown:
     text = "\n".join([textwrap.fill(f"{lead}: {record['citation']}", width=96, subsequent_indent="    ")]
                      + [textwrap.fill(f"  {label}: {value}", width=96, subsequent_indent="    ")
                         for label, value in rows])
-    html = (f"<div class='mgedu-study'><p><b>{escape(lead)}:</b> {escape(record['citation'])}</p><dl>"
-            + "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in rows)
-            + "</dl></div>")
+    # A table, not a <dl>: JupyterLab floats <dt>s, so a label that wraps pushes every later row out of line.
+    html = (f"<div class='mgedu-study'><p><b>{escape(lead)}:</b> {escape(record['citation'])}</p><table>"
+            + "".join(f"<tr><th scope='row' style='text-align:left;vertical-align:top'>{escape(label)}</th>"
+                      f"<td style='text-align:left'>{escape(value)}</td></tr>" for label, value in rows)
+            + "</table></div>")
     return Shown(text, html, status="shown")
 
 
@@ -277,6 +279,9 @@ def compare(*claim_ids: str) -> Shown:
     return compare_items(CLAIM_TASK, claim_ids)
 
 
-def tally() -> Shown:
-    """How your claim judgements compare with the audit so far: agreement, directions, table, kappa."""
-    return tally_shown(CLAIM_TASK)
+def tally(*claim_ids: str) -> Shown:
+    """How your claim judgements compare with the audit so far: agreement, directions, table, kappa.
+
+    With ids (e.g. ``tally(*picks)``), only those claims count; with none, every claim you judged.
+    """
+    return tally_shown(CLAIM_TASK, claim_ids)

@@ -236,15 +236,20 @@ class Tally:
         return "\n".join(lines)
 
 
-def tally_task(task: str | Task, judgements: Sequence[Judgement] | None = None) -> Tally:
+def tally_task(
+    task: str | Task, judgements: Sequence[Judgement] | None = None, items: Sequence[str] = ()
+) -> Tally:
     """Count how the learner's judgements of ``task`` compare with the audit (see :class:`Tally`).
 
     ``judgements`` replaces this kernel's record: the grader passes ``judgements_from_log(log)[task]``.
+    ``items`` restricts the tally to those items (the judged ones among them), e.g. one article's set.
     """
     import pandas as pd
 
     declared = get_task(task)
-    found = comparisons(declared, (), judgements)
+    if isinstance(items, str):
+        raise ValueError(f"items must be a list of ids, got the string {items!r}")
+    found = comparisons(declared, items, judgements)
     main = declared.main_scale
     same = {s.name: sum(c.relations[s.name] == "same" for c in found) for s in declared.scales}
     directions: Counter[str] = Counter({r: 0 for r in RELATIONS})
@@ -261,7 +266,7 @@ def tally_task(task: str | Task, judgements: Sequence[Judgement] | None = None) 
     return Tally(declared, len(found), same, directions, confusion, kappa)
 
 
-def tally_shown(task: str | Task) -> Shown:
+def tally_shown(task: str | Task, items: Sequence[str] = ()) -> Shown:
     """The tally as what a learner sees (plain text; the chart is :func:`mgedu.plots.practice.plot_tally`)."""
-    result = tally_task(task)
+    result = tally_task(task, items=items)
     return Shown(result.as_text(), status="tallied" if result.n else "empty")

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 BUILTIN_TASKS: dict[str, str] = {
     "claim": "mgedu.practice.claims:CLAIM_TASK",
     "mechanism-link": "mgedu.practice.links:LINK_TASK",
+    "worst-problem": "mgedu.practice.appraisal:WORST_TASK",
+    "audit-call": "mgedu.practice.appraisal:CHALLENGE_TASK",
 }
 
 

@@ -25,6 +25,10 @@ randomised trial was single-blind, and the rest were small open-label pilots wit
 It "misreports" a safety point about antacids too. The dose it gives matches the Hornyak pilot,
 but that pilot had only 10 patients. GRADE certainty for restless legs is very low, so a reader
 should treat the page as an advertisement, not as evidence, and shouldn't buy on its say-so."""
+ARGUMENT = """The audit says "misreported", but the sentence only says "6 patients suffering from
+mild-to-moderate restless leg syndrome", and the study card says 6 of the 10 had mild-to-moderate RLS.
+That part is true. The page's real error is the next sentence, "all the patients", because the
+results were reported for all 10. I would call this one "supported", or "overstated" at most."""
 
 
 def code_cell(page: Any, source_start: str) -> Any:
@@ -117,23 +121,92 @@ def test_start_here_as_a_student(lab_tabs: LabTabs, screenshot_dir: Path) -> Non
         lab_tabs.close(passed)
 
 
-def test_capstone_verdict_with_quotes_and_new_lines(lab_tabs: LabTabs, screenshot_dir: Path) -> None:
+def code_cell_with(page: Any, text: str) -> Any:
+    """The code cell whose source contains ``text``."""
+    cells = page.locator(".jp-NotebookPanel .jp-CodeCell")
+    for i in range(cells.count()):
+        if text in cells.nth(i).locator(".cm-content").inner_text():
+            return cells.nth(i)
+    raise AssertionError(f"no code cell contains {text!r}")
+
+
+def judging_source(doc_id: str, changed: int, worst: int) -> str:
+    """The judging cell as a student fills it in: the audit's verdict and reason for every claim of the set,
+    except claim ``changed``, judged "overstated"/"stronger-than-evidence"; and claim ``worst`` as the worst."""
+    from mgedu.practice.article import claims_to_judge
+    from mgedu.seeds import load_claims
+
+    claims = load_claims().set_index("claim_id")
+    lines = ["judge_claims(picks,"]
+    for number, claim_id in enumerate(claims_to_judge(doc_id), start=1):
+        pair = (str(claims.loc[claim_id, "verdict"]), str(claims.loc[claim_id, "reason_kind"]))
+        if number == changed:
+            pair = ("overstated", "stronger-than-evidence")
+        lines.append(f'    ("{pair[0]}", "{pair[1]}"),  # claim {number}')
+    lines += [f'    worst=({worst}, "changes-what-readers-do"),', ")"]
+    return "\n".join(lines)
+
+
+def test_capstone_as_a_student(lab_tabs: LabTabs, screenshot_dir: Path) -> None:
+    """Run All shows no answer; then the student judges the set, rates the certainty (wrong, then right),
+    writes the verdict with quotes and new lines, compares (kappa and chart), reads the model verdict, and
+    argues with the audit on S002-C37."""
     passed = False
     try:
         page = lab_tabs.open("06-appraise-an-article.ipynb")
         run_all(page)
-        assert len(closed_solutions(page)) == 5 and "Solution to exercise 6.4" in " ".join(closed_solutions(page))
+        full_notebook_screenshot(page, screenshot_dir / "practice-06-run-all.png")
+        page.set_viewport_size({"width": 1280, "height": 1000})
+        closed = closed_solutions(page)
+        assert len(closed) == 6 and "Solution to exercise 6.4" in " ".join(closed)
+        panel = page.locator(".jp-NotebookPanel")
+        assert model_verdict("S002")[:60] not in panel.inner_text()
+        article = code_cell(page, 'DOC_ID = "S002"')
+        assert article.locator(".jp-OutputArea mark").count() == 10, "the ten claims are marked in the page"
+        judging = code_cell(page, "judge_claims(picks,")
+        report = code_cell(page, "show(plot_tally(items=picks))")
         worked = code_cell(page, "from mgedu.practice import worked_answer")
+        certainty = code_cell_with(page, 'check("6.2", answer)')
+        assert "Not judged yet: claims 1, 2, 3, 4, 5, 6, 7, 8, 9, 10." in output_of(judging)
+        assert "You have not judged any of these claims yet" in output_of(report)
+        assert "audit:" not in output_of(report) and "kappa" not in output_of(report).lower()
         assert "appears here once you have recorded your own answer" in output_of(worked)
-        assert model_verdict("S002")[:60] not in page.locator(".jp-NotebookPanel").inner_text()
+
+        judged = replace_and_run(page, judging, judging_source("S002", changed=5, worst=3), "claims judged")
+        assert "10 of 10 claims judged." in judged and "recorded as the worst problem of S002" in judged
+        judging.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_dir / "practice-06-judged.png"))
+        wrong = replace_and_run(page, certainty, 'answer = "c"\ncheck("6.2", answer)', "not yet")
+        assert "Count again" in wrong
+        right = replace_and_run(page, certainty, 'answer = "d"\ncheck("6.2", answer)', "correct")
+        assert "Because:" in right
+
         answer = code_cell(page, "%%answer 6.4")
         words = len(VERDICT.split())
         shown = replace_and_run(page, answer, "%%answer 6.4\n" + VERDICT, "recorded")
         assert re.search(rf"recorded \({words} words; within the range of 80-150 asked for\)", shown), shown
+        compared = " ".join(rerun(page, report, "Cohen").split())
+        assert "You judged 10 claims; the audit chose the same verdict for 9." in compared
+        assert "Cohen's kappa" in compared and "95 % confidence interval" in compared
+        assert "The audit chose the same claim" in compared
+        assert "Your first rating: low (more confident than the audit); your last: very low." in compared
+        assert report.locator(".jp-OutputArea img").count() == 1, "the tally chart"
+        report.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_dir / "practice-06-compared.png"))
         revealed = rerun(page, worked, "A worked answer to 6.4")
         assert model_verdict("S002")[:60] in " ".join(revealed.split())
-        answer.scroll_into_view_if_needed()
-        page.screenshot(path=str(screenshot_dir / "practice-06-verdict.png"))
+
+        c37 = code_cell(page, 'compare("S002-C37")')
+        c37_text = rerun(page, c37, "audit")
+        assert "the audit chose the same verdict for 1" in c37_text and "misreported" in c37_text
+        argument = code_cell(page, "%%answer 6.5")
+        replace_and_run(page, argument, "%%answer 6.5\n" + ARGUMENT, "recorded")
+        stance = code_cell(page, 'challenge_audit("S002-C37"')
+        readings = " ".join(replace_and_run(page, stance, 'challenge_audit("S002-C37", "milder", written="6.5")',
+                                            "other reading").split())
+        assert "The audit's reading: misreported" in readings and "The other reading: supported" in readings
+        stance.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_dir / "practice-06-check-the-checker.png"))
         passed = True
     finally:
         lab_tabs.close(passed)
