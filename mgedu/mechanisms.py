@@ -35,6 +35,13 @@ VOLTAGE_WINDOW_MV: tuple[float, float] = (-120.0, 60.0)
 
 GROUPS = ("body-store", "serum", "csf", "trial-serum-change", "nmda-model", "neuron")
 EVIDENCE_LEVELS = ("human-trial", "human-observational", "animal-or-in-vitro", "assumed")
+#: The words a learner reads for each evidence level (labels, legends, tables, the labelling task).
+EVIDENCE_LABELS: dict[str, str] = {
+    "human-trial": "human trial",
+    "human-observational": "human observational",
+    "animal-or-in-vitro": "lab or animal only",
+    "assumed": "assumed (no study found)",
+}
 FINDINGS = ("supports", "mixed", "against", "untested")
 CHAIN_ID = r"S00[0-4]-C\d{2,3}"
 
@@ -362,6 +369,43 @@ def describe_supplement_effect(table: pd.DataFrame | None = None, scenario: str 
             f"{rows.relative_change_pct.max():+.1f}% to {rows.relative_change_pct.min():+.1f}% relative), "
             f"the same as making the membrane {rows.equivalent_shift_mv.min():.1f}-"
             f"{rows.equivalent_shift_mv.max():.1f} mV more negative.")
+
+
+#: Column labels of :func:`body_table` (what a learner reads).
+BODY_TABLE_COLUMNS: dict[str, str] = {"description": "What was measured", "value": "Value", "unit": "Unit",
+                                      "notes": "Notes"}
+
+
+def body_table(group: str, folder: str | Path | None = None) -> pd.DataFrame:
+    """The rows of one group of the body-magnesium table, with human column labels, for ``show_table``.
+
+    ``Value`` is the central value, or the range "low-high" when only a range is reported; a value that
+    no source reported stays missing (``show_table`` writes it as words). No confidence codes are shown.
+
+    >>> table = body_table("csf")
+    >>> table.columns.tolist()
+    ['What was measured', 'Value', 'Unit', 'Notes']
+    >>> table["Value"].iloc[0]
+    '0.8'
+    >>> body_table("blood")
+    Traceback (most recent call last):
+    ...
+    ValueError: group must be one of body-store, serum, csf, trial-serum-change, nmda-model, neuron, got 'blood'
+    """
+    if group not in GROUPS:
+        raise ValueError(f"group must be one of {', '.join(GROUPS)}, got {group!r}")
+    rows = load_body_magnesium(folder)
+    rows = rows[rows.group == group].copy()
+
+    def value(row: pd.Series) -> str | None:
+        if pd.notna(row.value):
+            return f"{row.value:g}"
+        if pd.notna(row.low) and pd.notna(row.high):
+            return f"{row.low:g}-{row.high:g}"
+        return None
+
+    rows["value"] = rows.apply(value, axis=1)
+    return rows[list(BODY_TABLE_COLUMNS)].rename(columns=BODY_TABLE_COLUMNS).reset_index(drop=True)
 
 
 def load_mechanism_steps(folder: str | Path | None = None) -> pd.DataFrame:

@@ -4,7 +4,7 @@ Some rules are new and the notebooks are being rewritten one by one to meet them
 listed in ``PENDING`` for the rules they do not meet yet; their tests are expected failures
 (``xfail(strict=True)``), so a rewrite that meets a rule makes the test fail until its notebook is
 taken off the list. The workbook-wide rules (multiple-choice balance, the share of judgement and
-transfer items) are pending until every notebook is rewritten. Remove entries; never add them.
+transfer items) hold for the workbook as it is: a rewrite keeps them. Remove entries; never add them.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ from mgedu.glossary import GLOSSARY_FILE, anchor, load_glossary
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 EXERCISES = load_exercises()
-REWRITE = {"01-claims", "02-mechanisms", "04-dose-conversions", "05-evidence-quality"}
+REWRITE = {"01-claims", "04-dose-conversions", "05-evidence-quality"}
 PENDING: dict[str, set[str]] = {
     "feedback": REWRITE - {"04-dose-conversions"},
-    "markers": {"01-claims", "02-mechanisms", "05-evidence-quality"},
+    "markers": {"01-claims", "05-evidence-quality"},
     "glossary": REWRITE - {"04-dose-conversions"},
 }
-WORKBOOK_PENDING = bool(REWRITE)
+WORKBOOK_PENDING = False  # both workbook-wide rules are met
 PLACEHOLDER = re.compile(r"""^answer\s*=\s*(\.\.\.|""|''|None)\s*(#.*)?$""", re.MULTILINE)
 ANSWER_MAGIC = re.compile(r"^%%answer[ \t]+(\S+)[ \t]*\n\.\.\.\s*$")
 

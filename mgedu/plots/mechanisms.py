@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mgedu.mechanisms import (
+    EVIDENCE_LABELS,
     EVIDENCE_LEVELS,
     VOLTAGE_WINDOW_MV,
     body_quantity,
@@ -198,7 +199,7 @@ def _chain_box(ax: Axes, y: float, step: pd.Series, x: float = 0.01) -> None:
     ax.text(x, y, textwrap.fill(f"{step.step}. {step.statement}", 52), va="center", ha="left", fontsize=9,
             bbox={"boxstyle": "round,pad=0.45", "fc": colour + "55", "ec": colour, "lw": 1.5,
                   "ls": "--" if step.evidence_level == "assumed" else "-"})
-    label = f"{str(step.evidence_level).replace('-', ' ')}\n{FINDING_MARKS[str(step.finding)]}"
+    label = f"{EVIDENCE_LABELS[str(step.evidence_level)]}\n{FINDING_MARKS[str(step.finding)]}"
     if step.in_article == "implied":
         label += " · not in article"
     ax.text(0.70, y, label, va="center", ha="left", fontsize=8.5)
@@ -229,12 +230,12 @@ def plot_mechanism_chain(claim_id: str, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, 1)
     ax.set_ylim(y - 0.4, -0.6)
     ax.axis("off")
-    ax.legend(handles=[Patch(fc=c + "55", ec=c, ls="--" if k == "assumed" else "-", label=k.replace("-", " "))
+    ax.legend(handles=[Patch(fc=c + "55", ec=c, ls="--" if k == "assumed" else "-", label=EVIDENCE_LABELS[k])
                        for k, c in EVIDENCE_COLOURS.items()], loc="upper center", bbox_to_anchor=(0.5, 0.0),
               ncol=4, fontsize=8)
     people = int(links.evidence_level.isin(["human-trial", "human-observational"]).sum())
     assumed = int((links.evidence_level == "assumed").sum())
-    described = "; ".join(f"{s.step}. {s.statement} ({s.evidence_level}, {s.finding}"
+    described = "; ".join(f"{s.step}. {s.statement} ({EVIDENCE_LABELS[str(s.evidence_level)]}, {s.finding}"
                           f"{', not said in the article' if s.in_article == 'implied' else ''})"
                           for _, s in steps.iterrows())
     return decorate(
@@ -252,7 +253,7 @@ def plot_chain_summary(ax: Axes | None = None) -> Axes:
         counts = summary[level].to_numpy(dtype=float)
         colour = EVIDENCE_COLOURS[level]
         ax.barh(y, counts, left=left, color=colour + "99", edgecolor=colour,
-                hatch="///" if level == "assumed" else None, label=level.replace("-", " "))
+                hatch="///" if level == "assumed" else None, label=EVIDENCE_LABELS[level])
         left += counts
     ax.set_yticks(y, summary.chain_id)
     ax.invert_yaxis()
@@ -265,4 +266,4 @@ def plot_chain_summary(ax: Axes | None = None) -> Axes:
         ax, title=f"{weak:.0%} of mechanism links are lab findings or assumptions",
         xlabel="Links in the chain (count)", ylabel="Claim",
         alt=(f"Stacked bar chart of {len(summary)} claim chains with {all_links} links in all: "
-             + ", ".join(f"{n} {level.replace('-', ' ')}" for level, n in totals.items()) + "."))
+             + ", ".join(f"{n} {EVIDENCE_LABELS[level]}" for level, n in totals.items()) + "."))

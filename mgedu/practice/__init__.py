@@ -4,7 +4,9 @@ Learner-facing calls (each returns what the learner sees; none raises for a lear
 
 - claims: :func:`show_claim`, :func:`study_card`, :func:`claim_list`, :func:`judge`, :func:`compare`,
   :func:`tally`, :func:`plot_tally`;
-- mechanism links (notebook 02): :func:`label_link`, :func:`compare_links`, :func:`tally_links`;
+- mechanism links (notebook 02): :func:`links_to_label`, :func:`label_link`, :func:`label_links`,
+  :func:`compare_links`, :func:`tally_links`, :func:`reveal_chain` (a chain's map, once every link of it
+  is labelled), :func:`chain_table` (a worked chain, with the audit's labels);
 - predictions (notebook 03): :func:`predict`, :func:`reveal`, :func:`when_predicted` (a chart or table
   of the result, shown only once predicted), :func:`tally_predictions`;
 - a whole article (notebook 06): :func:`claims_to_judge`, :func:`read_article`, :func:`judge_claims`
@@ -35,6 +37,10 @@ _EXPORTS: dict[str, str] = {
     "label_link": "mgedu.practice.links",
     "compare_links": "mgedu.practice.links",
     "tally_links": "mgedu.practice.links",
+    "label_links": "mgedu.practice.links",
+    "links_to_label": "mgedu.practice.links",
+    "reveal_chain": "mgedu.practice.links",
+    "chain_table": "mgedu.practice.links",
     "predict": "mgedu.practice.predictions",
     "reveal": "mgedu.practice.predictions",
     "when_predicted": "mgedu.practice.predictions",
@@ -78,7 +84,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from mgedu.practice.article import claims_to_judge, judge_claims, read_article
     from mgedu.practice.claims import claim_list, compare, judge, show_claim, study_card, tally
     from mgedu.practice.comparison import compare_items, tally_task
-    from mgedu.practice.links import compare_links, label_link, tally_links
+    from mgedu.practice.links import (
+        chain_table,
+        compare_links,
+        label_link,
+        label_links,
+        links_to_label,
+        reveal_chain,
+        tally_links,
+    )
     from mgedu.practice.predictions import (
         Prediction,
         predict,

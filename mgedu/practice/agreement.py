@@ -127,8 +127,9 @@ def read_kappa(table: pd.DataFrame, noun: str = "items") -> KappaReading:
     if chance >= 1 - 1e-12:
         return KappaReading(
             n, agreement, None, None, None,
-            f"Kappa cannot be computed yet: you and the audit used one and the same category for all {n} "
-            f"{noun}, so chance alone would agree every time. Judge {noun} of other kinds too.",
+            f"Kappa cannot be computed yet: you and the audit used one and the same category for "
+            f"{'the one ' + _singular(noun) if n == 1 else f'all {n} {noun}'}, so chance alone would agree every "
+            f"time. Judge {noun} of other kinds too.",
         )
     from statsmodels.stats.inter_rater import cohens_kappa
 
@@ -144,8 +145,18 @@ def read_kappa(table: pd.DataFrame, noun: str = "items") -> KappaReading:
         "would reach by chance. Landis & Koch (1977) give the words."
     )
     if n < MIN_ITEMS_FOR_KAPPA:
+        counted = _singular(noun) if n == 1 else noun
         reading += (
-            f" With only {n} {noun} this number is unstable (one changed judgement can move it a lot): "
+            f" With only {n} {counted} this number is unstable (one changed judgement can move it a lot): "
             f"read it as a rough guide until you have judged {MIN_ITEMS_FOR_KAPPA} or more."
         )
     return KappaReading(n, agreement, kappa, low, high, reading)
+
+
+def _singular(noun: str) -> str:
+    """``claims`` -> ``claim``, for a count of one (the nouns used here are regular plurals).
+
+    >>> _singular("claims"), _singular("links"), _singular("evidence")
+    ('claim', 'link', 'evidence')
+    """
+    return noun[:-1] if noun.endswith("s") else noun
