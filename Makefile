@@ -1,7 +1,8 @@
 # mgedu: two commands do all the set-up.
 #   make lab    create .venv when missing, install the pinned environment, open JupyterLab on 00-start-here
 #   make test   the same set-up plus test tools, then the whole suite (lint, data check, unit tests,
-#               doctests, every notebook under nbval, browser tests, the Colab/Hub/Pyodide environments)
+#               doctests, every notebook under nbval, browser tests, grading-sandbox tests, the Colab/Hub/Pyodide
+#               environments)
 # Other targets: make lite | html | refresh | bench | release | lock | clean
 #   make lite [PYODIDE=folder-or-tarball-or-URL]   the JupyterLite site in _build/lite/ (Pyodide from its
 #               CDN unless PYODIDE names a self-hosted one)
@@ -16,7 +17,7 @@ LITE_STAMP    := $(VENV)/.lite-installed
 PYODIDE       ?=
 PYTEST_ARGS   ?=
 
-.PHONY: lab test test-fast lint check html refresh lite bench release lock clean browser-deps pyodide-core
+.PHONY: lab test test-fast lint check html refresh lite bench release lock clean browser-deps pyodide-core sandbox-deps
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mgedu needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
@@ -60,13 +61,17 @@ browser-deps:
 pyodide-core: $(TEST_STAMP)
 	@$(BIN)/python -m tools.pyodide_core || echo "(the JupyterLite start-up test will be skipped)"
 
+# The grader runs each submission in a bubblewrap sandbox; its tests need Debian's bubblewrap.
+sandbox-deps:
+	@bash tests/install_bubblewrap.sh
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check mgedu tests benchmarks tools
 
 check: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu check
 
-test: $(TEST_STAMP) browser-deps pyodide-core lint check
+test: $(TEST_STAMP) browser-deps sandbox-deps pyodide-core lint check
 	$(BIN)/python -m pytest -n 2 --dist loadfile -rs $(PYTEST_ARGS)
 
 # Everything except the browser and environment-building tests (a quick local loop).
@@ -89,7 +94,7 @@ bench: $(TEST_STAMP) browser-deps
 	$(BIN)/python benchmarks/run.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE),)
 
 release: $(RUNTIME_STAMP)
-	$(BIN)/python -m mgedu release --out student
+	$(BIN)/python -m mgedu release --out student --inside-repo
 
 # Regenerate binder/requirements.txt (runtime + lab + classroom) and tests/requirements.txt (the test
 # extra beyond it) from pyproject.toml (run on purpose, then review the diff). KEEP=1 keeps every version

@@ -167,17 +167,18 @@ def time_changes(page: Any, index: int, element: Any, twin: Any, changes: int, h
     names = list(twin.controls)
     times, blanks, log = [], [], []
     has_detail = bool(getattr(twin, "detail", None) is not None and twin.detail.value)
-    failures = 0
+    failures = readout_only = 0
     for name in control_plan(twin, changes * 2):
         if len(times) >= changes:
             break
         k = names.index(name)
         # Arm the page with the readout the twin will show after the same change, then change both.
-        expected, detail_changes = _expected_after(twin, k)
+        expected, detail_changes, figure_changes = _expected_after(twin, k)
         timed = expected != expected_readout(twin)  # a change that alters nothing here is made, not timed
         if timed:
+            readout_only += has_figure and not figure_changes
             page.evaluate("([i, e, f, d]) => window.__mgeduBench.arm(i, e, f, d)",
-                          [index, expected, has_figure, has_detail and detail_changes])
+                          [index, expected, has_figure and figure_changes, has_detail and detail_changes])
         with contextlib.redirect_stdout(io.StringIO()):
             change = change_control(controls[k], rows.nth(k))
         if not timed:
@@ -197,13 +198,16 @@ def time_changes(page: Any, index: int, element: Any, twin: Any, changes: int, h
     if not times:
         raise RuntimeError(f"no change could be timed ({failures} without an update)")
     return {"median_ms": median(times), "p95_ms": p95(times), "n": len(times), "max_ms": max(times),
-            "lost_updates": failures, "blank_frames": sum(blanks), "times_ms": [round(t, 1) for t in times],
+            "lost_updates": failures, "timed_to_readout_only": readout_only, "blank_frames": sum(blanks),
+            "times_ms": [round(t, 1) for t in times],
             "log": log}
 
 
-def _expected_after(twin: Any, k: int) -> tuple[str, bool]:
-    """The readout the twin shows after the change ``change_control`` will make to control ``k``,
-    computed on the twin itself and then undone (so the real change can be applied next)."""
+def _expected_after(twin: Any, k: int) -> tuple[str, bool, bool]:
+    """The readout the twin shows after the change ``change_control`` will make to control ``k``, whether
+    its detail panel and its figure change, computed on the twin itself and then undone (so the real
+    change can be applied next). A figure can stay as it was: invalid inputs before and after (the same
+    notice), or a change too small to move a pixel; such a change is timed to its readout."""
     from test_lab_notebooks import change_control
 
     control = list(twin.controls.values())[k]
@@ -222,14 +226,20 @@ def _expected_after(twin: Any, k: int) -> tuple[str, bool]:
 
     values = {name: c.value for name, c in twin.controls.items()}
     detail_before = twin.detail.value
+    figure_before = getattr(getattr(twin, "figure", None), "value", None)
     with contextlib.redirect_stdout(io.StringIO()):
         change_control(control, _NoElement())
         expected = expected_readout(twin)
         detail_changes = twin.detail.value != detail_before
+        if getattr(twin, "flush", None) is not None:
+            twin.flush()
+        figure_changes = getattr(getattr(twin, "figure", None), "value", None) != figure_before
         for name, c in twin.controls.items():  # undo, in the factory's order
             if c.value != values[name]:
                 c.value = values[name]
-    return expected, detail_changes
+        if getattr(twin, "flush", None) is not None:
+            twin.flush()
+    return expected, detail_changes, figure_changes
 
 
 def drag(page: Any, index: int, twin: Any) -> dict[str, Any] | None:

@@ -284,45 +284,142 @@ def _split(row_id: str) -> tuple[str, str]:
     return condition, outcome
 
 
-def describe_grade_choice(row_id: str, **steps: int) -> str:
-    """The worksheet readout: the certainty your domain choices give, why, and the workbook's rating.
+def outcome_label(row_id: str) -> str:
+    """An outcome as a reader names it, condition in brackets.
+
+    >>> outcome_label("rls:rls-severity")
+    'RLS severity (restless legs syndrome)'
+    """
+    condition, outcome = _split(row_id)
+    if condition not in CONDITIONS or outcome not in OUTCOMES:
+        raise ValueError(f"row_id must look like 'rls:rls-severity', got {row_id!r}")
+    return f"{_first_upper(OUTCOMES[outcome])} ({CONDITIONS[condition]})"
+
+
+def describe_grade_choice(row_id: str, reveal: bool = True, **steps: int) -> str:
+    """The worksheet readout: the certainty your domain choices give, why, and (when revealed) the workbook's.
 
     Args:
         row_id: ``"condition:outcome"``, e.g. ``"insomnia:total-sleep-time"``.
+        reveal: add the workbook's own rating; a blank worksheet (``False``) shows only yours.
         **steps: the domain ratings (any not given count as 0).
 
     >>> text = describe_grade_choice("insomnia:total-sleep-time", risk_of_bias=-1, imprecision=-2)
     >>> print(text)  # doctest: +NORMALIZE_WHITESPACE
     Total sleep time (insomnia in older adults): very low ⊕◯◯◯. Started at high because the evidence
-    comes from randomised trials (double-blind-rct). Rated down one level for risk of bias. Rated down
+    comes from double-blind randomised trials. Rated down one level for risk of bias. Rated down
     two levels for imprecision (very serious). Certainty: very low. The workbook rates it low.
+    >>> describe_grade_choice("rls:rls-severity", reveal=False)[:48]
+    'RLS severity (restless legs syndrome): high ⊕⊕⊕⊕'
     """
     condition, outcome = _split(row_id)
     row = _row(condition, outcome)
+    what = outcome_label(row_id)
     if row["certainty"] == NO_EVIDENCE:
-        what = f"{_first_upper(OUTCOMES[outcome])} ({CONDITIONS[condition]})"
         return f"{what}: no study measured it, so there is nothing to rate."
     unknown = sorted(set(steps) - set(DOMAINS))
     if unknown:
         raise ValueError(f"unknown GRADE domain(s) {', '.join(unknown)}; allowed: {', '.join(DOMAINS)}")
     result = grade_certainty(str(row["design"]), **steps)
-    what = f"{_first_upper(OUTCOMES[outcome])} ({CONDITIONS[condition]})"
-    return (f"{what}: {result.certainty} {result.symbols}. {result.justification} "
-            f"The workbook rates it {row['certainty']}.")
+    theirs = f" The workbook rates it {row['certainty']}." if reveal else ""
+    return f"{what}: {result.certainty} {result.symbols}. {result.justification}{theirs}"
 
 
-def grade_reasoning_html(row_id: str, **_: int) -> str:
+def describe_blank_worksheet(row_id: str, start: str | None = None, **steps: int) -> str:
+    """The blank worksheet's readout: the certainty the learner's own start and ratings lead to, nothing else.
+
+    Nothing of the workbook's rating is used, not even the design it rates from: the learner picks
+    the starting level.
+
+    >>> describe_blank_worksheet("rls:rls-severity")[:62]
+    'RLS severity (restless legs syndrome): choose a starting level'
+    >>> print(describe_blank_worksheet("rls:rls-severity", start="high", imprecision=-1))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    RLS severity (restless legs syndrome): moderate ⊕⊕⊕◯. Started at high (randomised trials).
+    Rated down one level for imprecision. Certainty: moderate.
+    """
+    from mgedu.evidence import grade_from_start
+
+    what = outcome_label(row_id)
+    condition, outcome = _split(row_id)
+    if _row(condition, outcome)["certainty"] == NO_EVIDENCE:
+        return f"{what}: no study measured it, so there is nothing to rate."
+    if start is None:
+        return (f"{what}: choose a starting level first (high when randomised trials measured the outcome, "
+                "low otherwise), then rate each domain.")
+    result = grade_from_start(start, **steps)
+    return f"{what}: {result.certainty} {result.symbols}. {result.justification}"
+
+
+def outcome_evidence(row_id: str) -> str:
+    """What the studies of one outcome are and found, with no GRADE rating: what a learner rates from.
+
+    Each study is named with its design; the rating itself (and the design the workbook rates from)
+    is left out, so that the learner decides the starting level.
+
+    >>> print(outcome_evidence("insomnia:total-sleep-time"))  # doctest: +ELLIPSIS
+    Total sleep time (insomnia in older adults)
+    Studies: Abbasi 2012 (double-blind randomised controlled trial); Held 2002 (double-blind ...
+    People in the studies rated: 55
+    What the studies found: Mah & Pitre 2021 pooled: 16.06 min longer with magnesium ...
+    """
+    from mgedu.studies import study, study_label
+    from mgedu.study_designs import STUDY_DESIGN_LABELS
+
+    condition, outcome = _split(row_id)
+    row = _row(condition, outcome)
+    studies = [s.strip() for s in str(row["studies"] or "").split(";") if s.strip()]
+    named = [f"{study_label(s)} ({_design_words(STUDY_DESIGN_LABELS[str(study(s)['design'])].label)})"
+             for s in studies]
+    lines = [outcome_label(row_id), f"Studies: {'; '.join(named) or 'none'}"]
+    if row["n_participants"] is not None:
+        lines.append(f"People in the studies rated: {row['n_participants']}")
+    lines.append(f"What the studies found: {row['effect']}")
+    return "\n".join(lines)
+
+
+def _design_words(label: str) -> str:
+    """A design label inside a sentence: "Single-blind ... trial" -> "single-blind ... trial", no brackets."""
+    label = label.split(" (")[0]
+    return label[:1].lower() + label[1:]
+
+
+def start_reason(row_id: str) -> str:
+    """Why GRADE starts where it does for one outcome, from the design the rating rests on.
+
+    >>> print(start_reason("rls:periodic-limb-movements"))  # doctest: +NORMALIZE_WHITESPACE
+    The rating rests on uncontrolled open-label studies (no randomised trial measured this outcome),
+    so it starts at low.
+    """
+    from mgedu.study_designs import STUDY_DESIGN_LABELS
+
+    condition, outcome = _split(row_id)
+    row = _row(condition, outcome)
+    if row["certainty"] == NO_EVIDENCE:
+        return "No study measured this outcome, so there is no starting level."
+    design = str(row["design"])
+    start = grade_start(design)
+    why = "" if start == "high" else " (no randomised trial measured this outcome)"
+    return f"The rating rests on {STUDY_DESIGN_LABELS[design].plural}{why}, so it starts at {start}."
+
+
+def grade_reasoning_html(row_id: str, reveal: bool = True, **_: int) -> str:
     """The workbook's reasoning for one outcome, domain by domain, as escaped HTML (worksheet detail).
+
+    With ``reveal=False`` only what the studies found is given (a blank worksheet shows no rating).
 
     >>> grade_reasoning_html("insomnia:sleep-onset-latency")[:87]
     "<ul class='mgedu-grade-reasons'><li><b>What the studies found:</b> Mah &amp; Pitre 2021"
+    >>> grade_reasoning_html("rls:rls-severity", reveal=False).count("<li>")
+    1
     """
     import html
 
     condition, outcome = _split(row_id)
     row = _row(condition, outcome)
     items = [("What the studies found", row["effect"])]
-    items += [(name.replace("_", " ").capitalize(), row[f"{name}_reason"]) for name in DOMAINS[:5]]
-    items += [("Rating up", row["upgrade_reason"]), ("Bottom line", row["bottom_line"])]
+    if reveal:
+        items += [(_first_upper(name.replace("_", " ")), row[f"{name}_reason"]) for name in DOMAINS[:5]]
+        items += [("Rating up", row["upgrade_reason"]), ("Bottom line", row["bottom_line"])]
     lines = [f"<li><b>{html.escape(k)}:</b> {html.escape(str(v))}</li>" for k, v in items if v]
     return "<ul class='mgedu-grade-reasons'>" + "".join(lines) + "</ul>"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from mgedu.seeds import (
     load_claims,
     load_documents,
 )
-from mgedu.tables import Column, References, Schema, load, source_column
+from mgedu.tables import Column, References, Schema, derived_cache, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -193,6 +194,29 @@ def human_label(code: str) -> str:
     return str(code).replace("-", " ")
 
 
+_CONFIDENCE_CODES = re.compile(r"\s*\[(?:A|B|C|A via B|B via C)\]")
+
+
+@derived_cache
+def _study_names() -> tuple[tuple[re.Pattern[str], str], ...]:
+    from mgedu.studies import load_studies, study_label
+
+    ids = sorted((str(s) for s in load_studies().study_id), key=len, reverse=True)
+    return tuple((re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])"), study_label(s)) for s in ids)
+
+
+def audit_text(text: str) -> str:
+    """The audit's evidence or reason as a reader meets it: studies named as readers name them (first
+    author and year, not their ids), confidence codes such as ``[B]`` taken out, no shouted notes.
+
+    >>> audit_text("hornyak1998: dose not stated (NOT FOUND) [C].")
+    'Hornyak 1998: dose not stated (not found).'
+    """
+    for pattern, name in _study_names():
+        text = pattern.sub(name, text)
+    return _CONFIDENCE_CODES.sub("", text.replace("NOT FOUND", "not found")).strip()
+
+
 #: Claim cards shown at first; the rest of a long selection is one click away ("show the other N").
 CARDS_SHOWN = 40
 
@@ -204,12 +228,12 @@ def _claim_card_html(row: Any) -> str:
         verdict=html.escape(VERDICT_LABELS.get(str(row.verdict), human_label(row.verdict))),
         kind=html.escape(REASON_LABELS.get(str(row.reason_kind), human_label(row.reason_kind))),
         quote=html.escape(" ".join(str(row.quote).split())),
-        evidence=html.escape(str(row.evidence)), reason=html.escape(str(row.reason)),
+        evidence=html.escape(audit_text(str(row.evidence))), reason=html.escape(audit_text(str(row.reason))),
     )
 
 
 def claims_html(claims: pd.DataFrame, limit: int = CARDS_SHOWN) -> str:
-    """An HTML list of claim cards (every data string escaped), for the claim explorer.
+    r"""An HTML list of claim cards (every data string escaped), for the claim explorer.
 
     The first ``limit`` cards show at once; the others follow in a folded ``<details>`` that says how
     many there are, so every matching claim can be reached (also with the keyboard, and in a static
@@ -426,9 +450,13 @@ def load_discrepancies(folder: str | Path | None = None) -> pd.DataFrame:
 def discrepancy_card(discrepancy_id: str, width: int = 88) -> str:
     """A plain-text card for one discrepancy.
 
+    The study is named as readers name it (first author and year), not by its id.
+
     >>> print(discrepancy_card("D3").splitlines()[0])
-    D3 · How common is RLS? It depends on the definition (allen2005)
+    D3 · How common is RLS? It depends on the definition (Allen 2005)
     """
+    from mgedu.studies import study_label
+
     table = load_discrepancies()
     match = table[table.discrepancy_id == discrepancy_id]
     if match.empty:
@@ -436,7 +464,7 @@ def discrepancy_card(discrepancy_id: str, width: int = 88) -> str:
     r = match.iloc[0]
     wrap = functools.partial(textwrap.fill, width=width, subsequent_indent="    ")
     return "\n".join([
-        f"{r.discrepancy_id} · {r.subject} ({r.study_id})",
+        f"{r.discrepancy_id} · {r.subject} ({study_label(str(r.study_id))})",
         wrap(f"  Claims:        {r.claim_ids}"),
         wrap(f"  Articles say:  {r.articles_say}"),
         wrap(f"  Source says:   {r.source_says}"),

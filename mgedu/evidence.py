@@ -324,7 +324,7 @@ def grade_certainty(
     >>> r.certainty
     'low'
     >>> print(r.justification)  # doctest: +NORMALIZE_WHITESPACE
-    Started at high because the evidence comes from randomised trials (double-blind-rct).
+    Started at high because the evidence comes from double-blind randomised trials.
     Rated down one level for risk of bias. Rated down one level for imprecision. Certainty: low.
     >>> grade_certainty("open-label", risk_of_bias=-2).certainty
     'very low'
@@ -339,13 +339,37 @@ def grade_certainty(
         "imprecision": imprecision, "publication_bias": publication_bias, "large_effect": large_effect,
         "dose_response": dose_response, "plausible_confounding": plausible_confounding,
     }
+    return _grade(start, design, given)
+
+
+def grade_from_start(start: str, **steps: int) -> GradeResult:
+    """GRADE certainty from a starting level the reader chose ('high' or 'low') and the domain ratings.
+
+    The same arithmetic as :func:`grade_certainty`, for a worksheet where the learner decides the
+    starting level from the design instead of being told it. ``design`` of the result is empty.
+
+    >>> grade_from_start("high", risk_of_bias=-1, imprecision=-2).certainty
+    'very low'
+    >>> print(grade_from_start("low").justification)
+    Started at low (no randomised trials). No domain moved it. Certainty: low.
+    """
+    if start not in ("high", "low"):
+        raise ValueError(f"start must be 'high' (randomised trials) or 'low' (other designs), got {start!r}")
+    unknown = sorted(set(steps) - set(ALLOWED_STEPS))
+    if unknown:
+        raise ValueError(f"unknown GRADE domain(s) {', '.join(unknown)}; allowed: {', '.join(ALLOWED_STEPS)}")
+    return _grade(start, "", {name: steps.get(name, 0) for name in ALLOWED_STEPS})
+
+
+def _grade(start: str, design: str, given: dict[str, object]) -> GradeResult:
     steps = {name: _check_step(name, value) for name, value in given.items()}
     if start == "high":
         for name in UPGRADE_DOMAINS:
             if steps[name]:
+                what = f" ({STUDY_DESIGN_LABELS[design].plural})" if design else ""
                 raise ValueError(
                     f"{name} is {steps[name]:+d}, but upgrades apply only to non-randomised evidence; "
-                    f"randomised evidence ({design}) already starts at high"
+                    f"randomised evidence{what} already starts at high"
                 )
     start_score = CERTAINTY_LEVELS.index(start) + 1
     raw = start_score + sum(steps.values())
@@ -360,8 +384,11 @@ def _justify(
     design: str, start: str, steps: dict[str, int], certainty: str, *, floored: bool, capped: bool
 ) -> str:
     """The plain-language justification naming each domain applied."""
-    why = "randomised trials" if start == "high" else "non-randomised studies"
-    parts = [f"Started at {start} because the evidence comes from {why} ({design})."]
+    if design:
+        why = "" if start == "high" else ", not randomised trials"
+        parts = [f"Started at {start} because the evidence comes from {STUDY_DESIGN_LABELS[design].plural}{why}."]
+    else:
+        parts = [f"Started at {start} ({'randomised trials' if start == 'high' else 'no randomised trials'})."]
     for name, phrase in DOWNGRADE_DOMAINS.items():
         if steps[name]:
             severity = " (very serious)" if steps[name] == -2 else ""

@@ -380,15 +380,24 @@ def _check_choice_entry(
 def save_entry(entry: Mapping[str, Any], folder: str | Path | None = None) -> Path:
     """Write ``entry`` (from :func:`make_entry`) into its key file ``NN.json``, replacing the same id.
 
-    The file is chosen from the id (``"4.2"`` goes to ``04.json``) and created when missing; entries
-    stay in id order. Returns the path written.
+    The file is chosen from the id (``"4.2"`` goes to ``04.json``; a notebook without a number, such
+    as ``quiz-pre-post``, has ids made of its first letter, ``"Q.3"``, and the file ``quiz.json``) and
+    created when missing; entries stay in id order. Returns the path written.
     """
     checked = exercise_from_dict(dict(entry), f"entry {entry.get('id')!r}")
     number = checked.id.split(".")[0]
-    if not number.isdigit():
-        raise ValueError(f"id must look like 'N.k' (notebook number, then item), got {checked.id!r}")
+    stem = checked.notebook.split("-")[0]
+    if number.isdigit():
+        name = f"{int(number):02d}.json"
+    elif not stem.isdigit() and number == stem[:1].upper():
+        name = f"{stem}.json"
+    else:
+        raise ValueError(
+            f"id must look like 'N.k' (notebook number, then item), or for notebook {checked.notebook!r} "
+            f"'{stem[:1].upper()}.k', got {checked.id!r}"
+        )
     where = Path(folder) if folder is not None else keys_dir()
-    path = where / f"{int(number):02d}.json"
+    path = where / name
     payload = (json.loads(path.read_text(encoding="utf-8")) if path.exists()
                else {"notebook": checked.notebook, "exercises": []})
     if payload.get("notebook") != checked.notebook:

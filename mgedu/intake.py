@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from mgedu.doses import check_amount, dose_to_elemental_mg, mg_to_mmol, salt_info
 from mgedu.rules import Corpus, Rows, rule
-from mgedu.tables import Column, Problem, Schema, load, source_column
+from mgedu.tables import Column, Problem, Schema, derived_cache, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -120,6 +120,50 @@ def load_intake_reference(folder: str | Path | None = None) -> pd.DataFrame:
     return load("intake_reference.csv", folder)
 
 
+@dataclass(frozen=True)
+class IntakeRow:
+    """One row of the intake reference table: the ages it covers and the values it gives."""
+
+    age_from_years: float
+    age_to_years: float | None
+    reference: IntakeReference
+
+    def covers(self, age_years: float) -> bool:
+        """Whether the row applies at ``age_years`` (lower age inclusive, upper age exclusive)."""
+        return self.age_from_years <= age_years and (self.age_to_years is None or age_years < self.age_to_years)
+
+
+@derived_cache
+def _intake_rows() -> tuple[IntakeRow, ...]:
+    """The intake reference table as plain rows, built once per session (``clear_cache`` forgets them).
+
+    An explorer looks values up on every change of a control: filtering these few rows in Python takes
+    microseconds, where copying and filtering the DataFrame took milliseconds.
+    """
+    rows = []
+    for row in load_intake_reference().itertuples(index=False):
+        reference = IntakeReference(
+            str(row.authority), str(row.life_stage), str(row.sex), str(row.condition), str(row.kind),
+            float(row.rda_mg), _optional(row.rda_mg_other), _optional(row.ul_supplemental_mg), str(row.source),
+            str(row.notes) if isinstance(row.notes, str) else "",
+        )
+        rows.append(IntakeRow(float(row.age_from_years), _optional(row.age_to_years), reference))
+    return tuple(rows)
+
+
+def intake_rows(authority: str, condition: str = "none", sex: str | None = None) -> list[IntakeRow]:
+    """The rows of one authority for one condition (and, given ``sex``, those for that sex or for any).
+
+    >>> [(r.age_from_years, r.age_to_years) for r in intake_rows("NIH", "none", "female")][-2:]
+    [(31.0, 51.0), (51.0, None)]
+    >>> intake_rows("ICMR-NIN", "pregnant")
+    []
+    """
+    return [r for r in _intake_rows()
+            if r.reference.authority == authority and r.reference.condition == condition
+            and (sex is None or r.reference.sex in (sex, "any"))]
+
+
 def _overlap(a: dict[str, object], b: dict[str, object]) -> bool:
     """Whether two life-stage rows could both apply to one person."""
     same = a["authority"] == b["authority"] and a["condition"] == b["condition"]
@@ -184,44 +228,23 @@ def intake_reference(
     condition = "pregnant" if pregnant else "lactating" if lactating else "none"
     if condition != "none" and sex != "female":
         raise ValueError(f"{condition}=True needs sex='female', got sex={sex!r}")
-    table = load_intake_reference()
-    rows = table[
-        (table.authority == authority)
-        & (table.condition == condition)
-        & ((table.sex == sex) | (table.sex == "any"))
-        & (table.age_from_years <= age)
-        & (table.age_to_years.isna() | (table.age_to_years > age))
-    ]
-    if rows.empty:
-        covered = table[(table.authority == authority) & (table.condition == condition)]
-        if covered.empty:
+    candidates = intake_rows(authority, condition, sex)
+    rows = [r for r in candidates if r.covers(age)]
+    if not rows:
+        covered = intake_rows(authority, condition)
+        if not covered:
             raise ValueError(
                 f"{authority} values for {condition} women were not found in the sources read; "
                 "try authority='NIH'"
             )
-        low = float(covered.age_from_years.min())
-        top = (
-            "any higher age"
-            if covered.age_to_years.isna().any()
-            else f"under {float(covered.age_to_years.max()):g}"
-        )
+        low = min(r.age_from_years for r in covered)
+        ends = [r.age_to_years for r in covered]
+        top = "any higher age" if None in ends else f"under {max(e for e in ends if e is not None):g}"
         what = {"pregnant": "pregnancy", "lactating": "lactation"}.get(condition, "this group")
         raise ValueError(
             f"age_years must be between {low:g} and {top} for {what} in the {authority} table, got {age:g}"
         )
-    row = rows.iloc[0]
-    return IntakeReference(
-        str(row.authority),
-        str(row.life_stage),
-        str(row.sex),
-        str(row.condition),
-        str(row.kind),
-        float(row.rda_mg),
-        _optional(row.rda_mg_other),
-        _optional(row.ul_supplemental_mg),
-        str(row.source),
-        str(row.notes) if isinstance(row.notes, str) else "",
-    )
+    return rows[0].reference
 
 
 @dataclass(frozen=True)

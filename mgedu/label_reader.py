@@ -15,7 +15,7 @@ import math
 import numbers
 
 from mgedu.doses import MAX_AMOUNT_MG, MG_MOLAR_MASS, salt_info
-from mgedu.intake import AUTHORITIES, MAX_AGE_YEARS, load_intake_reference, read_label
+from mgedu.intake import AUTHORITIES, MAX_AGE_YEARS, intake_rows, read_label
 
 #: What each authority's short name stands for (shown in the reader's menu and glossary).
 AUTHORITY_NAMES: dict[str, str] = {
@@ -83,19 +83,16 @@ def explain_label_inputs(salt: str, amount: float, amount_is: str = "salt", unit
     if condition != "none" and sex != "female":
         word = "Pregnant" if pregnant else "Breastfeeding"
         return f"'{word}' applies only when Sex is female: untick it, or choose female."
-    table = load_intake_reference()
-    rows = table[(table.authority == authority) & (table.condition == condition)
-                 & ((table.sex == sex) | (table.sex == "any"))]
+    rows = intake_rows(authority, condition, sex)
     group = _AGE_GROUPS[condition] if condition != "none" else ("women" if sex == "female" else "men")
-    if rows.empty:
+    if not rows:
         return (f"The {authority} values for {group} were not found in the sources read for this "
                 f"workbook: choose NIH under Reference values.")
     age = float(age_years)
-    covered = rows[(rows.age_from_years <= age) & (rows.age_to_years.isna() | (rows.age_to_years > age))]
-    if covered.empty:
-        low = float(rows.age_from_years.min())
-        top = ("and older" if rows.age_to_years.isna().any()
-               else f"to under {float(rows.age_to_years.max()):g}")
+    if not any(row.covers(age) for row in rows):
+        low = min(row.age_from_years for row in rows)
+        ends = [row.age_to_years for row in rows]
+        top = "and older" if None in ends else f"to under {max(e for e in ends if e is not None):g}"
         other = " or choose NIH under Reference values" if authority != "NIH" else ""
         return (f"The {authority} table in this workbook covers {group} aged {low:g} {top} years; "
                 f"age {age:g} is outside it: change the age{other}.")

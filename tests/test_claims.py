@@ -126,6 +126,15 @@ def test_claim_explorer_escapes_every_data_string(monkeypatch):
     assert detail.count(html.escape(HOSTILE)) == len(CARD_FIELDS) * len(hostile)
 
 
+def test_claim_cards_name_studies_as_readers_do_and_show_no_codes():
+    # S002-C48's evidence, as stored, names its study by id and carries a confidence code.
+    stored = str(load_claims().set_index("claim_id").loc["S002-C48", "evidence"])
+    assert "manconi2004" in stored and "[B]" in stored
+    detail = claims_detail("S002", "study-report")
+    assert "Manconi 2004" in detail
+    assert "manconi2004" not in detail and "[B]" not in detail and "NOT FOUND" not in detail
+
+
 def test_verdict_plot_has_units_and_alt_text():
     ax = plot_verdicts("doc_id")
     assert ax.get_xlabel() == "Number of claims"

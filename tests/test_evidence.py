@@ -97,7 +97,7 @@ def test_cap_is_high_and_is_explained():
 def test_justification_names_every_domain_applied():
     result = grade_certainty("open-label", risk_of_bias=-1, publication_bias=-1, dose_response=1)
     text = result.justification
-    assert "Started at low" in text and "(open-label)" in text
+    assert "Started at low because the evidence comes from uncontrolled open-label studies, not randomised" in text
     assert "Rated down one level for risk of bias" in text
     assert "Rated down one level for publication bias" in text
     assert "Rated up one level for a dose-response gradient" in text

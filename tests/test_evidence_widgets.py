@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from mgedu.certainty import describe_grade_choice, domain_ratings, load_grade_outcomes, rated_outcomes
+from mgedu.certainty import (
+    describe_blank_worksheet,
+    describe_grade_choice,
+    domain_ratings,
+    load_grade_outcomes,
+    rated_outcomes,
+)
 from mgedu.evidence import DOMAINS, grade_certainty
 from mgedu.plots import alt_text
 from mgedu.plots.evidence import (
@@ -52,8 +58,8 @@ def test_plot_arguments_are_checked():
 
 
 @pytest.mark.parametrize("row_id", sorted(rated_outcomes().values()))
-def test_worksheet_loads_each_outcome_with_the_workbook_ratings(row_id):
-    sheet = make_grade_worksheet()
+def test_revealed_worksheet_loads_each_outcome_with_the_workbook_ratings(row_id):
+    sheet = make_grade_worksheet(reveal=True)
     sheet.controls["row_id"].value = row_id
     ratings = domain_ratings(*row_id.split(":"))
     for name in DOMAINS:
@@ -68,7 +74,7 @@ def test_worksheet_loads_each_outcome_with_the_workbook_ratings(row_id):
 def test_toggling_domains_regrades_and_the_readout_equals_the_pure_function():
     import html
 
-    sheet = make_grade_worksheet("insomnia:sleep-onset-latency")
+    sheet = make_grade_worksheet("insomnia:sleep-onset-latency", reveal=True)
     sheet.controls["risk_of_bias"].value = 0
     sheet.controls["imprecision"].value = 0
     assert "high" in sheet.readout.value
@@ -76,6 +82,7 @@ def test_toggling_domains_regrades_and_the_readout_equals_the_pure_function():
     sheet.controls["publication_bias"].value = -1
     values = sheet.values()
     assert sheet.readout.value == html.escape(describe_grade_choice(**values))
+    assert sheet.readout.value.endswith("The workbook rates it low.")
     steps = {k: v for k, v in values.items() if k != "row_id"}
     assert grade_certainty("double-blind-rct", **steps).certainty == "low"
     assert "Rated down one level for inconsistency." in sheet.readout.value
@@ -85,15 +92,50 @@ def test_toggling_domains_regrades_and_the_readout_equals_the_pure_function():
 
 
 def test_upgrading_randomised_evidence_shows_the_reason_not_a_traceback():
-    sheet = make_grade_worksheet("insomnia:total-sleep-time")
+    sheet = make_grade_worksheet("insomnia:total-sleep-time", reveal=True)
     sheet.controls["dose_response"].value = 1
     assert sheet.readout.value.startswith("Check the inputs: dose_response is +1, but upgrades apply only")
     sheet.controls["dose_response"].value = 0
     assert sheet.readout.value.endswith("The workbook rates it low.")
 
 
+@pytest.mark.parametrize("row_id", sorted(rated_outcomes().values()))
+def test_blank_worksheet_shows_no_rating_of_the_workbook(row_id):
+    import html
+
+    sheet = make_grade_worksheet()
+    sheet.controls["row_id"].value = row_id
+    assert sheet.controls["start"].value is None, "the learner picks the starting level"
+    assert all(sheet.controls[name].value == 0 for name in DOMAINS), "a blank worksheet starts at 0"
+    assert "choose a starting level first" in sheet.readout.value
+    row = load_grade_outcomes().set_index("row_id").loc[row_id]
+    sheet.controls["start"].value = "low"
+    sheet.controls["imprecision"].value = -1
+    assert sheet.readout.value.endswith("Started at low (no randomised trials). Rated down one level for "
+                                        "imprecision. Certainty: very low.")
+    assert "workbook" not in sheet.readout.value and "Bottom line" not in sheet.detail.value
+    assert "Risk of bias" not in sheet.detail.value and html.escape(str(row.effect)) in sheet.detail.value
+    assert str(row.design) not in sheet.readout.value, "not even the design the workbook rates from"
+    assert sheet.readout.value == html.escape(describe_blank_worksheet(**sheet.values()))
+    other = "insomnia:total-sleep-time" if row_id != "insomnia:total-sleep-time" else "rls:rls-severity"
+    sheet.controls["row_id"].value = other
+    assert sheet.controls["imprecision"].value == 0 and sheet.controls["start"].value is None, "blank again"
+
+
+def test_worksheet_labels_are_human():
+    sheet = make_grade_worksheet("rls:rls-severity")
+    sheet.controls["start"].value = "high"
+    assert sheet.readout.value.startswith("RLS severity (restless legs syndrome): high")
+    assert "Rls" not in sheet.readout.value and "rct" not in sheet.readout.value
+    labels = [label for label, _ in sheet.controls["row_id"].options]
+    assert "Restless legs syndrome · RLS severity" in labels
+    revealed = make_grade_worksheet("rls:rls-severity", reveal=True)
+    assert revealed.readout.value.startswith("RLS severity (restless legs syndrome): very low")
+    assert "single-blind randomised trials" in revealed.readout.value and "rct" not in revealed.readout.value
+
+
 def test_non_randomised_evidence_can_be_rated_up_and_hits_the_ceiling():
-    sheet = make_grade_worksheet("rls:periodic-limb-movements")
+    sheet = make_grade_worksheet("rls:periodic-limb-movements", reveal=True)
     for name in ("risk_of_bias", "indirectness", "imprecision"):
         sheet.controls[name].value = 0
     sheet.controls["large_effect"].value = 2

@@ -101,8 +101,9 @@ def extra_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize("path", KEY_FILES, ids=[p.name for p in KEY_FILES])
 def test_key_file_is_consistent(path: Path) -> None:
     payload = json.loads(path.read_text(encoding="utf-8"))
-    number = int(path.stem)
-    assert payload["notebook"].startswith(f"{number:02d}-")
+    # NN.json holds notebook NN's exercises N.k; quiz.json the quiz's questions Q.k.
+    number = str(int(path.stem)) if path.stem.isdigit() else path.stem[0].upper()
+    assert payload["notebook"].startswith(f"{path.stem}-")
     for raw in payload["exercises"]:
         assert set(raw) <= ENTRY_FIELDS, f"{path.name}: unexpected fields {set(raw) - ENTRY_FIELDS}"
         assert re.fullmatch(rf"{number}\.\d+", raw["id"]), f"{path.name}: id {raw['id']} is not '{number}.k'"
@@ -156,6 +157,20 @@ def test_numeric_answers_within_tolerance_and_units(extra_keys: Path) -> None:
     assert evaluate("98.1", float("nan")).status == "invalid"
     assert evaluate("98.1", True).status == "invalid"
     assert evaluate("98.1", ...).status == "unanswered"
+
+
+def test_a_decimal_comma_typed_as_text_is_a_decimal_mark(extra_keys: Path) -> None:
+    for typed in ("301,4", "301,4 mg", " 301,4mg ", "301.4", "3.014e2"):
+        assert evaluate("98.1", typed).correct, typed
+    assert exmod.canonical_answer("98.1", "301,4 mg") == pytest.approx(301.4), "the log gets the number read"
+    assert evaluate("98.1", "3014").status == "incorrect"
+    ambiguous = evaluate("98.1", "1,234 mg")
+    assert ambiguous.status == "invalid" and "'1,234' is ambiguous" in ambiguous.message
+    assert "asks for mg" in evaluate("98.1", "301,4 g").message
+    assert evaluate("98.1", "about three hundred").status == "invalid"
+    assert check("98.1", "301,4 mg").correct, "check itself, as a learner calls it"
+    refused = check("98.1", "1,234 mg")
+    assert refused.status == "invalid" and "write it without the comma, or with a decimal point" in refused.message
 
 
 def test_choice_text_and_written_answers(extra_keys: Path) -> None:
@@ -427,6 +442,13 @@ def test_save_entry_writes_and_replaces_in_id_order(tmp_path: Path) -> None:
     assert path.name == "97.json" and [e["title"] for e in payload["exercises"]] == ["two again", "ten"]
     with pytest.raises(ValueError, match="holds notebook '97-x', not '97-y'"):
         save_entry({**entry("97.3", "x"), "notebook": "97-y"}, tmp_path)
+    def quiz(qid: str) -> dict:
+        return make_entry(qid, "a", kind="text", notebook="test-pre-post", title="t", concepts=["1.2d"],
+                          skill="recall", hint="h", second_hint="h2")
+
+    assert save_entry(quiz("T.1"), tmp_path).name == "test.json", "a notebook without a number: file by its name"
+    with pytest.raises(ValueError, match="'T.k', got 'X.1'"):
+        save_entry(quiz("X.1"), tmp_path)
 
 
 def test_choices_markdown_puts_each_option_on_its_own_line(extra_keys: Path) -> None:

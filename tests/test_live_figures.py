@@ -145,3 +145,55 @@ def test_explorer_figure_shows_the_current_values(factory):
     from mgedu.plots import alt_text
 
     assert alt_text(fresh.ax) == alt
+
+
+@pytest.mark.parametrize("name", sorted(SEQUENCES))
+def test_repeated_updates_leave_nothing_behind(name):
+    """After many updates the figure holds what a fresh figure of the same values holds: the same legend
+    entries and as many artists (a bar chart's container once stayed behind, so every update added a
+    legend entry and each redraw took longer than the one before)."""
+    draw, sticky, steps = SEQUENCES[name]
+
+    def contents(ax):
+        legend = [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() else []
+        return legend, len(ax.containers), len(ax.get_children())
+
+    expected = []
+    for values in steps:
+        fresh = LiveFigure(draw)
+        fresh.render(**values)
+        expected.append(contents(fresh.ax))
+    live = LiveFigure(draw, sticky_limits=sticky)
+    for values, wanted in list(zip(steps, expected, strict=True)) * 2:
+        live.render(**values)
+        assert contents(live.ax) == wanted, f"{name} {values}: {contents(live.ax)} != fresh {wanted}"
+
+
+def test_label_reader_change_reads_no_table_and_checks_the_inputs_once(monkeypatch):
+    """A change of a label-reader control looks nothing up in the tables (the reference values are read
+    once per session) and checks the inputs once, for the readout and the figure together."""
+    import mgedu.tables as tables
+    import mgedu.widgets.doses as doses
+
+    checks = []
+    explain = doses.explain_label_inputs
+    monkeypatch.setattr(doses, "explain_label_inputs", lambda **v: checks.append(v) or explain(**v))
+    reader = doses.make_label_reader()
+
+    class CountingTables(dict):
+        loads = 0
+
+        def get(self, key, default=None):
+            CountingTables.loads += 1
+            return super().get(key, default)
+
+    monkeypatch.setattr(tables, "_TABLES", CountingTables(tables._TABLES))
+    checks.clear()
+    changes = [("amount", 300.0), ("age_years", 0.5), ("sex", "male"), ("authority", "ICMR-NIN"),
+               ("authority", "NIH"), ("unit", "mmol"), ("amount", -5.0), ("amount", 10.0)]
+    for control, value in changes:
+        reader.controls[control].value = value
+        reader.flush()
+    assert CountingTables.loads == 0, f"{CountingTables.loads} table loads during {len(changes)} changes"
+    assert len(checks) == len(changes)
+    assert reader.readout.value.startswith("10 mmol of magnesium oxide")

@@ -313,7 +313,9 @@ def test_plot_tally_follows_the_house_rules() -> None:
     judge(claims_with("misreported")[0], "supported", "matches-source")
     ax = plot_tally("claim")
     assert ax.get_xlabel() == "Number of claims you judged"
-    assert ax.get_title().startswith("Same verdict as the audit for 3 of 4 claims; most others more lenient")
+    assert ax.get_title().startswith("Same verdict as the audit for 3 of 4 claims;\nmost others more lenient")
+    judge(claims_with("supported")[3], "overstated", "stronger-than-evidence")
+    assert plot_tally("claim").get_title().endswith(";\nthe others split between directions")
     assert "same verdict as the audit: 3" in alt_text(ax) and "more lenient than the audit: 1" in alt_text(ax)
     colours = {bar.get_facecolor()[:3] for bar in ax.patches}
     allowed = {tuple(int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)) for c in TALLY_COLOURS.values()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mgedu.plots import OKABE_ITO, VERDICT_COLOURS, decorate, new_axes
@@ -26,7 +27,10 @@ CERTAINTY_COLOURS: dict[str, str] = {
     "low": OKABE_ITO["yellow"],
     "very low": OKABE_ITO["orange"],
     "no evidence": "#dddddd",
+    "rate it first": "#888888",
 }
+#: What a hidden cell of the GRADE summary says (an outcome the learner has not rated yet).
+HIDDEN = "rate it first"
 CAUSAL_COLOURS: dict[str, str] = {
     "depends": OKABE_ITO["sky_blue"],
     "yes": OKABE_ITO["bluish_green"],
@@ -93,8 +97,11 @@ def plot_rob_traffic_light(table: pd.DataFrame | None = None, ax: Axes | None = 
     from matplotlib.lines import Line2D
 
     from mgedu.risk_of_bias import ROB2_DOMAINS, risk_of_bias_table
+    from mgedu.studies import study_label
 
     grid = risk_of_bias_table() if table is None else table
+    if grid.empty:
+        raise ValueError("table has no trial results to draw")
     columns = list(ROB2_DOMAINS) + ["overall"]
     ax = new_axes(ax, figsize=(7.0, 0.42 * len(grid) + 1.9))
     for i, (_, row) in enumerate(grid.iterrows()):
@@ -108,7 +115,7 @@ def plot_rob_traffic_light(table: pd.DataFrame | None = None, ax: Axes | None = 
             ax.text(j, i, mark, ha="center", va="center", fontsize=10, fontweight="bold", zorder=4)
     ax.set_xticks(range(len(columns)), ["D1 Random-\nisation", "D2 Devia-\ntions", "D3 Missing\ndata",
                                         "D4 Measure-\nment", "D5 Report-\ning", "Overall"], fontsize=8)
-    ax.set_yticks(range(len(grid)), [f"{t} · {o}" for t, o in grid.index], fontsize=8)
+    ax.set_yticks(range(len(grid)), [f"{study_label(t)} · {o}" for t, o in grid.index], fontsize=8)
     ax.set_xlim(-0.6, len(columns) - 0.4)
     ax.set_ylim(len(grid) - 0.5, -0.5)
     ax.grid(False)
@@ -233,12 +240,17 @@ def plot_published_pooled(ax: Axes | None = None) -> Axes:
                        ax=ax)
 
 
-def plot_grade_summary(ax: Axes | None = None) -> Axes:
+def plot_grade_summary(hide: Sequence[str] = (), ax: Axes | None = None) -> Axes:
     """GRADE certainty per outcome for magnesium in RLS and in insomnia, as a coloured grid.
 
-    >>> ax = plot_grade_summary()
-    >>> len(ax.get_xticklabels())
-    2
+    Args:
+        hide: outcomes (``"condition:outcome"``) to draw as "rate it first" instead of their certainty,
+            for a learner who has not rated them yet.
+
+    >>> from mgedu.plots import alt_text
+    >>> ax = plot_grade_summary(hide=["rls:rls-severity"])
+    >>> len(ax.get_xticklabels()), "RLS severity: very low" in alt_text(ax)
+    (2, False)
     """
     from matplotlib.patches import Patch, Rectangle
 
@@ -246,11 +258,16 @@ def plot_grade_summary(ax: Axes | None = None) -> Axes:
     from mgedu.evidence import CERTAINTY_SYMBOLS
 
     table = load_grade_outcomes().set_index("row_id")
+    unknown = sorted(set(hide) - set(table.index))
+    if unknown:
+        raise ValueError(f"hide must name outcomes like 'rls:rls-severity'; unknown: {', '.join(unknown)}")
+    shown = {row: (HIDDEN if row in hide else str(table.loc[row, "certainty"])) for row in table.index}
     ax = new_axes(ax, figsize=(7.0, 3.6))
     for j, condition in enumerate(CONDITIONS):
         for i, outcome in enumerate(OUTCOMES):
-            certainty = str(table.loc[f"{condition}:{outcome}", "certainty"])
-            ax.add_patch(Rectangle((j - 0.48, i - 0.45), 0.96, 0.9, color=CERTAINTY_COLOURS[certainty]))
+            certainty = shown[f"{condition}:{outcome}"]
+            ax.add_patch(Rectangle((j - 0.48, i - 0.45), 0.96, 0.9, color=CERTAINTY_COLOURS[certainty],
+                                   hatch="//" if certainty == HIDDEN else None, fill=certainty != HIDDEN))
             symbols = CERTAINTY_SYMBOLS.get(certainty, "")
             text = f"{symbols} {certainty}".strip()
             ax.text(j, i, text, ha="center", va="center", fontsize=9)
@@ -259,12 +276,13 @@ def plot_grade_summary(ax: Axes | None = None) -> Axes:
     ax.set_xticks(range(len(CONDITIONS)), [f"Magnesium in\n{c}" for c in CONDITIONS.values()], fontsize=9)
     ax.set_yticks(range(len(OUTCOMES)), list(OUTCOMES.values()), fontsize=9)
     ax.grid(False)
-    handles = [Patch(color=c, label=k) for k, c in CERTAINTY_COLOURS.items()]
+    handles = [Patch(color=c, label=k) for k, c in CERTAINTY_COLOURS.items() if k != HIDDEN]
     ax.legend(handles=handles, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8)
-    cells = "; ".join(f"{CONDITIONS[str(r.condition)]}, {OUTCOMES[str(r.outcome)]}: {r.certainty}"
+    cells = "; ".join(f"{CONDITIONS[str(r.condition)]}, {OUTCOMES[str(r.outcome)]}: {shown[str(r.Index)]}"
                       for r in table.itertuples())
-    reached = set(table.certainty.astype(str))
-    title = ("No outcome reaches moderate certainty" if not reached & {"high", "moderate"}
+    reached = set(shown.values())
+    title = ("No outcome shown reaches moderate certainty" if hide and not reached & {"high", "moderate"}
+             else "No outcome reaches moderate certainty" if not reached & {"high", "moderate"}
              else "GRADE certainty by outcome")
     return decorate(ax, title=title,
                     alt=f"Grid of GRADE certainty by outcome (rows) and condition (columns). {cells}.")

@@ -4,7 +4,7 @@ An explorer's figure is drawn by an ordinary ``plot_*`` function (``draw(ax, **v
 exactly like the same figure in a notebook. :class:`LiveFigure` keeps one Figure and one Axes for the
 explorer's whole life and, on every update:
 
-1. removes the artists the last call drew (lines, patches, texts, the legend), keeping the Axes, its
+1. removes the artists the last call drew (lines, patches, texts, containers, the legend), keeping the Axes, its
    ticks and its layout (the first render's constrained layout is frozen, so later renders skip the
    layout engine and the figure never jumps);
 2. calls ``draw`` again on the same Axes;
@@ -94,6 +94,9 @@ class LiveFigure:
         for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images, *ax.artists,
                        *ax.tables]:
             artist.remove()
+        # Containers (a bar chart's BarContainer, error bars) are not children of the Axes but the legend
+        # reads its entries from them: left in place, every update would add one more legend entry.
+        ax.containers.clear()
         if ax.legend_ is not None:
             ax.legend_.remove()
         for title in (ax.title, ax._left_title, ax._right_title):  # noqa: SLF001 - the Axes' own titles

@@ -2,13 +2,18 @@
 
 Learner-facing calls (each returns what the learner sees; none raises for a learner's input):
 
-- claims: :func:`show_claim`, :func:`study_card`, :func:`claim_list`, :func:`judge`, :func:`compare`,
-  :func:`tally`, :func:`plot_tally`;
+- claims: :func:`show_claim`, :func:`study_card`, :func:`claim_sheet` (both, the card folded),
+  :func:`study_shelf`, :func:`verdict_guide`, :func:`claim_list`, :func:`judge`, :func:`compare`,
+  :func:`tally`, :func:`plot_tally`; a notebook's set of claims to judge, and what waits for them:
+  :func:`claim_set`;
 - mechanism links (notebook 02): :func:`links_to_label`, :func:`label_link`, :func:`label_links`,
   :func:`compare_links`, :func:`tally_links`, :func:`reveal_chain` (a chain's map, once every link of it
   is labelled), :func:`chain_table` (a worked chain, with the audit's labels);
 - predictions (notebook 03): :func:`predict`, :func:`reveal`, :func:`when_predicted` (a chart or table
   of the result, shown only once predicted), :func:`tally_predictions`;
+- RoB 2 domains and GRADE steps, each with a reason (notebook 05): :func:`judge_bias`, :func:`show_bias`,
+  :func:`compare_bias`, :func:`tally_bias`; :func:`grade_evidence`, :func:`rate_grade`,
+  :func:`worked_grade`, :func:`compare_grade`, :func:`tally_grade`, :func:`bottom_lines`;
 - a whole article (notebook 06): :func:`claims_to_judge`, :func:`read_article`, :func:`judge_claims`
   (with its worst problem), :func:`main_outcome`, then :func:`compare_appraisal` (the report:
   :func:`compare_worst_problem`, :func:`compare_certainty`); check the checker: :func:`challenge_audit`;
@@ -31,12 +36,29 @@ _EXPORTS: dict[str, str] = {
     "show_claim": "mgedu.practice.claims",
     "study_card": "mgedu.practice.claims",
     "claim_list": "mgedu.practice.claims",
+    "claim_sheet": "mgedu.practice.claims",
+    "study_shelf": "mgedu.practice.claims",
+    "verdict_guide": "mgedu.practice.claims",
+    "claim_set": "mgedu.practice.claim_sets",
+    "ClaimSet": "mgedu.practice.claim_sets",
     "judge": "mgedu.practice.claims",
     "compare": "mgedu.practice.claims",
     "tally": "mgedu.practice.claims",
     "label_link": "mgedu.practice.links",
     "compare_links": "mgedu.practice.links",
     "tally_links": "mgedu.practice.links",
+    "judge_bias": "mgedu.practice.bias",
+    "show_bias": "mgedu.practice.bias",
+    "compare_bias": "mgedu.practice.bias",
+    "tally_bias": "mgedu.practice.bias",
+    "bias_overview": "mgedu.practice.bias",
+    "grade_evidence": "mgedu.practice.grade",
+    "rate_grade": "mgedu.practice.grade",
+    "worked_grade": "mgedu.practice.grade",
+    "compare_grade": "mgedu.practice.grade",
+    "tally_grade": "mgedu.practice.grade",
+    "hidden_outcomes": "mgedu.practice.grade",
+    "bottom_lines": "mgedu.practice.grade",
     "label_links": "mgedu.practice.links",
     "links_to_label": "mgedu.practice.links",
     "reveal_chain": "mgedu.practice.links",
@@ -82,8 +104,29 @@ if TYPE_CHECKING:  # pragma: no cover
         main_outcome,
     )
     from mgedu.practice.article import claims_to_judge, judge_claims, read_article
-    from mgedu.practice.claims import claim_list, compare, judge, show_claim, study_card, tally
+    from mgedu.practice.bias import bias_overview, compare_bias, judge_bias, show_bias, tally_bias
+    from mgedu.practice.claim_sets import ClaimSet, claim_set
+    from mgedu.practice.claims import (
+        claim_list,
+        claim_sheet,
+        compare,
+        judge,
+        show_claim,
+        study_card,
+        study_shelf,
+        tally,
+        verdict_guide,
+    )
     from mgedu.practice.comparison import compare_items, tally_task
+    from mgedu.practice.grade import (
+        bottom_lines,
+        compare_grade,
+        grade_evidence,
+        hidden_outcomes,
+        rate_grade,
+        tally_grade,
+        worked_grade,
+    )
     from mgedu.practice.links import (
         chain_table,
         compare_links,

@@ -222,16 +222,18 @@ class Tally:
         parts = [f"{self.same[s.name]} of {self.n} on the {s.name}" for s in self.task.scales
                  if s.name in self.same]
         lines = [
-            f"You have judged {self.n} {noun}. You chose what the audit chose: {'; '.join(parts)}.",
-            f"Where your {main.name} differed: {self.directions['lenient']} {main.lenient}, "
-            f"{self.directions['harsh']} {main.harsh}, {self.directions['different']} a different kind of call"
-            + (f", {self.directions['no audit value']} without an audit value" if self.directions["no audit value"]
-               else "") + ".",
+            textwrap.fill(f"You have judged {self.n} {noun}. You chose what the audit chose: {'; '.join(parts)}.",
+                          width=96),
+            textwrap.fill(
+                f"Where your {main.name} differed: {self.directions['lenient']} {main.lenient}, "
+                f"{self.directions['harsh']} {main.harsh}, {self.directions['different']} a different kind of call"
+                + (f", {self.directions['no audit value']} without an audit value"
+                   if self.directions["no audit value"] else "") + ".", width=96),
             "",
             f"Your {main.name} (rows) against the audit's (columns):",
             self.confusion.to_string(),
             "",
-            self.kappa.reading,
+            textwrap.fill(self.kappa.reading, width=96),
         ]
         return "\n".join(lines)
 

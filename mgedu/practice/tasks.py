@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 BUILTIN_TASKS: dict[str, str] = {
     "claim": "mgedu.practice.claims:CLAIM_TASK",
     "mechanism-link": "mgedu.practice.links:LINK_TASK",
+    "rob2-domain": "mgedu.practice.bias:BIAS_TASK",
+    "grade-start": "mgedu.practice.grade:START_TASK",
+    "grade-domain": "mgedu.practice.grade:DOMAIN_TASK",
     "worst-problem": "mgedu.practice.appraisal:WORST_TASK",
     "audit-call": "mgedu.practice.appraisal:CHALLENGE_TASK",
 }

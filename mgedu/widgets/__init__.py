@@ -115,16 +115,25 @@ def make_explorer(
 
         live = LiveFigure(draw, sticky_limits=sticky_limits)
     shown: dict[str, str] = {"alt": ""}
+    explained: list[Any] = []  # [values, problem] of the last check: the readout and the figure share it
 
     def values() -> dict[str, Any]:
         return {key: control.value for key, control in controls.items()}
+
+    def problem_with(current: dict[str, Any]) -> str | None:
+        """``explain(**current)``, checked once per set of values (the readout and the figure both ask)."""
+        if explain is None:
+            return None
+        if not explained or explained[0] != current:
+            explained[:] = [current, explain(**current)]
+        return explained[1]
 
     def paint() -> None:
         """Draw the figure for the controls' current values (the latest, whenever this runs)."""
         if live is None:
             return
         current = values()
-        problem = explain(**current) if explain is not None else None
+        problem = problem_with(current)
         if problem is None:
             try:
                 png = live.render(**current)
@@ -144,7 +153,7 @@ def make_explorer(
 
     def refresh(*_: object) -> None:
         current = values()
-        problem = explain(**current) if explain is not None else None
+        problem = problem_with(current)
         if problem is None:
             try:
                 text = describe(**current)

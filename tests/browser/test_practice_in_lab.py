@@ -210,3 +210,97 @@ def test_capstone_as_a_student(lab_tabs: LabTabs, screenshot_dir: Path) -> None:
         passed = True
     finally:
         lab_tabs.close(passed)
+
+
+JADIDI_WRONG_FIRST = """display(study_card("jadidi2022"))
+judge_bias("jadidi2022:rls-severity", measurement=("some concern", "scored on a questionnaire"))"""
+JADIDI = """display(study_card("jadidi2022"))
+judge_bias("jadidi2022:rls-severity", randomisation=("some concerns", "method of randomising not given"),
+           deviations=("some concerns", "single-blind, so someone knew the groups"),
+           missing_data=("low", "nothing says anyone dropped out"),
+           measurement=("some concerns", "a questionnaire, and someone knew the groups"),
+           reporting=("some concerns", "only a P value, no group means"),
+           overall=("some concerns", "no domain is high"))"""
+RLS_RATINGS = """rate_grade("rls:rls-severity", start=("high", "there are randomised trials"),
+           risk_of_bias=("serious", "the one readable trial has several concerns"),
+           inconsistency=("serious", "Jadidi found a difference, the earlier trial did not"),
+           indirectness=("not serious", "people with RLS, their symptoms"),
+           imprecision=("serious", "75 people and no interval"),
+           publication_bias=("not serious", "too few trials to tell"))"""
+
+
+def page_text(page: Any) -> str:
+    return " ".join(page.locator(".jp-NotebookPanel").inner_text().split())
+
+
+def test_evidence_quality_as_a_student(lab_tabs: LabTabs, screenshot_dir: Path) -> None:
+    """Notebook 05: Run All hides the ratings to be made; the student judges RoB 2 domains (a misspelt
+    judgement first), compares, answers an exercise wrong then right, tries the blank GRADE worksheet,
+    rates RLS severity with reasons, compares, and only then sees the bottom line for it."""
+    passed = False
+    try:
+        page = lab_tabs.open("05-evidence-quality.ipynb")
+        run_all(page)
+        full_notebook_screenshot(page, screenshot_dir / "practice-05-run-all.png")
+        page.set_viewport_size({"width": 1280, "height": 1000})
+        assert len(closed_solutions(page)) == 5
+        text = page_text(page)
+        for secret in ("We do not know whether magnesium eases restless legs", "RLS severity: very low",
+                       "The workbook rates it", "Every domain has some concerns; RoB 2 allows"):
+            assert secret not in text, f"Run All shows {secret!r}"
+        assert "RLS severity (restless legs syndrome): hidden until you have rated it yourself" in text
+        assert "Rls" not in text
+
+        judge_cell = code_cell(page, 'display(study_card("jadidi2022"))')
+        compare_cell = code_cell(page, 'display(compare_bias("jadidi2022:rls-severity"))')
+        assert "not rated yet" in output_of(judge_cell)
+        assert "nothing is shown" in output_of(compare_cell)
+        wrong = replace_and_run(page, judge_cell, JADIDI_WRONG_FIRST, "not recorded")
+        assert "did you mean 'some concerns'?" in wrong
+        shown = replace_and_run(page, judge_cell, JADIDI, "6 of 6 recorded")
+        assert "Overall risk of bias · recorded: some concerns, because “no domain is high”." in shown
+        compared = " ".join(rerun(page, compare_cell, "You have judged 6 RoB 2 domains").split())
+        assert "you rated 6; the audit chose the same for 4" in compared
+        assert "Where your judgement differed: 2 more trusting than the audit (you saw less risk of bias)" in compared
+        assert "the RoB 2 rule allows an overall judgement of some concerns or high" in compared
+        assert "You have judged 6 RoB 2 domains" in compared
+        compare_cell.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_dir / "practice-05-rob2-compared.png"))
+
+        exercise = code_cell(page, 'answer = ""  # a letter, e.g. "a"\ncheck("5.2"')
+        first = replace_and_run(page, exercise, 'answer = "b"\ncheck("5.2", answer)', "not yet")
+        assert "whose outcomes are counted" in first
+        right = replace_and_run(page, exercise, 'answer = "c"\ncheck("5.2", answer)', "correct")
+        assert "Because: Outcomes are missing for the people who left" in right
+
+        sheet = page.locator(".jp-NotebookPanel .mgedu-grade-worksheet")
+        sheet.scroll_into_view_if_needed()
+        readout = sheet.locator(".mgedu-readout")
+        assert "choose a starting level first" in readout.inner_text()
+        sheet.locator(".widget-toggle-buttons", has_text="Starting level").get_by_role("button", name="high").click()
+        page.wait_for_function("(el) => el.innerText.includes(': high ')", arg=readout.element_handle())
+        sheet.locator(".widget-toggle-buttons", has_text="imprecision").get_by_role("button", name="−2").click()
+        page.wait_for_function("(el) => el.innerText.includes(': low ')", arg=readout.element_handle())
+        assert "workbook" not in readout.inner_text() and "Risk of bias" not in sheet.inner_text()
+        page.screenshot(path=str(screenshot_dir / "practice-05-worksheet.png"))
+
+        rate_cell = code_cell(page, 'rate_grade("rls:rls-severity"')
+        recorded = replace_and_run(page, rate_cell, RLS_RATINGS, "6 of 6 recorded")
+        assert "Imprecision · recorded: serious (down one level), because “75 people and no interval”." in recorded
+        grade_cell = code_cell(page, 'display(compare_grade("rls:rls-severity"))')
+        graded = " ".join(rerun(page, grade_cell, "You have rated 6 GRADE steps").split())
+        assert "Imprecision serious (down one level) “75 people and no interval” very serious" in graded
+        assert "more generous than the audit (you rated down less)" in graded
+        assert "Your ratings lead to very low ⊕◯◯◯; the audit's to very low ⊕◯◯◯ (the same)." in graded
+        assert "the audit chose the same for 5" in graded
+        grade_cell.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_dir / "practice-05-grade-compared.png"))
+
+        overview = code_cell(page, "show(plot_grade_summary(hide=hidden_outcomes()))")
+        lines = " ".join(rerun(page, overview, "We do not know whether magnesium eases restless legs").split())
+        assert "RLS severity (restless legs syndrome) · very low" in lines
+        overview.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_dir / "practice-05-bottom-lines.png"))
+        passed = True
+    finally:
+        lab_tabs.close(passed)
