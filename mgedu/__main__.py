@@ -69,11 +69,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Modules the classroom commands need that a learner's install (``pip install mgedu``) leaves out:
+#: they come with the ``classroom`` extra.
+CLASSROOM_MODULES = frozenset({"nbformat", "nbclient", "jupyter_client", "ipykernel"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing not in CLASSROOM_MODULES:
+            raise
+        print(f"python -m mgedu {args.command} needs the classroom tools, and {missing!r} is not installed here.\n"
+              "Install them with:  pip install 'mgedu[classroom]'   (in a checkout: pip install -e '.[classroom]')",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

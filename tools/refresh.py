@@ -1,16 +1,18 @@
 """Re-execute notebooks and store their outputs lean and deterministic (for contributors).
 
 ``python -m tools.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
-fresh kernel (working directory: the notebook's folder), then removes what would churn on every run:
-widget state and execution timing metadata. Outputs themselves are kept, because nbval compares them.
-A notebook with an error output is not written back: the command fails and names the cell, so a
-broken notebook is never stored.
+fresh kernel (working directory: the notebook's folder), after putting the workbook's setup cell first
+(``tools/setup_cell.py``; it installs mgedu on Colab and in JupyterLite; a notebook that lacks it gets it),
+then removes what would churn on every run: widget state and execution timing metadata. Outputs
+themselves are kept, because nbval compares them. A notebook with an error output is not written back:
+the command fails and names the cell, so a broken notebook is never stored.
 
 Metadata is stored the way JupyterLab itself would write it, so that merely opening a notebook does
 not mark it modified: the ``language_info`` the kernel reports (JupyterLab copies the kernel's,
 ``version`` included, into the notebook when the kernel starts) and, for a cell whose outputs are
 hidden (``jupyter.outputs_hidden``), the matching legacy ``collapsed`` flag (JupyterLab adds it).
-``python -m tools.refresh --metadata-only`` applies just this to notebooks without running them.
+``python -m tools.refresh --metadata-only`` applies just this to notebooks without running them
+(and also puts the setup cell first).
 """
 
 from __future__ import annotations
@@ -81,6 +83,17 @@ def error_cells(nb: Any) -> list[int]:
     ]
 
 
+def add_setup_cell(nb: Any) -> bool:
+    """Put the workbook's setup cell (``tools/setup_cell.py``) first in a notebook that runs code,
+    replacing an older version of it; return whether the notebook changed. Markdown-only notebooks
+    (the glossary) need no install and are left alone."""
+    from tools.setup_cell import ensure_setup_cell, is_setup_cell
+
+    if not any(cell.cell_type == "code" and not is_setup_cell(cell) for cell in nb.cells):
+        return False
+    return ensure_setup_cell(nb)
+
+
 def execute_notebook(path: Path, timeout: int = 120) -> Any:
     """Execute the notebook at ``path`` in a fresh kernel and return it (not written)."""
     import nbformat
@@ -88,6 +101,7 @@ def execute_notebook(path: Path, timeout: int = 120) -> Any:
     from mgedu.classroom.kernels import notebook_client
 
     nb = nbformat.read(path, as_version=4)
+    add_setup_cell(nb)
     client = notebook_client(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                              resources={"metadata": {"path": str(path.parent)}})
     client.execute()
@@ -122,7 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         import nbformat
 
         for path in args.notebooks:
-            nbformat.write(normalise_metadata(nbformat.read(path, as_version=4)), path)
+            nb = nbformat.read(path, as_version=4)
+            add_setup_cell(nb)
+            nbformat.write(normalise_metadata(nb), path)
             print(f"normalised {path}")
         return status
     for path in args.notebooks:

@@ -198,9 +198,10 @@ class LabServer:
 class Chromium:
     """Debian's Chromium started headless by us, with Playwright connected over CDP."""
 
-    def __init__(self, workdir: Path, log_path: Path) -> None:
+    def __init__(self, workdir: Path, log_path: Path, extra_flags: tuple[str, ...] = ()) -> None:
         self.profile = workdir / "chromium-profile"
         self.log_path = log_path
+        self.extra_flags = extra_flags
         self.process: subprocess.Popen[bytes] | None = None
         self._playwright: Any = None
         self.browser: Any = None
@@ -210,7 +211,7 @@ class Chromium:
         self.profile.mkdir(parents=True)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
-        command = [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
+        command = [str(CHROMIUM), *CHROMIUM_FLAGS, *self.extra_flags, f"--user-data-dir={self.profile}",
                    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"]
         self.process = popen(command, log)
         log.close()
