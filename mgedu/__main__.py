@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -73,12 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
 #: they come with the ``classroom`` extra.
 CLASSROOM_MODULES = frozenset({"nbformat", "nbclient", "jupyter_client", "ipykernel"})
 
+#: What a command needs in this process before it starts: ``grade`` runs each submission in a child
+#: process, where a missing module would surface only as an unexplained failed row.
+COMMAND_MODULES = {"grade": ("nbformat", "nbclient", "jupyter_client"), "release": ("nbformat",)}
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        for name in COMMAND_MODULES.get(getattr(args, "command", ""), ()):
+            importlib.import_module(name)
         return int(args.func(args))
     except ModuleNotFoundError as exc:
         missing = (exc.name or "").split(".")[0]
