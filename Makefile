@@ -67,6 +67,7 @@ sandbox-deps:
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check mgedu tests benchmarks tools
+	$(BIN)/ruff format --check mgedu tests benchmarks tools
 
 check: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu check

@@ -58,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data", default=None, help="data folder (default: mgedu/data)")
     check.add_argument("--list-rules", action="store_true", help="print every rule the data must follow")
     check.set_defaults(func=_cmd_check)
-    coverage = sub.add_parser("coverage",
-                              help="how many claims the audit covers, and how many rest on secondary sources")
+    coverage = sub.add_parser(
+        "coverage", help="how many claims the audit covers, and how many rest on secondary sources"
+    )
     coverage.set_defaults(func=_cmd_coverage)
     try:
         from mgedu import classroom
@@ -91,9 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         missing = (exc.name or "").split(".")[0]
         if missing not in CLASSROOM_MODULES:
             raise
-        print(f"python -m mgedu {args.command} needs the classroom tools, and {missing!r} is not installed here.\n"
-              "Install them with:  pip install 'mgedu[classroom]'   (in a checkout: pip install -e '.[classroom]')",
-              file=sys.stderr)
+        print(
+            f"python -m mgedu {args.command} needs the classroom tools, and {missing!r} is not installed here.\n"
+            "Install them with:  pip install 'mgedu[classroom]'   (in a checkout: pip install -e '.[classroom]')",
+            file=sys.stderr,
+        )
         return 2
 
 

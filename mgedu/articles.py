@@ -66,11 +66,13 @@ def articles_table() -> pd.DataFrame:
     for doc in docs.itertuples(index=False):
         refs = int(doc.cites_references)
         cites = label(CITATION_LABELS, str(doc.citation_style))
-        rows.append({
-            "who publishes it": label(PUBLISHER_LABELS, str(doc.publisher_kind)),
-            "sells or promotes": NO_PRODUCT if pd.isna(doc.sells_or_promotes) else str(doc.sells_or_promotes),
-            "how it cites its sources": f"{cites} ({refs} references)" if refs else cites,
-        })
+        rows.append(
+            {
+                "who publishes it": label(PUBLISHER_LABELS, str(doc.publisher_kind)),
+                "sells or promotes": NO_PRODUCT if pd.isna(doc.sells_or_promotes) else str(doc.sells_or_promotes),
+                "how it cites its sources": f"{cites} ({refs} references)" if refs else cites,
+            }
+        )
     return pd.DataFrame(rows, index=pd.Index([str(d) for d in docs.doc_id], name="article"))
 
 
@@ -80,5 +82,6 @@ def unlabelled_codes() -> list[str]:
     >>> unlabelled_codes()
     []
     """
-    return ([c for c in PUBLISHER_KINDS if c not in PUBLISHER_LABELS]
-            + [c for c in CITATION_STYLES if c not in CITATION_LABELS])
+    return [c for c in PUBLISHER_KINDS if c not in PUBLISHER_LABELS] + [
+        c for c in CITATION_STYLES if c not in CITATION_LABELS
+    ]

@@ -62,10 +62,33 @@ MAX_LOGGED_TEXT = 5000
 _exercise_from_dict = exercise_from_dict  # the older private name, kept for callers
 
 __all__ = [
-    "DIFFICULTIES", "KEYS_VARIABLE", "KINDS", "LOG_VARIABLE", "SKILLS", "STATUSES", "Exercise", "Feedback",
-    "Kind", "answered", "canonical_answer", "check", "choices_markdown", "clear_cache", "evaluate",
-    "exercise_records", "exercise_table", "key_folders", "keys_dir", "load_exercises", "make_entry",
-    "normalise_text", "read_key_file", "read_numeric_answer", "save_entry", "show_choices", "sort_key",
+    "DIFFICULTIES",
+    "KEYS_VARIABLE",
+    "KINDS",
+    "LOG_VARIABLE",
+    "SKILLS",
+    "STATUSES",
+    "Exercise",
+    "Feedback",
+    "Kind",
+    "answered",
+    "canonical_answer",
+    "check",
+    "choices_markdown",
+    "clear_cache",
+    "evaluate",
+    "exercise_records",
+    "exercise_table",
+    "key_folders",
+    "keys_dir",
+    "load_exercises",
+    "make_entry",
+    "normalise_text",
+    "read_key_file",
+    "read_numeric_answer",
+    "save_entry",
+    "show_choices",
+    "sort_key",
 ]
 
 
@@ -182,8 +205,7 @@ def _written(ex: Exercise, answer: object) -> Feedback:
     size = f"{words} word{'s' if words != 1 else ''}"
     if ex.words is not None:
         low, high = ex.words
-        fits = ("within the range" if low <= words <= high
-                else f"{'fewer' if words < low else 'more'} than the range")
+        fits = "within the range" if low <= words <= high else f"{'fewer' if words < low else 'more'} than the range"
         size += f"; {fits} of {low}-{high} asked for"
     return Feedback(
         ex.id,
@@ -230,9 +252,7 @@ def evaluate(
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         return Feedback(str(question_id), "invalid", f"{question_id}: no exercise has this id.{hint}")
     if _is_blank(answer):
-        return Feedback(
-            ex.id, "unanswered", f"{ex.id} · no answer yet: replace the placeholder with your answer."
-        )
+        return Feedback(ex.id, "unanswered", f"{ex.id} · no answer yet: replace the placeholder with your answer.")
     if ex.kind == "written":
         return _written(ex, answer)
     text = ""
@@ -248,9 +268,7 @@ def evaluate(
         if ex.kind == "choice" and ex.choices:
             text = _choice_letter(ex, text)
             if text not in ex.letters:
-                return Feedback(
-                    ex.id, "invalid", f"{ex.id} · not checked: answer with one of {', '.join(ex.letters)}."
-                )
+                return Feedback(ex.id, "invalid", f"{ex.id} · not checked: answer with one of {', '.join(ex.letters)}.")
         ok = digest(ex.id, ex.salt, text) in ex.accept
         band = ""
     if ok:
@@ -331,9 +349,19 @@ def exercise_records(notebook: str | None = None) -> list[dict[str, Any]]:
             raise ValueError(f"notebook must be one of {', '.join(known)}, got {notebook!r}")
         exercises = [ex for ex in exercises if ex.notebook == notebook]
     return [
-        {"id": ex.id, "notebook": ex.notebook, "title": ex.title, "kind": ex.kind, "skill": ex.skill,
-         "concepts": list(ex.concepts), "choices": list(ex.choices), "difficulty": ex.difficulty,
-         "points": ex.points, "unit": ex.unit, "words": list(ex.words) if ex.words else None}
+        {
+            "id": ex.id,
+            "notebook": ex.notebook,
+            "title": ex.title,
+            "kind": ex.kind,
+            "skill": ex.skill,
+            "concepts": list(ex.concepts),
+            "choices": list(ex.choices),
+            "difficulty": ex.difficulty,
+            "points": ex.points,
+            "unit": ex.unit,
+            "words": list(ex.words) if ex.words else None,
+        }
         for ex in exercises
     ]
 

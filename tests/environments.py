@@ -65,14 +65,17 @@ def find_python(version: str) -> str | None:
     Looks on PATH (``python3.13``), then in pyenv's and uv's folders of installed Pythons.
     """
     candidates = [shutil.which(f"python{version}")]
-    roots = [Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions",
-             Path.home() / ".local" / "share" / "uv" / "python"]
+    roots = [
+        Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions",
+        Path.home() / ".local" / "share" / "uv" / "python",
+    ]
     for root in roots:
         if root.is_dir():
             candidates += [str(path) for path in sorted(root.glob(f"*{version}*/bin/python{version}"), reverse=True)]
     for candidate in filter(None, candidates):
-        result = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True
+        )
         if result.returncode == 0 and result.stdout.strip() == version:
             return candidate
     return None
@@ -80,8 +83,9 @@ def find_python(version: str) -> str | None:
 
 def python_version(python: str) -> str:
     """'X.Y.Z' of an interpreter."""
-    return subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def cpu_seconds() -> float:
@@ -99,8 +103,10 @@ def run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """Run a command; raise ``RuntimeError`` with its output when it fails."""
     result = subprocess.run(command, capture_output=True, text=True, **kwargs)
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, command))} exited with {result.returncode}:\n"
-                           f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        raise RuntimeError(
+            f"{' '.join(map(str, command))} exited with {result.returncode}:\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
     return result
 
 
@@ -112,15 +118,29 @@ def clean_environ(venv: Path | None = None, home: Path | None = None, **extra: s
     kernel would compile pandas, scipy and statsmodels from source again (measured here: about 15 s of
     CPU per kernel instead of 4).
     """
-    dropped = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH",
-               "JUPYTERLAB_DIR", "MGEDU_GRADING_LOG", "MPLBACKEND", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE")
+    dropped = (
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "VIRTUAL_ENV",
+        "JUPYTER_PATH",
+        "JUPYTER_CONFIG_PATH",
+        "JUPYTERLAB_DIR",
+        "MGEDU_GRADING_LOG",
+        "MPLBACKEND",
+        "PYTHONSTARTUP",
+        "PYTHONDONTWRITEBYTECODE",
+    )
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     if venv is not None:
         env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(venv))
     if home is not None:
-        env.update(JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_CONFIG_DIR=str(home / "config"),
-                   JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"),
-                   MPLCONFIGDIR=str(home / "matplotlib"))
+        env.update(
+            JUPYTER_DATA_DIR=str(home / "data"),
+            JUPYTER_CONFIG_DIR=str(home / "config"),
+            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+            IPYTHONDIR=str(home / "ipython"),
+            MPLCONFIGDIR=str(home / "matplotlib"),
+        )
     env.update(extra)
     return env
 
@@ -147,8 +167,7 @@ class Environment:
         if uv is None:
             raise RuntimeError("uv is not installed: pip install -r tests/requirements.txt")
         started = time.monotonic()
-        run([uv, "venv", "--quiet", "--seed", "--python", self.python_request, str(self.path)],
-            env=clean_environ())
+        run([uv, "venv", "--quiet", "--seed", "--python", self.python_request, str(self.path)], env=clean_environ())
         self.home.mkdir(parents=True, exist_ok=True)
         self.seconds += time.monotonic() - started
         return self
@@ -163,13 +182,18 @@ class Environment:
 
     def pip(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         """Run this environment's own pip (as a user or an image build would)."""
-        return run([str(self.python), "-m", "pip", "--disable-pip-version-check", *args],
-                   env=clean_environ(self.path, self.home), **kwargs)
+        return run(
+            [str(self.python), "-m", "pip", "--disable-pip-version-check", *args],
+            env=clean_environ(self.path, self.home),
+            **kwargs,
+        )
 
     def installed(self) -> dict[str, str]:
         """Canonical name -> version of every distribution installed here."""
-        code = ("import importlib.metadata as m, json; "
-                "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))")
+        code = (
+            "import importlib.metadata as m, json; "
+            "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
+        )
         found = json.loads(run([str(self.python), "-c", code], env=clean_environ()).stdout)
         return {canonical(name): version for name, version in found.items()}
 
@@ -177,16 +201,30 @@ class Environment:
 def copy_checkout(destination: Path) -> None:
     """Copy what a fresh clone would hold: tracked files plus new files git does not ignore."""
     if (REPO / ".git").exists() and shutil.which("git"):
-        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                                cwd=REPO, check=True, capture_output=True).stdout.decode().split("\0")
+        listed = (
+            subprocess.run(
+                ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                cwd=REPO,
+                check=True,
+                capture_output=True,
+            )
+            .stdout.decode()
+            .split("\0")
+        )
         for name in filter(None, listed):
             source = REPO / name
             if source.is_file():
                 (destination / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, destination / name)
     else:
-        shutil.copytree(REPO, destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
-            ".venv", ".git", "_build", "artifacts", "__pycache__", ".pytest_cache", "*.egg-info"))
+        shutil.copytree(
+            REPO,
+            destination,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns(
+                ".venv", ".git", "_build", "artifacts", "__pycache__", ".pytest_cache", "*.egg-info"
+            ),
+        )
 
 
 def build_wheel(dest: Path) -> Path:
@@ -226,9 +264,15 @@ def _kernel_manager_class(env: Environment, kernels: Path) -> type:
 
     spec = kernels / "platform-python"
     spec.mkdir(parents=True, exist_ok=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [str(env.python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": f"Python ({env.path.name})", "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [str(env.python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": f"Python ({env.path.name})",
+                "language": "python",
+            }
+        )
+    )
 
     class PlatformKernelManager(SlicedPollKernelManager):  # type: ignore[misc, valid-type]
         @default("kernel_spec_manager")
@@ -281,6 +325,7 @@ def pandas_display_equivalent(stored: str, fresh: str) -> bool:
     >>> pandas_display_equivalent("mmol   3.1", "mmol   3.2")
     False
     """
+
     def lines(text: str) -> list[str]:
         return sorted(" ".join(line.replace("<NA>", "NaN").split()) for line in text.splitlines())
 
@@ -290,20 +335,28 @@ def pandas_display_equivalent(stored: str, fresh: str) -> bool:
 def tolerated(difference: dict[str, Any]) -> bool:
     """Whether a cell's output difference (from :func:`run_notebooks`) is a pandas display difference only."""
     stored, fresh = difference["stored"], difference["fresh"]
-    return (len(stored) == len(fresh) and all(
+    return len(stored) == len(fresh) and all(
         kind_a == kind_b and pandas_display_equivalent(a, b)
-        for (kind_a, a), (kind_b, b) in zip(stored, fresh, strict=True)))
+        for (kind_a, a), (kind_b, b) in zip(stored, fresh, strict=True)
+    )
 
 
 def _ignored_by_nbval(cell: Any) -> bool:
     tags = cell.get("metadata", {}).get("tags", [])
     first = cell.get("source", "").split("\n", 1)[0]
-    return ("nbval-ignore-output" in tags or "nbval-skip" in tags
-            or "NBVAL_IGNORE_OUTPUT" in first or "NBVAL_SKIP" in first)
+    return (
+        "nbval-ignore-output" in tags or "nbval-skip" in tags or "NBVAL_IGNORE_OUTPUT" in first or "NBVAL_SKIP" in first
+    )
 
 
-def run_notebooks(env: Environment, notebooks: list[Path], workdir: Path, *, timeout: int = 180,
-                  kernel_env: dict[str, str] | None = None) -> list[NotebookRun]:
+def run_notebooks(
+    env: Environment,
+    notebooks: list[Path],
+    workdir: Path,
+    *,
+    timeout: int = 180,
+    kernel_env: dict[str, str] | None = None,
+) -> list[NotebookRun]:
     """Execute each notebook (copied into ``workdir`` unless it is there) in a fresh kernel of ``env``.
 
     Returns, per notebook, the cells that raised, the cells whose text output differs from the stored
@@ -324,9 +377,14 @@ def run_notebooks(env: Environment, notebooks: list[Path], workdir: Path, *, tim
         stored = nbformat.read(copy, as_version=4)
         nb = nbformat.read(copy, as_version=4)
         nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-        client = notebook_client(nb, timeout=timeout, allow_errors=True, kernel_name="platform-python",
-                                 kernel_manager_class=_kernel_manager_class(env, workdir / ".kernels"),
-                                 resources={"metadata": {"path": str(workdir)}})
+        client = notebook_client(
+            nb,
+            timeout=timeout,
+            allow_errors=True,
+            kernel_name="platform-python",
+            kernel_manager_class=_kernel_manager_class(env, workdir / ".kernels"),
+            resources={"metadata": {"path": str(workdir)}},
+        )
         started, cpu_started = time.monotonic(), cpu_seconds()
         client.execute(env=kernel_env or clean_environ(env.path, env.home))
         seconds, cpu = time.monotonic() - started, cpu_seconds() - cpu_started
@@ -383,15 +441,25 @@ def require_uv() -> None:
 
 def report(name: str, env: Environment, runs: list[NotebookRun], extra: list[str]) -> str:
     """Write artifacts/platforms-<name>.txt: Python, timings, tolerated differences; return the text."""
-    lines = [f"{name}: Python {python_version(str(env.python))}; environment built in {env.seconds:.1f} s",
-             *env.notes, *extra,
-             f"notebooks: {sum(i.seconds for i in runs):.1f} s wall, {sum(i.cpu_seconds for i in runs):.1f} s CPU"]
+    lines = [
+        f"{name}: Python {python_version(str(env.python))}; environment built in {env.seconds:.1f} s",
+        *env.notes,
+        *extra,
+        f"notebooks: {sum(i.seconds for i in runs):.1f} s wall, {sum(i.cpu_seconds for i in runs):.1f} s CPU",
+    ]
     for item in runs:
-        lines.append(f"  {item.name}: {item.seconds:.1f} s ({item.cpu_seconds:.1f} s CPU), {len(item.errors)} errors, "
-                     f"{len(item.differences)} output differences")
+        lines.append(
+            f"  {item.name}: {item.seconds:.1f} s ({item.cpu_seconds:.1f} s CPU), {len(item.errors)} errors, "
+            f"{len(item.differences)} output differences"
+        )
         for difference in item.differences:
-            verdict = ("install log, not compared" if install_log(difference) else
-                       "pandas display, tolerated" if tolerated(difference) else "NOT tolerated")
+            verdict = (
+                "install log, not compared"
+                if install_log(difference)
+                else "pandas display, tolerated"
+                if tolerated(difference)
+                else "NOT tolerated"
+            )
             lines.append(f"    cell {difference['cell']} ({verdict}): {difference['source'].splitlines()[0][:70]}")
     text = "\n".join(lines) + "\n"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -407,12 +475,18 @@ def install_log(difference: dict) -> bool:
 def assert_clean(runs: list[NotebookRun], site_packages_of: Path) -> None:
     errors = [f"{item.name} {error}" for item in runs for error in item.errors]
     assert not errors, "cells raised:\n" + "\n".join(errors)
-    untolerated = [f"{item.name} cell {d['cell']}:\n  stored {d['stored']}\n  fresh  {d['fresh']}"
-                   for item in runs for d in item.differences if not tolerated(d) and not install_log(d)]
+    untolerated = [
+        f"{item.name} cell {d['cell']}:\n  stored {d['stored']}\n  fresh  {d['fresh']}"
+        for item in runs
+        for d in item.differences
+        if not tolerated(d) and not install_log(d)
+    ]
     assert not untolerated, "outputs differ beyond pandas display differences:\n" + "\n".join(untolerated)
     for item in runs:
         origin = item.probe.get("mgedu")
         assert origin and Path(origin).resolve().is_relative_to(site_packages_of.resolve()), (
-            f"{item.name}: mgedu was imported from {origin}, not from the installed package in {site_packages_of}")
+            f"{item.name}: mgedu was imported from {origin}, not from the installed package in {site_packages_of}"
+        )
         assert item.probe.get("forbidden") == [], (
-            f"{item.name}: the notebook imported {item.probe.get('forbidden')}, which a learner's install lacks")
+            f"{item.name}: the notebook imported {item.probe.get('forbidden')}, which a learner's install lacks"
+        )

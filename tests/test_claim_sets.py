@@ -79,8 +79,9 @@ def test_after_judging_waits_for_every_claim_then_makes_the_content() -> None:
     judge_all(SET.claims[:-1])
     last = SET.after_judging(make, topic="efficacy")
     assert last.status == "waiting" and "Still to judge: 1 claim (S001-C34)" in last.text and made == []
-    assert SET.progress().text == (f"You have judged {len(SET.claims) - 1} of the {len(SET.claims)} claims of "
-                                   "this set. Still to judge: S001-C34.")
+    assert SET.progress().text == (
+        f"You have judged {len(SET.claims) - 1} of the {len(SET.claims)} claims of this set. Still to judge: S001-C34."
+    )
     judge_all(SET.claims[-1:])
     assert SET.after_judging(make, topic="efficacy") == "explorer on efficacy" and made == ["efficacy"]
     assert SET.progress().status == "complete"
@@ -100,8 +101,12 @@ def notebook() -> nbformat.NotebookNode:
 
 
 def test_the_notebook_judges_exactly_the_set_in_order_and_starts_blank() -> None:
-    judged = [m.group(1) for c in notebook().cells if c.cell_type == "code"
-              for m in re.finditer(r'judge\("([^"]+)", \.\.\., \.\.\.\)', c.source)]
+    judged = [
+        m.group(1)
+        for c in notebook().cells
+        if c.cell_type == "code"
+        for m in re.finditer(r'judge\("([^"]+)", \.\.\., \.\.\.\)', c.source)
+    ]
     assert tuple(judged) == SET.claims
     assert not re.search(r'judge\("[^"]+", "', "\n".join(c.source for c in notebook().cells)), "never pre-filled"
 
@@ -118,8 +123,9 @@ def test_nothing_before_the_comparison_and_nothing_stored_shows_an_answer_about_
     compare_at = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "compare(" in c.source)
     before = "\n".join(c.source for c in nb.cells[:compare_at])
     assert not [v for v in VERDICT_LABELS.values() if re.search(rf"\baudit (calls|says)[^.]*\b{v}\b", before)]
-    explorer = next(c for c in nb.cells if "make_claim_explorer" in c.source and c.cell_type == "code"
-                    and "import" not in c.source)
+    explorer = next(
+        c for c in nb.cells if "make_claim_explorer" in c.source and c.cell_type == "code" and "import" not in c.source
+    )
     assert "practice.after_judging(make_claim_explorer" in explorer.source
     assert "This opens once you have judged the 9 claims above" in str(explorer.outputs)
 
@@ -185,8 +191,7 @@ def test_the_study_shelf_is_in_order_of_year_and_refuses_unknown_studies() -> No
 def test_the_verdict_guide_lists_what_judge_accepts() -> None:
     guide = verdict_guide()
     quoted = set(re.findall(r'^  "([a-z-]+)"', guide.text, flags=re.MULTILINE))
-    assert quoted == set(VERDICTS) | (set(REASON_KINDS) - {"matches-source", "source-not-found",
-                                                           "vague-or-marketing"})
+    assert quoted == set(VERDICTS) | (set(REASON_KINDS) - {"matches-source", "source-not-found", "vague-or-marketing"})
     for paired in ("matches-source", "source-not-found", "vague-or-marketing"):
         assert f'reason: "{paired}"' in " ".join(guide.text.split())
     assert guide.html.count("<table") == 2 and max(len(line) for line in guide.text.splitlines()) <= 96

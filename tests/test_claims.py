@@ -32,11 +32,14 @@ def test_select_claims_filters_combine():
     assert len(select_claims()) == len(load_claims())
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"doc_id": "S5"}, "doc_id must be 'all' or one of"),
-    ({"topic": "magic"}, "topic must be 'all' or one of"),
-    ({"verdict": "true"}, "verdict must be 'all' or one of"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"doc_id": "S5"}, "doc_id must be 'all' or one of"),
+        ({"topic": "magic"}, "topic must be 'all' or one of"),
+        ({"verdict": "true"}, "verdict must be 'all' or one of"),
+    ],
+)
 def test_select_claims_rejects_unknown_values(kwargs, message):
     with pytest.raises(ValueError, match=message):
         select_claims(**kwargs)

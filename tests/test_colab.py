@@ -36,6 +36,7 @@ from tools.setup_cell import REPOSITORY
 
 pytestmark = pytest.mark.slow
 
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_wheel(tmp_path_factory.mktemp("wheel"))
@@ -69,12 +70,12 @@ def test_colab_first_cell_installs_mgedu_and_every_notebook_runs(colab_env: Envi
     before = colab_env.installed()
     assert "mgedu" not in before
     assert before["ipywidgets"] == read_pins(COLAB_PINS)["ipywidgets"]
-    kernel_env = clean_environ(colab_env.path, colab_env.home, GIT_CONFIG_GLOBAL=str(local_github(tmp_path)),
-                               GIT_CONFIG_NOSYSTEM="1")
+    kernel_env = clean_environ(
+        colab_env.path, colab_env.home, GIT_CONFIG_GLOBAL=str(local_github(tmp_path)), GIT_CONFIG_NOSYSTEM="1"
+    )
     runs = run_notebooks(colab_env, notebooks(), tmp_path / "content", kernel_env=kernel_env)
     after = colab_env.installed()
-    text = report("colab", colab_env, runs, [f"the first cell installed: "
-                                             f"{sorted(set(after) - set(before))}"])
+    text = report("colab", colab_env, runs, [f"the first cell installed: {sorted(set(after) - set(before))}"])
     print(text)
     assert_clean(runs, colab_env.path / "lib")
     added = sorted(set(after) - set(before))

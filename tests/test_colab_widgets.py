@@ -34,8 +34,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 #: The test modules whose tests drive the explorers' controls and read their readouts.
-WIDGET_TESTS = ["test_accessibility.py", "test_audit.py", "test_claims.py", "test_designs.py", "test_doses.py",
-                "test_evidence_widgets.py", "test_mechanisms.py"]
+WIDGET_TESTS = [
+    "test_accessibility.py",
+    "test_audit.py",
+    "test_claims.py",
+    "test_designs.py",
+    "test_doses.py",
+    "test_evidence_widgets.py",
+    "test_mechanisms.py",
+]
 
 
 def test_explorers_respond_on_colabs_ipywidgets_7(wheel: Path, tmp_path: Path) -> None:
@@ -45,18 +52,28 @@ def test_explorers_respond_on_colabs_ipywidgets_7(wheel: Path, tmp_path: Path) -
     notes: list[str] = []
     env = Environment(tmp_path / "venv", python_or_this("3.13", notes)).create()
     tested = read_pins(REPO / "tests" / "requirements.txt")
-    env.install("-r", str(COLAB_PINS), str(wheel), f"pytest=={tested['pytest']}",
-                f"hypothesis=={tested['hypothesis']}")
+    env.install("-r", str(COLAB_PINS), str(wheel), f"pytest=={tested['pytest']}", f"hypothesis=={tested['hypothesis']}")
     checkout = tmp_path / "checkout"
     copy_checkout(checkout)
     result = subprocess.run(
-        [str(env.path / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-k",
-         "explorer or widget or worksheet", *[f"tests/{name}" for name in WIDGET_TESTS]],
-        cwd=checkout, env=clean_environ(env.path, env.home, MPLBACKEND="Agg"), capture_output=True, text=True)
+        [
+            str(env.path / "bin" / "pytest"),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            "-k",
+            "explorer or widget or worksheet",
+            *[f"tests/{name}" for name in WIDGET_TESTS],
+        ],
+        cwd=checkout,
+        env=clean_environ(env.path, env.home, MPLBACKEND="Agg"),
+        capture_output=True,
+        text=True,
+    )
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     print(f"explorer tests on ipywidgets {env.installed()['ipywidgets']}: {summary}")
     assert result.returncode == 0, f"explorer tests fail on Colab's ipywidgets 7.7.1:\n{result.stdout[-6000:]}"
     assert re.search(r"\b(2\d|[3-9]\d) passed", summary), f"fewer explorer tests ran than expected: {summary}"
     assert env.installed()["ipywidgets"] == read_pins(COLAB_PINS)["ipywidgets"]
-
-

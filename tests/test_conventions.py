@@ -42,7 +42,8 @@ ANSWER_MAGIC = re.compile(r"^%%answer[ \t]+(\S+)[ \t]*\n\.\.\.\s*$")
 def cases(rule: str, notebooks: list[Path] = WITH_QUIZ) -> list[pytest.param]:
     return [
         pytest.param(p, id=p.stem, marks=pytest.mark.xfail(strict=True, reason=f"{p.stem} is not rewritten yet"))
-        if p.stem in PENDING.get(rule, set()) else pytest.param(p, id=p.stem)
+        if p.stem in PENDING.get(rule, set())
+        else pytest.param(p, id=p.stem)
         for p in notebooks
     ]
 
@@ -61,8 +62,11 @@ def expected(path: Path) -> list[str]:
 
 
 def question_cell(nb: nbformat.NotebookNode, index: int) -> str:
-    return next(str(c.source) for c in reversed(nb.cells[:index]) if c.cell_type == "markdown"
-                and not is_tagged(c, SOLUTION_TAG))
+    return next(
+        str(c.source)
+        for c in reversed(nb.cells[:index])
+        if c.cell_type == "markdown" and not is_tagged(c, SOLUTION_TAG)
+    )
 
 
 @pytest.mark.parametrize("path", WITH_QUIZ, ids=lambda p: p.stem)
@@ -148,15 +152,18 @@ def _term_pattern(term: str) -> re.Pattern[str]:
 @pytest.mark.parametrize("path", cases("glossary", NOTEBOOKS))
 def test_glossary_terms_are_linked_at_first_use(path: Path) -> None:
     text = "\n\n".join(
-        line for c in read(path).cells if c.cell_type == "markdown" and not is_tagged(c, SOLUTION_TAG)
-        for line in str(c.source).splitlines() if not line.lstrip().startswith("#")
+        line
+        for c in read(path).cells
+        if c.cell_type == "markdown" and not is_tagged(c, SOLUTION_TAG)
+        for line in str(c.source).splitlines()
+        if not line.lstrip().startswith("#")
     )
     unlinked = []
     for term in load_glossary().term:
         used = _term_pattern(str(term)).search(text)
         link = text.find(f"]({GLOSSARY_FILE}#{anchor(str(term))})")
         if used and (link < 0 or text.rfind("[", 0, link) > used.start()):
-            unlinked.append(f"{term} (first use: …{text[max(0, used.start() - 30):used.end() + 10]}…)")
+            unlinked.append(f"{term} (first use: …{text[max(0, used.start() - 30) : used.end() + 10]}…)")
     assert not unlinked, "link these at their first use with mgedu.glossary.glossary_link:\n" + "\n".join(unlinked)
 
 

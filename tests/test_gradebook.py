@@ -268,8 +268,9 @@ def test_the_moodle_file_never_leaves_its_user_column_blank(tmp_path: Path) -> N
     (grade/import/csv/classes/load_data.php): the one user column is filled in every row it holds."""
     nb = WRITTEN.notebook
     rows = [r for res in _results() for r in res.rows]  # students 12345, 777, 888 (888 is not on the roster)
-    by_email = Roster([Student("a@x.org", "Ann", email="a@x.org"), Student("7", "Bo", sis_id="7", email="b@x.org")],
-                      shape="moodle")
+    by_email = Roster(
+        [Student("a@x.org", "Ann", email="a@x.org"), Student("7", "Bo", sis_id="7", email="b@x.org")], shape="moodle"
+    )
     ids = {"12345": "a@x.org", "777": "7"}
     rows_for = [dataclasses.replace(r, student=ids.get(r.student, r.student)) for r in rows]
     path, left_out = write_lms(rows_for, tmp_path / "m1.csv", "moodle", by_email)

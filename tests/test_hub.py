@@ -82,8 +82,9 @@ def hub_env(tmp_path_factory: pytest.TempPathFactory, pyodide_lock: Path, wheel:
     python = find_python(browser_python)
     if python is None:
         python = python_or_this("3.13", notes)
-        notes.insert(0, f"Pyodide runs Python {browser_python}, not installed here: used Python "
-                        f"{python_version(python)}")
+        notes.insert(
+            0, f"Pyodide runs Python {browser_python}, not installed here: used Python {python_version(python)}"
+        )
     env = Environment(tmp_path_factory.mktemp("hub") / "venv", python)
     env.notes = notes
     env.create()
@@ -107,27 +108,41 @@ def hub_run(hub_env: Environment, wheel: Path, tmp_path_factory: pytest.TempPath
     home = tmp_path_factory.mktemp("student-home")
     pulled = home / "mgedu"  # where an nbgitpuller link leaves the repository
     copy_checkout(pulled)
-    runs = run_notebooks(hub_env, notebooks(pulled / "notebooks"), pulled / "notebooks",
-                         kernel_env=clean_environ(hub_env.path, hub_env.home))
+    runs = run_notebooks(
+        hub_env,
+        notebooks(pulled / "notebooks"),
+        pulled / "notebooks",
+        kernel_env=clean_environ(hub_env.path, hub_env.home),
+    )
     return {"before": before, "after": after, "would_install": would_install, "runs": runs}
 
 
 def test_notebooks_run_on_the_versions_pyodide_ships(hub_env: Environment, hub_run: dict, pyodide_lock: Path) -> None:
     wanted = dict(pin.split("==") for pin in pyodide_pins(pyodide_lock))
     installed = hub_run["after"]
-    off = {name: (installed.get(canonical(name)), version) for name, version in wanted.items()
-           if installed.get(canonical(name)) != version}
+    off = {
+        name: (installed.get(canonical(name)), version)
+        for name, version in wanted.items()
+        if installed.get(canonical(name)) != version
+    }
     assert not off, f"not at Pyodide's versions (installed, Pyodide): {off}"
     key = ", ".join(f"{name} {wanted[name]}" for name in pyodide_core.COMPILED_PACKAGES)
-    print(report("pyodide-hub", hub_env, hub_run["runs"], [f"Pyodide's versions: {key}",
-                                                           f"the hub line would install: {hub_run['would_install']}"]))
+    print(
+        report(
+            "pyodide-hub",
+            hub_env,
+            hub_run["runs"],
+            [f"Pyodide's versions: {key}", f"the hub line would install: {hub_run['would_install']}"],
+        )
+    )
     assert_clean(hub_run["runs"], hub_env.path / "lib")
 
 
 def test_hub_image_takes_mgedu_with_one_line_and_runs_pulled_notebooks(hub_run: dict) -> None:
     # docker-stacks' scipy-notebook has no anywidget: it comes with mgedu, with psygnal (both pure Python).
     assert hub_run["would_install"] == ["anywidget", "mgedu", "molmass", "psygnal"], (
-        f"`{HUB_INSTALL_LINE}` would install {hub_run['would_install']} into the hub image")
+        f"`{HUB_INSTALL_LINE}` would install {hub_run['would_install']} into the hub image"
+    )
     changed = sorted(name for name, version in hub_run["before"].items() if hub_run["after"].get(name) != version)
     assert not changed, f"installing mgedu changed the image's packages: {changed}"
     for package in read_pins(HUB_PACKAGES):
@@ -135,8 +150,9 @@ def test_hub_image_takes_mgedu_with_one_line_and_runs_pulled_notebooks(hub_run: 
     assert_clean(hub_run["runs"], Path(hub_run["runs"][0].probe["python"]).parents[1] / "lib")
 
 
-def test_wheel_carries_its_data_and_no_maintainer_tools(hub_env: Environment, hub_run: dict, wheel: Path,
-                                                         tmp_path: Path) -> None:
+def test_wheel_carries_its_data_and_no_maintainer_tools(
+    hub_env: Environment, hub_run: dict, wheel: Path, tmp_path: Path
+) -> None:
     """The installed wheel loads and validates its seeds and tables outside any checkout, every one of its
     modules imports, and the maintainer tools (static site, refresh, Lite builder) are not in it."""
     names = zipfile.ZipFile(wheel).namelist()

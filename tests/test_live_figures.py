@@ -50,19 +50,56 @@ def _label(ax, **values):
     return _draw(ax, **values)
 
 
-TRIAL = {"design": "open-label", "n_per_arm": 12, "true_effect": 0.0, "placebo_response": 6.58,
-         "regression_to_mean": False}
-LABEL = {"salt": "oxide", "amount": 250.0, "amount_is": "salt", "unit": "mg", "age_years": 40.0, "sex": "female",
-         "pregnant": False, "lactating": False, "authority": "NIH"}
+TRIAL = {
+    "design": "open-label",
+    "n_per_arm": 12,
+    "true_effect": 0.0,
+    "placebo_response": 6.58,
+    "regression_to_mean": False,
+}
+LABEL = {
+    "salt": "oxide",
+    "amount": 250.0,
+    "amount_is": "salt",
+    "unit": "mg",
+    "age_years": 40.0,
+    "sex": "female",
+    "pregnant": False,
+    "lactating": False,
+    "authority": "NIH",
+}
 SEQUENCES = {
-    "nmda": (_nmda, False, [{"mg_mm": 1.0, "voltage_mv": v} for v in (-70, -69, -68, -40)]
-             + [{"mg_mm": 2.0, "voltage_mv": -40}, {"mg_mm": 0.5, "voltage_mv": 10}]),
-    "trial": (_trial, True, [TRIAL, TRIAL | {"n_per_arm": 13}, TRIAL | {"n_per_arm": 14},
-                             TRIAL | {"true_effect": 3.0}, TRIAL | {"design": "rct", "n_per_arm": 80},
-                             TRIAL | {"design": "case-report"}, TRIAL | {"regression_to_mean": True}]),
-    "label": (_label, True, [LABEL, LABEL | {"amount": 260.0}, LABEL | {"amount": 270.0},
-                             LABEL | {"amount": 2000.0}, LABEL | {"age_years": 0.2},
-                             LABEL | {"salt": "citrate", "amount_is": "elemental"}]),
+    "nmda": (
+        _nmda,
+        False,
+        [{"mg_mm": 1.0, "voltage_mv": v} for v in (-70, -69, -68, -40)]
+        + [{"mg_mm": 2.0, "voltage_mv": -40}, {"mg_mm": 0.5, "voltage_mv": 10}],
+    ),
+    "trial": (
+        _trial,
+        True,
+        [
+            TRIAL,
+            TRIAL | {"n_per_arm": 13},
+            TRIAL | {"n_per_arm": 14},
+            TRIAL | {"true_effect": 3.0},
+            TRIAL | {"design": "rct", "n_per_arm": 80},
+            TRIAL | {"design": "case-report"},
+            TRIAL | {"regression_to_mean": True},
+        ],
+    ),
+    "label": (
+        _label,
+        True,
+        [
+            LABEL,
+            LABEL | {"amount": 260.0},
+            LABEL | {"amount": 270.0},
+            LABEL | {"amount": 2000.0},
+            LABEL | {"age_years": 0.2},
+            LABEL | {"salt": "citrate", "amount_is": "elemental"},
+        ],
+    ),
 }
 
 
@@ -124,16 +161,18 @@ def test_latest_wins_flush_leaves_nothing_for_the_scheduled_run():
     assert seen == ["drawn"]
 
 
-@pytest.mark.parametrize("factory", ["mechanisms.make_nmda_explorer", "designs.make_trial_simulator",
-                                     "doses.make_label_reader"])
+@pytest.mark.parametrize(
+    "factory", ["mechanisms.make_nmda_explorer", "designs.make_trial_simulator", "doses.make_label_reader"]
+)
 def test_explorer_figure_shows_the_current_values(factory):
     import html
     import importlib
 
     module, name = factory.split(".")
     explorer = getattr(importlib.import_module(f"mgedu.widgets.{module}"), name)()
-    control = next(c for c in explorer.controls.values() if type(c).__name__ in ("FloatSlider", "IntSlider",
-                                                                                 "FloatText"))
+    control = next(
+        c for c in explorer.controls.values() if type(c).__name__ in ("FloatSlider", "IntSlider", "FloatText")
+    )
     control.value = control.value + (getattr(control, "step", None) or 1)
     explorer.flush()
     alt = explorer.figure_alt()
@@ -189,8 +228,16 @@ def test_label_reader_change_reads_no_table_and_checks_the_inputs_once(monkeypat
 
     monkeypatch.setattr(tables, "_TABLES", CountingTables(tables._TABLES))
     checks.clear()
-    changes = [("amount", 300.0), ("age_years", 0.5), ("sex", "male"), ("authority", "ICMR-NIN"),
-               ("authority", "NIH"), ("unit", "mmol"), ("amount", -5.0), ("amount", 10.0)]
+    changes = [
+        ("amount", 300.0),
+        ("age_years", 0.5),
+        ("sex", "male"),
+        ("authority", "ICMR-NIN"),
+        ("authority", "NIH"),
+        ("unit", "mmol"),
+        ("amount", -5.0),
+        ("amount", 10.0),
+    ]
     for control, value in changes:
         reader.controls[control].value = value
         reader.flush()

@@ -65,11 +65,16 @@ def run_all(nb: nbformat.NotebookNode, workdir: Path) -> RunAll:
     """
     log = workdir / "grading-log.jsonl"
     log.touch()
-    client = notebook_client(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                             resources={"metadata": {"path": str(workdir)}})
+    client = notebook_client(
+        nb, timeout=300, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(workdir)}}
+    )
     client.execute(env={**os.environ, LOG_VARIABLE: str(log)})
-    errors = [f"cell {i}: {o.get('ename')}: {o.get('evalue')}" for i, c in enumerate(nb.cells)
-              for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [
+        f"cell {i}: {o.get('ename')}: {o.get('evalue')}"
+        for i, c in enumerate(nb.cells)
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     return RunAll(errors, [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()])
 
 
@@ -78,8 +83,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
     """Each notebook run as a learner's Run All would: repository copy and released student copy."""
     released = tmp_path_factory.mktemp("no-leak") / "student"
     release(released, REPO / "notebooks")
-    jobs = [(f"repository/{p.stem}", p) for p in NOTEBOOKS] + [(f"student/{p.stem}", released / p.name)
-                                                                 for p in NOTEBOOKS]
+    jobs = [(f"repository/{p.stem}", p) for p in NOTEBOOKS] + [
+        (f"student/{p.stem}", released / p.name) for p in NOTEBOOKS
+    ]
 
     def run(job: tuple[str, Path]) -> tuple[str, tuple]:
         name, path = job
@@ -137,8 +143,12 @@ def test_teacher_copy_runs_each_solution_right_after_it(path: Path) -> None:
 
 def test_release_teacher_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     name = NOTEBOOKS[0].stem
-    assert main(["release", "--teacher", "--only", name, "--out", str(tmp_path / "t"),
-                 "--source", str(REPO / "notebooks")]) == 0
+    assert (
+        main(
+            ["release", "--teacher", "--only", name, "--out", str(tmp_path / "t"), "--source", str(REPO / "notebooks")]
+        )
+        == 0
+    )
     assert "1 teacher notebooks" in capsys.readouterr().out
     copy_ = nbformat.read(tmp_path / "t" / f"{name}.ipynb", as_version=4)
     assert copy_.metadata["mgedu"]["copy"] == "teacher" and not (tmp_path / "t" / "README.md").exists()

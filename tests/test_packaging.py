@@ -52,12 +52,14 @@ def learner_modules() -> list[str]:
 
 def test_required_dependencies_are_what_the_notebooks_import() -> None:
     assert set(RUNTIME) == NOTEBOOK_IMPORTS, (
-        f"required: {sorted(RUNTIME)}; the notebooks import {sorted(NOTEBOOK_IMPORTS)}")
+        f"required: {sorted(RUNTIME)}; the notebooks import {sorted(NOTEBOOK_IMPORTS)}"
+    )
     assert "7.7.1" in RUNTIME["ipywidgets"].specifier, "Colab ships ipywidgets 7.7.1: the lower bound must admit it"
     for name, colab_version in read_pins(REPO / "tests" / "platforms" / "colab.txt").items():
         if name in RUNTIME:
             assert colab_version in RUNTIME[name].specifier, (
-                f"Colab's {name} {colab_version} is refused by {RUNTIME[name]}")
+                f"Colab's {name} {colab_version} is refused by {RUNTIME[name]}"
+            )
 
 
 def test_every_third_party_import_of_the_learner_modules_is_declared() -> None:
@@ -70,8 +72,11 @@ def test_every_third_party_import_of_the_learner_modules_is_declared() -> None:
         tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
         top_level = {id(node) for node in tree.body}
         for node in ast.walk(tree):
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
-                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+            )
             for name in names:
                 top = name.split(".")[0]
                 if top in sys.stdlib_module_names or top in ("mgedu", "__future__"):
@@ -117,18 +122,26 @@ def test_learner_modules_import_no_notebook_tooling() -> None:
     assert json.loads(result.stdout) == [], f"a learner module imports {result.stdout.strip()} at import time"
 
 
-@pytest.mark.parametrize(("command", "missing"), [("release", "nbformat"), ("grade", "nbformat"),
-                                                  ("grade", "nbclient"), ("grade", "jupyter_client")])
-def test_classroom_commands_name_the_extra_when_its_tools_are_missing(command: str, missing: str,
-                                                                      tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "missing"),
+    [("release", "nbformat"), ("grade", "nbformat"), ("grade", "nbclient"), ("grade", "jupyter_client")],
+)
+def test_classroom_commands_name_the_extra_when_its_tools_are_missing(
+    command: str, missing: str, tmp_path: Path
+) -> None:
     submission = tmp_path / "submitted.ipynb"
     submission.write_text((REPO / "notebooks" / "00-start-here.ipynb").read_text(encoding="utf-8"))
-    argv = {"release": ["release", "--out", str(tmp_path / "student")],
-            "grade": ["grade", str(submission), "--out", str(tmp_path / "grades.csv")]}[command]
-    code = (f"import sys; sys.modules[{missing!r}] = None  # as if it were not installed\n"
-            f"from mgedu.__main__ import main; sys.exit(main({argv!r}))")
-    result = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True,
-                            cwd=tmp_path, timeout=120)
+    argv = {
+        "release": ["release", "--out", str(tmp_path / "student")],
+        "grade": ["grade", str(submission), "--out", str(tmp_path / "grades.csv")],
+    }[command]
+    code = (
+        f"import sys; sys.modules[{missing!r}] = None  # as if it were not installed\n"
+        f"from mgedu.__main__ import main; sys.exit(main({argv!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
     assert result.returncode == 2, result.stderr
     assert f"python -m mgedu {command} needs the classroom tools, and {missing!r} is not installed" in result.stderr
     assert "pip install 'mgedu[classroom]'" in result.stderr and "Traceback" not in result.stderr, result.stderr
@@ -145,11 +158,14 @@ def test_every_notebook_starts_with_the_setup_cell() -> None:
             continue
         first, source = cells[0], sources[0]
         count = sources.count(SETUP_CELL_SOURCE)
-        assert count, (f"{path.name} lacks the setup cell of tools/setup_cell.py: run "
-                       f"`make refresh NB=notebooks/{path.name}` (or `python -m tools.refresh --metadata-only ...`)")
+        assert count, (
+            f"{path.name} lacks the setup cell of tools/setup_cell.py: run "
+            f"`make refresh NB=notebooks/{path.name}` (or `python -m tools.refresh --metadata-only ...`)"
+        )
         assert count == 1, f"{path.name} holds the setup cell {count} times"
         assert first["cell_type"] == "code" and source == SETUP_CELL_SOURCE, (
-            f"{path.name} must start with the setup cell of tools/setup_cell.py (the refresh tool puts it there)")
+            f"{path.name} must start with the setup cell of tools/setup_cell.py (the refresh tool puts it there)"
+        )
         assert first["metadata"].get("tags") == SETUP_CELL_TAGS, path.name
         assert first.get("outputs") == [], f"{path.name}: the setup cell must print nothing where mgedu is installed"
 
@@ -163,8 +179,13 @@ def test_refresh_puts_the_setup_cell_into_a_notebook_that_lacks_it(metadata_only
     from tools.refresh import main as refresh
 
     old = "# Setup for Colab and JupyterLite: an older version\nimport mgedu"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 07 · A new notebook"),
-                                         nbformat.v4.new_code_cell("print(6 * 7)"), nbformat.v4.new_code_cell(old)])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# 07 · A new notebook"),
+            nbformat.v4.new_code_cell("print(6 * 7)"),
+            nbformat.v4.new_code_cell(old),
+        ]
+    )
     lacking = tmp_path / "07-new.ipynb"
     nbformat.write(nb, lacking)
     glossary = tmp_path / "08-words.ipynb"  # markdown only: nothing to install, left without the cell
@@ -198,13 +219,17 @@ def test_setup_cell_is_valid_ipython_with_a_branch_per_platform() -> None:
 
 COLAB_BADGE = re.compile(
     r"\[!\[(?P<alt>[^\]]*)\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
-    r"\(https://colab\.research\.google\.com/github/(?P<repo>[^/]+/[^/]+)/blob/(?P<ref>[^/]+)/(?P<path>[^)]+)\)")
+    r"\(https://colab\.research\.google\.com/github/(?P<repo>[^/]+/[^/]+)/blob/(?P<ref>[^/]+)/(?P<path>[^)]+)\)"
+)
 
 
 def code_notebooks() -> list[str]:
     """The notebooks that run code (the ones a student opens in Colab)."""
-    return sorted(path.name for path in (REPO / "notebooks").glob("*.ipynb")
-                  if any(cell["cell_type"] == "code" for cell in json.loads(path.read_text())["cells"]))
+    return sorted(
+        path.name
+        for path in (REPO / "notebooks").glob("*.ipynb")
+        if any(cell["cell_type"] == "code" for cell in json.loads(path.read_text())["cells"])
+    )
 
 
 @pytest.mark.parametrize("where", ["README.md", "notebooks/00-start-here.ipynb"])
@@ -225,7 +250,8 @@ def test_self_hosted_pyodide_is_the_version_the_kernel_loads_from_the_cdn() -> N
     constants = pytest.importorskip("jupyterlite_pyodide_kernel.constants")
     assert pyodide_core.PYODIDE_VERSION == constants.PYODIDE_VERSION, (
         "tools/pyodide_core.py pins another Pyodide than jupyterlite-pyodide-kernel loads from its CDN: "
-        "update PYODIDE_VERSION and PYODIDE_INTEGRITY (npm view pyodide@<version> dist.integrity)")
+        "update PYODIDE_VERSION and PYODIDE_INTEGRITY (npm view pyodide@<version> dist.integrity)"
+    )
 
 
 def test_lite_build_loads_pyodide_from_its_cdn_unless_told_otherwise(tmp_path: Path) -> None:
@@ -247,8 +273,14 @@ def test_lite_bundles_exactly_the_pure_python_wheels_pyodide_lacks() -> None:
 
     pyodide = {canonical(name) for name in json.loads(lock_file.read_text())["packages"]}
     kernel_wheels = {"widgetsnbextension", "ipykernel", "pyodide-kernel", "piplite"}  # the kernel's own
-    browser = {"sys_platform": "emscripten", "platform_system": "Emscripten", "python_version": "3.14",
-               "python_full_version": "3.14.2", "platform_machine": "wasm32", "os_name": "posix"}
+    browser = {
+        "sys_platform": "emscripten",
+        "platform_system": "Emscripten",
+        "python_version": "3.14",
+        "python_full_version": "3.14.2",
+        "platform_machine": "wasm32",
+        "os_name": "posix",
+    }
     needed: set[str] = set()
     todo = list(RUNTIME.values())
     while todo:
@@ -262,4 +294,5 @@ def test_lite_bundles_exactly_the_pure_python_wheels_pyodide_lacks() -> None:
         for spec in metadata.requires(name) or []:
             todo.append(Requirement(spec))
     assert needed == {canonical(name) for name in lite.BUNDLED}, (
-        f"the browser needs these wheels that Pyodide lacks: {sorted(needed)}; tools/lite.py bundles {lite.BUNDLED}")
+        f"the browser needs these wheels that Pyodide lacks: {sorted(needed)}; tools/lite.py bundles {lite.BUNDLED}"
+    )

@@ -71,8 +71,13 @@ def build_mgedu_wheel(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for old in dest.glob("mgedu-*.whl"):
         old.unlink()
-    subprocess.run([sys.executable, "-m", "hatchling", "build", "--target", "wheel", "--directory", str(dest)],
-                   cwd=REPO, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "--target", "wheel", "--directory", str(dest)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return next(dest.glob("mgedu-*.whl"))
 
 
@@ -94,10 +99,26 @@ def bundled_wheels(cache: Path = WHEEL_CACHE) -> list[Path]:
 
     wanted = [f"{name}=={pins[canonical(name)]}" for name in BUNDLED if cached(name) is None]
     if wanted:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-                        "--no-deps", "--only-binary=:all:", "--platform", "any",  # pure Python: psygnal also has
-                        "--dest", str(cache), *wanted],                          # compiled wheels
-                       check=True, capture_output=True, text=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--platform",
+                "any",  # pure Python: psygnal also has
+                "--dest",
+                str(cache),
+                *wanted,
+            ],  # compiled wheels
+            check=True,
+            capture_output=True,
+            text=True,
+        )
     wheels = [cached(name) for name in BUNDLED]
     absent = [name for name, wheel in zip(BUNDLED, wheels, strict=True) if wheel is None]
     if absent:
@@ -109,12 +130,21 @@ def bundled_wheels(cache: Path = WHEEL_CACHE) -> list[Path]:
     return [wheel for wheel in wheels if wheel is not None]
 
 
-def lite_command(out: Path, work: Path, wheels: list[Path], pyodide: str | None,
-                 contents: list[Path] | None = None) -> list[str]:
+def lite_command(
+    out: Path, work: Path, wheels: list[Path], pyodide: str | None, contents: list[Path] | None = None
+) -> list[str]:
     """The ``jupyter lite build`` command line for the site (see :func:`build_site`)."""
-    command = [str(Path(sys.executable).with_name("jupyter-lite")), "build",
-               "--lite-dir", str(work), "--output-dir", str(out.resolve()), "--no-sourcemaps",
-               "--settings-overrides", str(REPO / "binder" / "overrides.json")]
+    command = [
+        str(Path(sys.executable).with_name("jupyter-lite")),
+        "build",
+        "--lite-dir",
+        str(work),
+        "--output-dir",
+        str(out.resolve()),
+        "--no-sourcemaps",
+        "--settings-overrides",
+        str(REPO / "binder" / "overrides.json"),
+    ]
     for app in APPS:
         command += ["--apps", app]
     for item in contents or [REPO / "notebooks"]:
@@ -148,8 +178,9 @@ def build_site(out: Path = DEFAULT_OUT, pyodide: str | None = None, contents: li
     command = lite_command(out, work, wheels, pyodide, contents)
     result = subprocess.run(command, cwd=work, capture_output=True, text=True)
     if result.returncode != 0:
-        raise RuntimeError(f"jupyter lite build failed ({result.returncode}):\n{result.stdout[-3000:]}\n"
-                           f"{result.stderr[-3000:]}")
+        raise RuntimeError(
+            f"jupyter lite build failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     shutil.rmtree(work, ignore_errors=True)
     return out
 
@@ -162,10 +193,14 @@ def folder_size_mb(folder: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="site folder (default: %(default)s)")
-    parser.add_argument("--pyodide", default=None,
-                        help="self-hosted Pyodide: folder, .tar.bz2 or URL (default: Pyodide's CDN)")
-    parser.add_argument("--requirements", action="store_true",
-                        help="print what building the site needs (pyproject's `lite` extra) and exit")
+    parser.add_argument(
+        "--pyodide", default=None, help="self-hosted Pyodide: folder, .tar.bz2 or URL (default: Pyodide's CDN)"
+    )
+    parser.add_argument(
+        "--requirements",
+        action="store_true",
+        help="print what building the site needs (pyproject's `lite` extra) and exit",
+    )
     args = parser.parse_args(argv)
     if args.requirements:
         print(" ".join(lite_requirements()))
@@ -177,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lite: {exc}\n{getattr(exc, 'stderr', '') or ''}", file=sys.stderr)
         return 1
     where = f"self-hosted Pyodide from {args.pyodide}" if args.pyodide else "Pyodide from its CDN"
-    print(f"JupyterLite site in {out} ({folder_size_mb(out):.1f} MB, {where}) built in "
-          f"{time.monotonic() - started:.1f} s.\nTry it: python -m http.server -d {out} 8000 --bind 127.0.0.1, "
-          "then open http://127.0.0.1:8000/lab/index.html")
+    print(
+        f"JupyterLite site in {out} ({folder_size_mb(out):.1f} MB, {where}) built in "
+        f"{time.monotonic() - started:.1f} s.\nTry it: python -m http.server -d {out} 8000 --bind 127.0.0.1, "
+        "then open http://127.0.0.1:8000/lab/index.html"
+    )
     return 0
 
 

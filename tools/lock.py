@@ -58,20 +58,26 @@ def pinned_lines(text: str) -> list[str]:
 
 def freeze(python: Path) -> list[str]:
     """``pip freeze`` of an environment, without the editable mgedu."""
-    out = subprocess.run([str(python), "-m", "pip", "freeze", "--exclude-editable", "--disable-pip-version-check"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [str(python), "-m", "pip", "freeze", "--exclude-editable", "--disable-pip-version-check"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return sorted(pinned_lines(out), key=lambda line: canonical(line.split("==")[0]))
 
 
 def pip_install(python: Path, *args: str) -> None:
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *args],
-                   check=True, cwd=REPO)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *args], check=True, cwd=REPO
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the versions already pinned (use both files as constraints)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the versions already pinned (use both files as constraints)"
+    )
     parser.add_argument("--python", default=sys.executable, help="interpreter for the lock environment")
     args = parser.parse_args(argv)
 

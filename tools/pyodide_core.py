@@ -36,9 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 #: The npm package pinned here, with npm's integrity hash for its tarball (``npm view pyodide@V dist.integrity``).
 #: The version is the one jupyterlite-pyodide-kernel loads from the CDN (a test checks they agree).
 PYODIDE_VERSION = "314.0.6"
-PYODIDE_INTEGRITY = (
-    "sha512-BKDTJyIqFxC4BExLqeRS3f5xvXZIjOt8C3zGLN/Cc7tFxSwvKVhVkchQQ2AGLOtR4YrVOIFxbV8poyDOOmWwxQ=="
-)
+PYODIDE_INTEGRITY = "sha512-BKDTJyIqFxC4BExLqeRS3f5xvXZIjOt8C3zGLN/Cc7tFxSwvKVhVkchQQ2AGLOtR4YrVOIFxbV8poyDOOmWwxQ=="
 DEFAULT_OUT = REPO / "_build" / "pyodide-core"
 #: What a JupyterLite kernel installs from Pyodide's distribution while it starts (the worker loads
 #: micropip, then installs ipython and jedi; its own wheels come with the site). Their dependencies,
@@ -95,8 +93,7 @@ def lock_versions(folder: Path) -> dict[str, str]:
 def compiled_packages_present(folder: Path) -> list[str]:
     """Which of :data:`COMPILED_PACKAGES` have their wheel file in ``folder`` (a full distribution has all)."""
     packages = read_lock(folder)["packages"]
-    return [name for name in COMPILED_PACKAGES
-            if name in packages and (folder / packages[name]["file_name"]).is_file()]
+    return [name for name in COMPILED_PACKAGES if name in packages and (folder / packages[name]["file_name"]).is_file()]
 
 
 def npm_integrity(path: Path) -> str:
@@ -110,8 +107,12 @@ def fetch_core(out: Path, version: str = PYODIDE_VERSION, integrity: str = PYODI
     if npm is None:
         raise RuntimeError("npm is not installed: it is needed to fetch Pyodide's core (apt-get install npm)")
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", f"pyodide@{version}", "--pack-destination", tmp, "--silent"],
-                       check=True, capture_output=True, text=True)
+        subprocess.run(
+            [npm, "pack", f"pyodide@{version}", "--pack-destination", tmp, "--silent"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         tarball = Path(tmp) / f"pyodide-{version}.tgz"
         found = npm_integrity(tarball)
         if found != integrity:
@@ -144,9 +145,26 @@ def add_pure_wheels(folder: Path, names: Iterable[str], python: str = sys.execut
     with tempfile.TemporaryDirectory() as tmp:
         specs = [f"{name}=={packages[name]['version']}" for name in wanted]
         browser_python = ".".join(lock["info"]["python"].split(".")[:2])  # the wheels' Requires-Python
-        subprocess.run([python, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
-                        "--only-binary=:all:", "--python-version", browser_python, "--dest", tmp, *specs],
-                       check=True, capture_output=True, text=True)
+        subprocess.run(
+            [
+                python,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--python-version",
+                browser_python,
+                "--dest",
+                tmp,
+                *specs,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         downloaded = {canonical(path.name.split("-")[0]): path for path in Path(tmp).glob("*.whl")}
         for name in wanted:
             wheel = downloaded.get(canonical(name))
@@ -162,8 +180,11 @@ def add_pure_wheels(folder: Path, names: Iterable[str], python: str = sys.execut
 def prepare(out: Path = DEFAULT_OUT, version: str = PYODIDE_VERSION) -> Path:
     """Make ``out`` a self-hosted Pyodide core that can start a JupyterLite kernel (once; cached)."""
     marker = out / MARKER
-    expected = {"version": version, "kernel_packages": list(KERNEL_PACKAGES),
-                "workbook_packages": list(WORKBOOK_PACKAGES)}
+    expected = {
+        "version": version,
+        "kernel_packages": list(KERNEL_PACKAGES),
+        "workbook_packages": list(WORKBOOK_PACKAGES),
+    }
     if marker.is_file() and json.loads(marker.read_text()).get("request") == expected:
         return out
     shutil.rmtree(out, ignore_errors=True)

@@ -61,8 +61,12 @@ def clean_notebook(nb: Any) -> Any:
             outputs: list[Any] = []
             for output in cell.get("outputs", []):
                 previous = outputs[-1] if outputs else None
-                if (output.get("output_type") == "stream" and previous is not None
-                        and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+                if (
+                    output.get("output_type") == "stream"
+                    and previous is not None
+                    and previous.get("output_type") == "stream"
+                    and previous.get("name") == output.get("name")
+                ):
                     previous["text"] = previous["text"] + output["text"]  # one stream, however it was chunked
                     continue
                 data = output.get("data", {})
@@ -78,7 +82,8 @@ def clean_notebook(nb: Any) -> Any:
 def error_cells(nb: Any) -> list[int]:
     """Indices of code cells with an error output."""
     return [
-        i for i, cell in enumerate(nb.cells)
+        i
+        for i, cell in enumerate(nb.cells)
         if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", []))
     ]
 
@@ -102,8 +107,13 @@ def execute_notebook(path: Path, timeout: int = 120) -> Any:
 
     nb = nbformat.read(path, as_version=4)
     add_setup_cell(nb)
-    client = notebook_client(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                             resources={"metadata": {"path": str(path.parent)}})
+    client = notebook_client(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     return nb
 
@@ -128,8 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.refresh", description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
-    parser.add_argument("--metadata-only", action="store_true",
-                        help="only store the metadata as JupyterLab writes it (no run; outputs untouched)")
+    parser.add_argument(
+        "--metadata-only",
+        action="store_true",
+        help="only store the metadata as JupyterLab writes it (no run; outputs untouched)",
+    )
     args = parser.parse_args(argv)
     status = 0
     if args.metadata_only:

@@ -46,8 +46,14 @@ def setup_cell() -> dict[str, Any]:
     >>> cell["cell_type"], cell["source"].splitlines()[2]
     ('code', 'import importlib, importlib.util, sys')
     """
-    return {"cell_type": "code", "execution_count": None, "id": SETUP_CELL_ID,
-            "metadata": {"tags": list(SETUP_CELL_TAGS)}, "outputs": [], "source": SETUP_CELL_SOURCE}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": SETUP_CELL_ID,
+        "metadata": {"tags": list(SETUP_CELL_TAGS)},
+        "outputs": [],
+        "source": SETUP_CELL_SOURCE,
+    }
 
 
 def is_setup_cell(cell: Any) -> bool:

@@ -126,6 +126,7 @@ class Contained:
 def environment_paths() -> tuple[Path, ...]:
     """Folders the runner needs read-only: the Python installation and environment, the package, the seeds."""
     import mgedu
+
     package = Path(mgedu.__file__).resolve().parent
     wanted = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), package}
     seeds = package.parent / "seeds"

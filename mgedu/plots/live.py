@@ -45,8 +45,9 @@ class LiveFigure:
     (2, 0)
     """
 
-    def __init__(self, draw: Callable[..., Any], *, sticky_limits: bool = False, shrink: float = 0.4,
-                 dpi: int = 80) -> None:
+    def __init__(
+        self, draw: Callable[..., Any], *, sticky_limits: bool = False, shrink: float = 0.4, dpi: int = 80
+    ) -> None:
         self.draw = draw
         self.sticky_limits = sticky_limits
         self.shrink = shrink
@@ -91,8 +92,7 @@ class LiveFigure:
 
     def _clear(self, ax: Axes) -> None:
         """Remove what ``draw`` added last time; reset limits and titles as a fresh Axes has them."""
-        for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images, *ax.artists,
-                       *ax.tables]:
+        for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images, *ax.artists, *ax.tables]:
             artist.remove()
         # Containers (a bar chart's BarContainer, error bars) are not children of the Axes but the legend
         # reads its entries from them: left in place, every update would add one more legend entry.
@@ -106,10 +106,19 @@ class LiveFigure:
         ax.ignore_existing_data_limits = True
 
     def _static_key_of(self, ax: Axes) -> tuple[Any, ...]:
-        return (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(),
-                ax.get_ylabel(), tuple(ax.get_xticks()), tuple(ax.get_yticks()),
-                tuple(t.get_text() for t in ax.yaxis.get_majorticklabels())
-                if ax.yaxis.get_major_formatter().__class__.__name__ == "FixedFormatter" else ())
+        return (
+            ax.get_xlim(),
+            ax.get_ylim(),
+            ax.get_xscale(),
+            ax.get_yscale(),
+            ax.get_xlabel(),
+            ax.get_ylabel(),
+            tuple(ax.get_xticks()),
+            tuple(ax.get_yticks()),
+            tuple(t.get_text() for t in ax.yaxis.get_majorticklabels())
+            if ax.yaxis.get_major_formatter().__class__.__name__ == "FixedFormatter"
+            else (),
+        )
 
     def _apply_sticky_limits(self, ax: Axes, previous: tuple[Any, ...] | None) -> None:
         if previous is None:

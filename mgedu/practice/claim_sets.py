@@ -68,8 +68,10 @@ class ClaimSet:
         done = len(self.claims) - len(left)
         if not left:
             return Shown(f"You have judged all {len(self.claims)} claims of this set.", status="complete")
-        return Shown(f"You have judged {done} of the {len(self.claims)} claims of this set. "
-                     f"Still to judge: {', '.join(left)}.", status="incomplete")
+        return Shown(
+            f"You have judged {done} of the {len(self.claims)} claims of this set. Still to judge: {', '.join(left)}.",
+            status="incomplete",
+        )
 
     def after_judging(self, make: Callable[..., object], *args: object, **kwargs: object) -> object:
         """``make(*args, **kwargs)`` once every claim of the set is judged; until then, what is left.

@@ -55,8 +55,10 @@ def consistency_problem(values: Mapping[str, str]) -> str | None:
     verdict, reason = values["verdict"], values["reason"]
     for paired_verdict, paired_reason in PAIRED_REASONS.items():
         if (verdict == paired_verdict) != (reason == paired_reason):
-            return (f"'{VERDICT_LABELS[paired_verdict]}' goes with the reason '{REASON_LABELS[paired_reason]}' "
-                    f"({paired_reason}), and that reason with '{VERDICT_LABELS[paired_verdict]}' only.")
+            return (
+                f"'{VERDICT_LABELS[paired_verdict]}' goes with the reason '{REASON_LABELS[paired_reason]}' "
+                f"({paired_reason}), and that reason with '{VERDICT_LABELS[paired_verdict]}' only."
+            )
     return None
 
 
@@ -158,11 +160,13 @@ def show_claim(claim_id: str) -> Shown:
     start, end = int(record["start"]), int(record["end"])  # type: ignore[call-overload]
     a, b = paragraph_bounds(text, start, end)
     title = str(load_documents().set_index("doc_id").loc[doc_id, "title"])
-    before, quote, after = (" ".join(text[a:start].split()), " ".join(text[start:end].split()),
-                            " ".join(text[end:b].split()))
+    before, quote, after = (
+        " ".join(text[a:start].split()),
+        " ".join(text[start:end].split()),
+        " ".join(text[end:b].split()),
+    )
     head = f"{claim_id} · from {doc_id}, “{title}”"
-    body = textwrap.fill(f"{before} [[{quote}]] {after}".strip(), width=96, initial_indent="  ",
-                         subsequent_indent="  ")
+    body = textwrap.fill(f"{before} [[{quote}]] {after}".strip(), width=96, initial_indent="  ", subsequent_indent="  ")
     plain_text = f"{head}\nThe claim is between [[ and ]], in its paragraph of the article:\n{body}"
     html = (
         f"<div class='mgedu-claim'><p><b>{escape(claim_id)}</b> · from {escape(doc_id)}, “{escape(title)}”</p>"
@@ -221,16 +225,23 @@ def study_card(claim_or_study_id: str) -> Shown:
             )
         lead, wanted = f"Study cited by {wanted}", str(study_id)
     record = study(wanted)
-    rows = [(label, _study_value(field, record[field])) for field, label in STUDY_FIELDS
-            if record.get(field) is not None]
-    text = "\n".join([textwrap.fill(f"{lead}: {record['citation']}", width=96, subsequent_indent="    ")]
-                     + [textwrap.fill(f"  {label}: {value}", width=96, subsequent_indent="    ")
-                        for label, value in rows])
+    rows = [
+        (label, _study_value(field, record[field])) for field, label in STUDY_FIELDS if record.get(field) is not None
+    ]
+    text = "\n".join(
+        [textwrap.fill(f"{lead}: {record['citation']}", width=96, subsequent_indent="    ")]
+        + [textwrap.fill(f"  {label}: {value}", width=96, subsequent_indent="    ") for label, value in rows]
+    )
     # A table, not a <dl>: JupyterLab floats <dt>s, so a label that wraps pushes every later row out of line.
-    html = (f"<div class='mgedu-study'><p><b>{escape(lead)}:</b> {escape(record['citation'])}</p><table>"
-            + "".join(f"<tr><th scope='row' style='text-align:left;vertical-align:top'>{escape(label)}</th>"
-                      f"<td style='text-align:left'>{escape(value)}</td></tr>" for label, value in rows)
-            + "</table></div>")
+    html = (
+        f"<div class='mgedu-study'><p><b>{escape(lead)}:</b> {escape(record['citation'])}</p><table>"
+        + "".join(
+            f"<tr><th scope='row' style='text-align:left;vertical-align:top'>{escape(label)}</th>"
+            f"<td style='text-align:left'>{escape(value)}</td></tr>"
+            for label, value in rows
+        )
+        + "</table></div>"
+    )
     return Shown(text, html, status="shown")
 
 
@@ -248,26 +259,41 @@ def verdict_guide() -> Shown:
     from mgedu.seeds import REASON_KINDS_BY_VERDICT, VERDICT_MEANINGS, VERDICTS
 
     def row(code: str, meaning: str, width: int) -> str:
-        return textwrap.fill(f"  {chr(34) + code + chr(34):{width}}{meaning}", width=96, break_on_hyphens=False,
-                             subsequent_indent=" " * (width + 2))
+        return textwrap.fill(
+            f"  {chr(34) + code + chr(34):{width}}{meaning}",
+            width=96,
+            break_on_hyphens=False,
+            subsequent_indent=" " * (width + 2),
+        )
 
     open_verdicts = [v for v in VERDICTS if v not in PAIRED_REASONS]
     reasons = REASON_KINDS_BY_VERDICT[open_verdicts[0]]
-    meaning = {v: VERDICT_MEANINGS[v] + (f'; reason: "{PAIRED_REASONS[v]}"' if v in PAIRED_REASONS else "")
-               for v in VERDICTS}
+    meaning = {
+        v: VERDICT_MEANINGS[v] + (f'; reason: "{PAIRED_REASONS[v]}"' if v in PAIRED_REASONS else "") for v in VERDICTS
+    }
     reasons_head = f"Reasons for {', '.join(open_verdicts[:-1])} or {open_verdicts[-1]} (choose the main one):"
-    lines = (["Verdicts (type the word in quotes):"] + [row(v, meaning[v], 17) for v in VERDICTS]
-             + [reasons_head] + [row(r, REASON_LABELS[r], 25) for r in reasons])
+    lines = (
+        ["Verdicts (type the word in quotes):"]
+        + [row(v, meaning[v], 17) for v in VERDICTS]
+        + [reasons_head]
+        + [row(r, REASON_LABELS[r], 25) for r in reasons]
+    )
 
     def table(head: str, codes: Sequence[str], texts: Mapping[str, str]) -> str:
         left = "text-align:left;vertical-align:top"
-        body = "".join(f"<tr><th scope='row' style='{left};white-space:nowrap'><code>\"{escape(c)}\"</code></th>"
-                       f"<td style='{left}'>{escape(texts[c])}</td></tr>" for c in codes)
-        return (f"<table class='mgedu-guide'><caption style='{left};font-weight:bold'>{escape(head)}</caption>"
-                f"<tbody>{body}</tbody></table>")
+        body = "".join(
+            f"<tr><th scope='row' style='{left};white-space:nowrap'><code>\"{escape(c)}\"</code></th>"
+            f"<td style='{left}'>{escape(texts[c])}</td></tr>"
+            for c in codes
+        )
+        return (
+            f"<table class='mgedu-guide'><caption style='{left};font-weight:bold'>{escape(head)}</caption>"
+            f"<tbody>{body}</tbody></table>"
+        )
 
-    html = (table("Verdicts (type the word in quotes)", VERDICTS, meaning)
-            + table(reasons_head.rstrip(":"), reasons, REASON_LABELS))
+    html = table("Verdicts (type the word in quotes)", VERDICTS, meaning) + table(
+        reasons_head.rstrip(":"), reasons, REASON_LABELS
+    )
     return Shown("\n".join(lines), html)
 
 
@@ -300,8 +326,7 @@ def claim_sheet(claim_id: str) -> Shown:
     else:
         summary = f"Study card: {study_label(str(study_id))} (open it for the facts of the study the claim cites)"
         body = card.html
-    html = (f"{claim.html}<details class='mgedu-study-card'><summary>{escape(summary)}</summary>{body}"
-            "</details>")
+    html = f"{claim.html}<details class='mgedu-study-card'><summary>{escape(summary)}</summary>{body}</details>"
     return Shown(f"{claim.text}\n{card.text}", html, status="shown")
 
 
@@ -323,8 +348,9 @@ def study_shelf(study_ids: Sequence[str], title: str) -> Shown:
     known = set(load_studies().study_id.astype(str))
     unknown = [s for s in study_ids if s not in known]
     if unknown or not study_ids:
-        return Shown(f"study_ids must be ids of studies.csv (e.g. hornyak1998), got {list(study_ids)!r}",
-                     status="invalid")
+        return Shown(
+            f"study_ids must be ids of studies.csv (e.g. hornyak1998), got {list(study_ids)!r}", status="invalid"
+        )
     records = sorted((study(s) for s in study_ids), key=lambda r: (r.get("year") is None, r.get("year") or 0))
     lines, items = [title], []
     for record in records:
@@ -334,8 +360,9 @@ def study_shelf(study_ids: Sequence[str], title: str) -> Shown:
         head = f"{year} · {study_label(str(record['study_id']))} · {_study_value('design', record['design'])}{people}"
         who = f"People: {humanise(str(record['population']))}"
         found = f"Found: {humanise(str(record['main_results']))}"
-        lines += [head] + [textwrap.fill(t, width=96, initial_indent="    ", subsequent_indent="    ")
-                           for t in (who, found)]
+        lines += [head] + [
+            textwrap.fill(t, width=96, initial_indent="    ", subsequent_indent="    ") for t in (who, found)
+        ]
         items.append(f"<li><b>{escape(head)}</b><br>{escape(who)}<br>{escape(found)}</li>")
     html = f"<div class='mgedu-shelf'><p><b>{escape(title)}</b></p><ul>{''.join(items)}</ul></div>"
     return Shown("\n".join(lines), html, status="shown")

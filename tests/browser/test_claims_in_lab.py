@@ -22,8 +22,11 @@ CLAIMS = load_claims().set_index("claim_id")
 SET = claim_set("01-claims")
 #: The student's calls: the audit's own for most, and three that differ (harsher, more lenient, another kind).
 CALLS = {claim: (str(CLAIMS.loc[claim, "verdict"]), str(CLAIMS.loc[claim, "reason_kind"])) for claim in SET.claims}
-CALLS |= {"S001-C34": ("overstated", "stronger-than-evidence"), "S004-C07": ("supported", "matches-source"),
-          "S004-C43": ("unsupported", "no-source")}
+CALLS |= {
+    "S001-C34": ("overstated", "stronger-than-evidence"),
+    "S004-C07": ("supported", "matches-source"),
+    "S004-C43": ("unsupported", "no-source"),
+}
 
 
 def judge_source(claim: str, verdict: str, reason: str, sheet: bool) -> str:

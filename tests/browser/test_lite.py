@@ -52,8 +52,13 @@ KERNEL_TIMEOUT_MS = 360_000
 class QuietHandler(SimpleHTTPRequestHandler):
     """Static files, with the MIME types Pyodide needs and no request log on stderr."""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
-                      ".mjs": "text/javascript", ".js": "text/javascript", ".json": "application/json"}
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".json": "application/json",
+    }
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
@@ -106,8 +111,9 @@ def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
 
 @pytest.fixture(scope="module")
 def offline_chromium(chromium_required: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
-    browser = Chromium(tmp_path_factory.mktemp("chromium-offline"), ARTIFACTS / "logs" / "chromium-lite.log",
-                       extra_flags=OFFLINE_FLAGS)
+    browser = Chromium(
+        tmp_path_factory.mktemp("chromium-offline"), ARTIFACTS / "logs" / "chromium-lite.log", extra_flags=OFFLINE_FLAGS
+    )
     try:
         browser.start()
         yield browser
@@ -215,7 +221,8 @@ def output_text(outputs: list[dict[str, Any]]) -> str:
 
 
 def test_lite_site_starts_python_offline_installs_mgedu_and_renders_a_widget(
-        lite_site: tuple[Path, float], offline_chromium: Chromium, tmp_path: Path) -> None:
+    lite_site: tuple[Path, float], offline_chromium: Chromium, tmp_path: Path
+) -> None:
     site, build_seconds = lite_site
     assert (site / "files" / "00-start-here.ipynb").is_file()
     wheels = sorted(path.name.split("-")[0] for path in (site / "pypi").glob("*.whl"))
@@ -241,9 +248,12 @@ def test_lite_site_starts_python_offline_installs_mgedu_and_renders_a_widget(
 
         # The notebook's own first cell, run in place, takes the JupyterLite branch: piplite, mgedu by name
         # (recorded, not done: mgedu's compiled dependencies are not in the self-hosted core).
-        run_cell(page, "import piplite\n_calls = []\n"
-                       "async def _record(*args, **kwargs): _calls.append([args, kwargs])\n"
-                       "_install, piplite.install = piplite.install, _record")
+        run_cell(
+            page,
+            "import piplite\n_calls = []\n"
+            "async def _record(*args, **kwargs): _calls.append([args, kwargs])\n"
+            "_install, piplite.install = piplite.install, _record",
+        )
         source, setup = page.evaluate(RUN_FIRST_CELL_JS, KERNEL_TIMEOUT_MS)
         assert source == SETUP_CELL_SOURCE, source
         assert output_text(setup) == "", setup
@@ -251,41 +261,53 @@ def test_lite_site_starts_python_offline_installs_mgedu_and_renders_a_widget(
         assert output_text(calls).strip() == "[[('mgedu',), {}]]", calls
 
         # mgedu and molmass from the site's wheels (mgedu's compiled dependencies are not here).
-        installed = run_cell(page, (
-            "await piplite.install('mgedu', deps=False)\nawait piplite.install('molmass')\n"
-            "import mgedu, molmass\nfrom importlib.resources import files\n"
-            "seeds = [p.name for p in files('mgedu').joinpath('seeds_data').iterdir() if p.name.endswith('.txt')]\n"
-            "data = sorted(p.name for p in files('mgedu').joinpath('data').iterdir() if p.name.endswith('.csv'))\n"
-            "mg = molmass.Formula('MgO').composition()['Mg'].fraction\n"
-            "print(mgedu.__version__, len(seeds), 'salts.csv' in data, round(mg, 3))"))
+        installed = run_cell(
+            page,
+            (
+                "await piplite.install('mgedu', deps=False)\nawait piplite.install('molmass')\n"
+                "import mgedu, molmass\nfrom importlib.resources import files\n"
+                "seeds = [p.name for p in files('mgedu').joinpath('seeds_data').iterdir() if p.name.endswith('.txt')]\n"
+                "data = sorted(p.name for p in files('mgedu').joinpath('data').iterdir() if p.name.endswith('.csv'))\n"
+                "mg = molmass.Formula('MgO').composition()['Mg'].fraction\n"
+                "print(mgedu.__version__, len(seeds), 'salts.csv' in data, round(mg, 3))"
+            ),
+        )
         text = output_text(installed).split()
         assert text[:3] == [__import__("mgedu").__version__, "5", "True"], installed
         assert abs(float(text[3]) - 0.603) < 0.001, installed  # MgO: 24.305 / 40.304
 
-        widget = run_cell(page, "await piplite.install('ipywidgets')\nimport ipywidgets\n"
-                                "ipywidgets.IntSlider(value=7, min=0, max=10, description='Slider')")
+        widget = run_cell(
+            page,
+            "await piplite.install('ipywidgets')\nimport ipywidgets\n"
+            "ipywidgets.IntSlider(value=7, min=0, max=10, description='Slider')",
+        )
         assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in widget), widget
         slider = page.locator(".jp-Cell .widget-slider").last
         slider.wait_for(state="visible", timeout=60_000)
         readout = page.locator(".jp-Cell .widget-readout").last.inner_text().strip()
         assert readout == "7", readout
         assert (site / "extensions" / "anywidget" / "package.json").is_file(), "anywidget's extension is missing"
-        drawn = run_cell(page, (
-            "await piplite.install('anywidget')\nimport anywidget\n"
-            "class Probe(anywidget.AnyWidget):\n"
-            "    _esm = 'export default { render({ el }) { el.className = \"mgedu-probe\"; "
-            "el.textContent = \"anywidget rendered\"; } }'\n"
-            "Probe()"))
+        drawn = run_cell(
+            page,
+            (
+                "await piplite.install('anywidget')\nimport anywidget\n"
+                "class Probe(anywidget.AnyWidget):\n"
+                '    _esm = \'export default { render({ el }) { el.className = "mgedu-probe"; '
+                'el.textContent = "anywidget rendered"; } }\'\n'
+                "Probe()"
+            ),
+        )
         assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in drawn), drawn
-        page.locator(".jp-Cell .mgedu-probe", has_text="anywidget rendered").wait_for(state="visible",
-                                                                                     timeout=60_000)
+        page.locator(".jp-Cell .mgedu-probe", has_text="anywidget rendered").wait_for(state="visible", timeout=60_000)
         (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "screenshots" / "lite-offline.png"))
 
         # Handing in from JupyterLite: File > Download gives the notebook, as the student sees it.
-        saved_as = page.evaluate("async () => { const context = window.jupyterapp.shell.currentWidget.context;"
-                                 " const late = new Promise(resolve => setTimeout(() => resolve('timeout'), 30000));"
-                                 " return await Promise.race([context.save().then(() => context.path), late]); }")
+        saved_as = page.evaluate(
+            "async () => { const context = window.jupyterapp.shell.currentWidget.context;"
+            " const late = new Promise(resolve => setTimeout(() => resolve('timeout'), 30000));"
+            " return await Promise.race([context.save().then(() => context.path), late]); }"
+        )
         assert saved_as.endswith(".ipynb"), saved_as
         with page.expect_download(timeout=60_000) as download_info:
             menu(page, "File", "Download")
@@ -301,10 +323,12 @@ def test_lite_site_starts_python_offline_installs_mgedu_and_renders_a_widget(
         assert not view.errors, f"JavaScript errors: {view.errors}"
         size_mb = lite.folder_size_mb(site)
         pyodide_mb = lite.folder_size_mb(site / "static" / "pyodide")
-        note = (f"JupyterLite site: built in {build_seconds:.1f} s; {size_mb:.1f} MB with the self-hosted Pyodide core "
-                f"({size_mb - pyodide_mb:.1f} MB without it, as `make lite` builds it for the CDN); app ready "
-                f"{app_seconds:.1f} s, live kernel {kernel_seconds:.1f} s after opening the page; requests to other "
-                f"hosts blocked: {len(view.blocked)} ({sorted({urlsplit(u).hostname for u in view.blocked})})")
+        note = (
+            f"JupyterLite site: built in {build_seconds:.1f} s; {size_mb:.1f} MB with the self-hosted Pyodide core "
+            f"({size_mb - pyodide_mb:.1f} MB without it, as `make lite` builds it for the CDN); app ready "
+            f"{app_seconds:.1f} s, live kernel {kernel_seconds:.1f} s after opening the page; requests to other "
+            f"hosts blocked: {len(view.blocked)} ({sorted({urlsplit(u).hostname for u in view.blocked})})"
+        )
         (ARTIFACTS / "lite.txt").write_text(note + "\n")
         print(note)
     finally:
@@ -317,7 +341,8 @@ FULL_PYODIDE_REASON = (
     "statsmodels), which are on neither PyPI nor npm, and this test blocks Pyodide's CDN; set MGEDU_PYODIDE_DIR to "
     f"an unpacked full Pyodide {pyodide_core.PYODIDE_VERSION} distribution (pyodide-{pyodide_core.PYODIDE_VERSION}"
     ".tar.bz2 from https://github.com/pyodide/pyodide/releases) to run it. Outside the browser, "
-    "tests/test_hub.py runs the notebooks on the same versions")
+    "tests/test_hub.py runs the notebooks on the same versions"
+)
 
 
 @pytest.fixture(scope="module")
@@ -340,8 +365,7 @@ RUN_ALL_JS = """async () => {
 }"""
 
 
-def test_every_notebook_runs_in_the_browser(full_pyodide: Path, offline_chromium: Chromium,
-                                            tmp_path: Path) -> None:
+def test_every_notebook_runs_in_the_browser(full_pyodide: Path, offline_chromium: Chromium, tmp_path: Path) -> None:
     site, _ = build_site(tmp_path / "site", full_pyodide)
     server, url = serve(site)
     view = OfflinePage(offline_chromium)
@@ -351,7 +375,8 @@ def test_every_notebook_runs_in_the_browser(full_pyodide: Path, offline_chromium
             open_app(view.page, f"{url}/lab/index.html?path={notebook.name}")
             view.page.wait_for_function(
                 "() => window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.sessionContext",
-                timeout=KERNEL_TIMEOUT_MS)
+                timeout=KERNEL_TIMEOUT_MS,
+            )
             wait_for_idle_kernel(view.page)
             cells = view.page.evaluate(RUN_ALL_JS)
             for index, _kind, outputs in cells:
@@ -359,8 +384,12 @@ def test_every_notebook_runs_in_the_browser(full_pyodide: Path, offline_chromium
                     if output.get("output_type") == "error":
                         failures.append(f"{notebook.name} cell {index}: {output.get('ename')}: {output.get('evalue')}")
             rendered = view.page.locator(".jp-Cell .jupyter-widgets").count()
-            widget_cells = sum(1 for _i, _k, outputs in cells for o in outputs
-                               if "application/vnd.jupyter.widget-view+json" in o.get("data", {}))
+            widget_cells = sum(
+                1
+                for _i, _k, outputs in cells
+                for o in outputs
+                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+            )
             if widget_cells and not rendered:
                 failures.append(f"{notebook.name}: {widget_cells} widget outputs, none rendered")
         assert not failures, "\n".join(failures)
