@@ -271,14 +271,20 @@ def _rename_article(copy: Copy) -> None:
     copy.set("documents.csv", 3, "file", "9" + old[1:])
 
 
+def _first_concept() -> str:
+    """The first Key Concept code tagged in 01.json (whichever it is), quoted as it appears there."""
+    text = (PRISTINE["data"] / "exercises" / "01.json").read_text(encoding="utf-8")
+    return '"' + re.search(r'"concepts": \[\s*"([^"]+)"', text).group(1) + '"'
+
+
 def _json_concept(copy: Copy) -> None:
     path = copy.data / "exercises" / "01.json"
-    path.write_text(path.read_text(encoding="utf-8").replace('"2.3d"', '"9.9z"', 1), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(_first_concept(), '"9.9z"', 1), encoding="utf-8")
 
 
 def _exercise_line() -> int:
     text = (PRISTINE["data"] / "exercises" / "01.json").read_text(encoding="utf-8")
-    before = text[: text.index('"2.3d"')]
+    before = text[: text.index(_first_concept())]
     exercise_id = re.findall(r'"id": "([^"]+)"', before)[-1]
     return next(i for i, line in enumerate(text.splitlines(), start=1) if f'"id": "{exercise_id}"' in line)
 
