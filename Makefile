@@ -1,8 +1,11 @@
 # mgedu: two commands do all the set-up.
 #   make lab    create .venv when missing, install the pinned environment, open JupyterLab on 00-start-here
 #   make test   the same set-up plus test tools, then the whole suite (lint, data check, unit tests,
-#               doctests, every notebook under nbval, browser tests)
-# Other targets: make html | refresh | bench | release | lock | clean
+#               doctests, every notebook under nbval, browser tests, grading-sandbox tests, the Colab/Hub/Pyodide
+#               environments)
+# Other targets: make lite | html | refresh | bench | release | lock | clean
+#   make lite [PYODIDE=folder-or-tarball-or-URL]   the JupyterLite site in _build/lite/ (Pyodide from its
+#               CDN unless PYODIDE names a self-hosted one)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,9 +13,11 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
+LITE_STAMP    := $(VENV)/.lite-installed
+PYODIDE       ?=
 PYTEST_ARGS   ?=
 
-.PHONY: lab test test-fast lint check html refresh bench release lock clean browser-deps
+.PHONY: lab test test-fast lint check html refresh lite bench release lock clean browser-deps pyodide-core sandbox-deps
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mgedu needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
@@ -25,6 +30,11 @@ $(RUNTIME_STAMP): $(BIN)/python binder/requirements.txt pyproject.toml
 
 $(TEST_STAMP): $(RUNTIME_STAMP) tests/requirements.txt
 	$(PIP) install -q -r tests/requirements.txt
+	@touch $@
+
+# The site builder only (pyproject's `lite` extra at the versions tests/requirements.txt pins).
+$(LITE_STAMP): $(RUNTIME_STAMP) tests/requirements.txt pyproject.toml
+	$(PIP) install -q -c tests/requirements.txt $$($(BIN)/python -m tools.lite --requirements)
 	@touch $@
 
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
@@ -46,13 +56,23 @@ browser-deps:
 	@bash tests/browser/install_chromium.sh
 	@bash tests/browser/install_axe.sh
 
+# Pyodide's core from npm (pinned) plus the kernel's pure-Python wheels, for the JupyterLite browser test.
+# Without npm the test is skipped, with the reason.
+pyodide-core: $(TEST_STAMP)
+	@$(BIN)/python -m tools.pyodide_core || echo "(the JupyterLite start-up test will be skipped)"
+
+# The grader runs each submission in a bubblewrap sandbox; its tests need Debian's bubblewrap.
+sandbox-deps:
+	@bash tests/install_bubblewrap.sh
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check mgedu tests benchmarks tools
+	$(BIN)/ruff format --check mgedu tests benchmarks tools
 
 check: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu check
 
-test: $(TEST_STAMP) browser-deps lint check
+test: $(TEST_STAMP) browser-deps sandbox-deps pyodide-core lint check
 	$(BIN)/python -m pytest -n 2 --dist loadfile -rs $(PYTEST_ARGS)
 
 # Everything except the browser and environment-building tests (a quick local loop).
@@ -66,21 +86,22 @@ html: $(RUNTIME_STAMP)
 refresh: $(RUNTIME_STAMP)
 	$(BIN)/python -m tools.refresh $(or $(NB),notebooks/*.ipynb)
 
+lite: $(LITE_STAMP)
+	$(BIN)/python -m tools.lite --out _build/lite $(if $(PYODIDE),--pyodide "$(PYODIDE)")
+
 # BENCH_BASELINE=<commit>: also time that commit's explorers and notebooks, in the same run (before/after).
 BENCH_BASELINE ?=
 bench: $(TEST_STAMP) browser-deps
 	$(BIN)/python benchmarks/run.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE),)
 
 release: $(RUNTIME_STAMP)
-	$(BIN)/python -m mgedu release --out student
+	$(BIN)/python -m mgedu release --out student --inside-repo
 
-# Regenerate the lock from pyproject.toml's lower bounds (run on purpose, then review the diff).
+# Regenerate binder/requirements.txt (runtime + lab + classroom) and tests/requirements.txt (the test
+# extra beyond it) from pyproject.toml (run on purpose, then review the diff). KEEP=1 keeps every version
+# already pinned and only adds or drops packages.
 lock:
-	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install -q -e . && .lock-venv/bin/python -m pip freeze --exclude-editable \
-	  | sed '1i # The one lock: exact versions that Binder, `make lab`, `make test` and CI install, so stored notebook\n# outputs match everywhere. Regenerate with `make lock` after changing dependencies in pyproject.toml.' \
-	  > binder/requirements.txt
-	rm -rf .lock-venv
+	$(PYTHON) -m tools.lock $(if $(KEEP),--keep)
 
 clean:
 	rm -rf $(VENV) _build build dist .pytest_cache artifacts

@@ -177,8 +177,10 @@ def time_changes(page: Any, index: int, element: Any, twin: Any, changes: int, h
         timed = expected != expected_readout(twin)  # a change that alters nothing here is made, not timed
         if timed:
             readout_only += has_figure and not figure_changes
-            page.evaluate("([i, e, f, d]) => window.__mgeduBench.arm(i, e, f, d)",
-                          [index, expected, has_figure and figure_changes, has_detail and detail_changes])
+            page.evaluate(
+                "([i, e, f, d]) => window.__mgeduBench.arm(i, e, f, d)",
+                [index, expected, has_figure and figure_changes, has_detail and detail_changes],
+            )
         with contextlib.redirect_stdout(io.StringIO()):
             change = change_control(controls[k], rows.nth(k))
         if not timed:
@@ -197,10 +199,17 @@ def time_changes(page: Any, index: int, element: Any, twin: Any, changes: int, h
         page.wait_for_timeout(150)  # let the kernel go idle before the next change
     if not times:
         raise RuntimeError(f"no change could be timed ({failures} without an update)")
-    return {"median_ms": median(times), "p95_ms": p95(times), "n": len(times), "max_ms": max(times),
-            "lost_updates": failures, "timed_to_readout_only": readout_only, "blank_frames": sum(blanks),
-            "times_ms": [round(t, 1) for t in times],
-            "log": log}
+    return {
+        "median_ms": median(times),
+        "p95_ms": p95(times),
+        "n": len(times),
+        "max_ms": max(times),
+        "lost_updates": failures,
+        "timed_to_readout_only": readout_only,
+        "blank_frames": sum(blanks),
+        "times_ms": [round(t, 1) for t in times],
+        "log": log,
+    }
 
 
 def _expected_after(twin: Any, k: int) -> tuple[str, bool, bool]:
@@ -257,13 +266,21 @@ def drag(page: Any, index: int, twin: Any) -> dict[str, Any] | None:
                 break
             slider.value = int(new) if isinstance(slider, w.IntSlider) else round(new, 6)
     expected = expected_readout(twin)
-    result = page.evaluate("([i, n, dt, s]) => window.__mgeduBench.drag(i, n, dt, s)",
-                           [index, DRAG_STEPS, DRAG_INTERVAL_MS, SETTLE_MS])
+    result = page.evaluate(
+        "([i, n, dt, s]) => window.__mgeduBench.drag(i, n, dt, s)", [index, DRAG_STEPS, DRAG_INTERVAL_MS, SETTLE_MS]
+    )
     frames = result["frames"]
     last = result["lastStep"]
     if os.environ.get("MGEDU_BENCH_DEBUG"):
-        print("drag expected:", expected, "\nframes:", [(round(t - last), text[:60]) for t, text in frames],
-              "\nfinal readout:", result["readout"][:80], flush=True)
+        print(
+            "drag expected:",
+            expected,
+            "\nframes:",
+            [(round(t - last), text[:60]) for t, text in frames],
+            "\nfinal readout:",
+            result["readout"][:80],
+            flush=True,
+        )
     final = [t for t, text in frames if text == expected]
     after = [t for t, _ in frames if t > last]
     return {
@@ -277,8 +294,9 @@ def drag(page: Any, index: int, twin: Any) -> dict[str, Any] | None:
 
 def widget_cells(path: Path) -> int:
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return sum(1 for c in cells if c["cell_type"] == "code"
-               and "nbval-ignore-output" in c.get("metadata", {}).get("tags", []))
+    return sum(
+        1 for c in cells if c["cell_type"] == "code" and "nbval-ignore-output" in c.get("metadata", {}).get("tags", [])
+    )
 
 
 def bench_browser(notebooks: Path, changes: int = CHANGES) -> dict[str, Any]:
@@ -325,9 +343,15 @@ def bench_browser(notebooks: Path, changes: int = CHANGES) -> dict[str, Any]:
                     if dragged is not None:
                         entry["drag"] = dragged
                     results[name] = entry
-                    print(f"[browser] {name}: median {entry['median_ms']:.0f} ms, p95 {entry['p95_ms']:.0f} ms"
-                          + (f"; drag final {dragged['final_ms']} ms, stale {dragged['stale_after_last_step']}"
-                             if dragged else ""), flush=True)
+                    print(
+                        f"[browser] {name}: median {entry['median_ms']:.0f} ms, p95 {entry['p95_ms']:.0f} ms"
+                        + (
+                            f"; drag final {dragged['final_ms']} ms, stale {dragged['stale_after_last_step']}"
+                            if dragged
+                            else ""
+                        ),
+                        flush=True,
+                    )
                 tabs.close(passed=True)
         finally:
             browser.stop()

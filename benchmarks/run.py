@@ -49,24 +49,30 @@ def p95(values: list[float]) -> float:
 
 # --- import ------------------------------------------------------------------------------------------
 
+
 def bench_import(repeats: int = 7) -> dict[str, Any]:
     """`python -X importtime -c "import mgedu"`: cumulative microseconds of the mgedu line, median."""
     totals = []
     for _ in range(repeats):
-        result = subprocess.run([sys.executable, "-X", "importtime", "-c", "import mgedu"],
-                                capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import mgedu"], capture_output=True, text=True, check=True
+        )
         for line in result.stderr.splitlines():
             parts = [p.strip() for p in line.split("|")]
             if len(parts) == 3 and parts[2] == "mgedu":
                 totals.append(int(parts[1]) / 1000)
     probe = subprocess.run(
         [sys.executable, "-c", f"import sys, mgedu; print([m for m in {HEAVY!r} if m in sys.modules])"],
-        capture_output=True, text=True, check=True)
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     heavy = ast.literal_eval(probe.stdout.strip())
     return {"import_ms": median(totals), "heavy_modules_at_import": heavy}
 
 
 # --- data ----------------------------------------------------------------------------------------------
+
 
 def bench_data(repeats: int = 5) -> dict[str, Any]:
     """Load and validate every seed and data table: cold (fresh process) and cached (second call)."""
@@ -88,6 +94,7 @@ def bench_data(repeats: int = 5) -> dict[str, Any]:
 
 
 # --- widgets -------------------------------------------------------------------------------------------
+
 
 def explorer_factories() -> list[tuple[str, Any]]:
     """Every ``make_*`` factory in ``mgedu.widgets.<domain>`` modules."""
@@ -183,15 +190,25 @@ def bench_widgets(repeats: int = 15) -> dict[str, Any]:
                 timings.append((time.perf_counter() - start) * 1000)
                 cpu.append((time.process_time() - cpu_start) * 1000)
         if timings:
-            results[name] = {"median_ms": median(timings), "p95_ms": p95(timings), "n": len(timings),
-                             "ratio_to_fresh_figure": median(timings) / fresh_ms,
-                             "cpu_median_ms": median(cpu), "cpu_p95_ms": p95(cpu),
-                             "cpu_ratio_to_fresh_figure": median(cpu) / median(fresh_cpu)}
-    return {"widgets": results, "fresh_line_figure_ms": fresh_ms, "fresh_line_figure_cpu_ms": median(fresh_cpu),
-            "load_average": list(os.getloadavg())}
+            results[name] = {
+                "median_ms": median(timings),
+                "p95_ms": p95(timings),
+                "n": len(timings),
+                "ratio_to_fresh_figure": median(timings) / fresh_ms,
+                "cpu_median_ms": median(cpu),
+                "cpu_p95_ms": p95(cpu),
+                "cpu_ratio_to_fresh_figure": median(cpu) / median(fresh_cpu),
+            }
+    return {
+        "widgets": results,
+        "fresh_line_figure_ms": fresh_ms,
+        "fresh_line_figure_cpu_ms": median(fresh_cpu),
+        "load_average": list(os.getloadavg()),
+    }
 
 
 # --- simulator -----------------------------------------------------------------------------------------
+
 
 def bench_simulator() -> dict[str, Any]:
     """10,000 trials x 2 arms x 100 patients (benchmarks/simulator.py)."""
@@ -204,6 +221,7 @@ def bench_simulator() -> dict[str, Any]:
 
 
 # --- notebooks -----------------------------------------------------------------------------------------
+
 
 def notebook_imports(paths: list[Path]) -> list[str]:
     """Every import statement in the notebooks' code cells (the floor notebook runs exactly these)."""
@@ -253,6 +271,7 @@ def bench_notebooks(repeats: int = 3) -> dict[str, Any]:
 
 # --- browser -----------------------------------------------------------------------------------------
 
+
 def bench_browser_section() -> dict[str, Any]:
     """Every explorer in JupyterLab in headless Chromium (benchmarks/browser.py)."""
     sys.path.insert(0, str(OUT_DIR))
@@ -263,31 +282,36 @@ def bench_browser_section() -> dict[str, Any]:
 
 # --- before/after -------------------------------------------------------------------------------------
 
+
 def run_baseline(ref: str, sections: list[str]) -> dict[str, Any]:
     """Run ``sections`` of this script for commit ``ref``: its ``mgedu`` and notebooks, extracted to a
     temporary folder, come first on the path of this process's children (and of the kernels they start)."""
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
         tree.mkdir()
-        archive = subprocess.run(["git", "archive", ref, "mgedu", "notebooks", "seeds"], cwd=REPO, capture_output=True,
-                                 check=True).stdout
+        archive = subprocess.run(
+            ["git", "archive", ref, "mgedu", "notebooks", "seeds"], cwd=REPO, capture_output=True, check=True
+        ).stdout
         subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
         out = Path(tmp) / "baseline"
         env = {**os.environ, "PYTHONPATH": str(tree), "MGEDU_BENCH_NOTEBOOKS": str(tree / "notebooks")}
-        subprocess.run([sys.executable, __file__, "--only", *sections, "--out", str(out), "--no-table"],
-                       env=env, check=True)
+        subprocess.run(
+            [sys.executable, __file__, "--only", *sections, "--out", str(out), "--no-table"], env=env, check=True
+        )
         return json.loads((out / "results.json").read_text())
 
 
 # --- test suite ------------------------------------------------------------------------------------------
+
 
 def bench_suite() -> dict[str, Any]:
     """Wall time of the pytest suite after install: serial, and with two workers (notebooks per worker)."""
     out = {}
     for label, extra in (("serial", []), ("n2_loadfile", ["-n", "2", "--dist", "loadfile"])):
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", *extra], cwd=REPO,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-rf", *extra], cwd=REPO, capture_output=True, text=True
+        )
         out[f"suite_{label}_seconds"] = time.perf_counter() - start
         lines = result.stdout.strip().splitlines()
         out[f"suite_{label}_result"] = lines[-1] if lines else ""
@@ -296,6 +320,7 @@ def bench_suite() -> dict[str, Any]:
 
 
 # --- install footprint -------------------------------------------------------------------------------------
+
 
 def _dist_size(dist: metadata.Distribution) -> int:
     total = 0
@@ -348,66 +373,99 @@ def bench_footprint() -> dict[str, Any]:
     for dep in extra:
         beyond = closure({dep}) - base  # what this dependency brings that the design card does not
         added[dep] = {"mb": sum(sizes[n] for n in beyond) / 1e6, "packages": sorted(beyond)}
-    return {"footprint_mb": sum(sizes.values()) / 1e6, "footprint_packages": len(sizes),
-            "design_card_closure_mb": sum(sizes[n] for n in base) / 1e6, "added_by_dependency": added}
+    return {
+        "footprint_mb": sum(sizes.values()) / 1e6,
+        "footprint_packages": len(sizes),
+        "design_card_closure_mb": sum(sizes[n] for n in base) / 1e6,
+        "added_by_dependency": added,
+    }
 
 
 # --- report ------------------------------------------------------------------------------------------------
+
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     """(figure, value, target, met) rows for the table."""
     rows: list[tuple[str, str, str, bool | None]] = []
     if "import_ms" in results:
-        rows.append(("import mgedu (-X importtime)", f"{results['import_ms']:.1f} ms", "<= 150 ms",
-                     results["import_ms"] <= 150))
+        rows.append(
+            ("import mgedu (-X importtime)", f"{results['import_ms']:.1f} ms", "<= 150 ms", results["import_ms"] <= 150)
+        )
         heavy = results["heavy_modules_at_import"]
-        rows.append(("heavy modules at import", ", ".join(heavy) or "none", "none of matplotlib, statsmodels, "
-                     "scipy, ipywidgets", not set(heavy) & {"matplotlib", "statsmodels", "scipy", "ipywidgets"}))
+        rows.append(
+            (
+                "heavy modules at import",
+                ", ".join(heavy) or "none",
+                "none of matplotlib, statsmodels, scipy, ipywidgets",
+                not set(heavy) & {"matplotlib", "statsmodels", "scipy", "ipywidgets"},
+            )
+        )
     if "data_cold_ms" in results:
         rows.append(("load + validate all data, cold", f"{results['data_cold_ms']:.0f} ms", "-", None))
         rows.append(("load all data, cached", f"{results['data_cached_ms']:.2f} ms", "-", None))
     if "load_average" in results:
         load = ", ".join(f"{x:.1f}" for x in results["load_average"])
-        rows.append((f"machine load average (1, 5, 15 min) after the widgets, {results.get('cpus')} CPUs", load,
-                     "-", None))
+        rows.append(
+            (f"machine load average (1, 5, 15 min) after the widgets, {results.get('cpus')} CPUs", load, "-", None)
+        )
     fresh = results.get("fresh_line_figure_ms")
     if fresh is not None:
-        cpu_text = (f" (CPU {results['fresh_line_figure_cpu_ms']:.1f} ms)"
-                    if "fresh_line_figure_cpu_ms" in results else "")
+        cpu_text = (
+            f" (CPU {results['fresh_line_figure_cpu_ms']:.1f} ms)" if "fresh_line_figure_cpu_ms" in results else ""
+        )
         rows.append(("fresh simple line figure to PNG (yardstick)", f"{fresh:.1f} ms{cpu_text}", "-", None))
     for name, w in results.get("widgets", {}).items():
         ratio = w.get("ratio_to_fresh_figure")
         ratio_text = f" = {ratio:.2f} x fresh figure" if ratio is not None else ""
-        cpu_text = (f"; CPU median {w['cpu_median_ms']:.1f} ms, p95 {w['cpu_p95_ms']:.1f} ms = "
-                    f"{w['cpu_ratio_to_fresh_figure']:.2f} x" if "cpu_median_ms" in w else "")
-        rows.append((f"widget {name} (in-process)", f"median {w['median_ms']:.1f} ms, p95 {w['p95_ms']:.1f} ms"
-                     + ratio_text + cpu_text, "median <= 50 ms and < fresh figure, p95 <= 100 ms",
-                     w["median_ms"] <= 50 and w["p95_ms"] <= 100 and (ratio is None or ratio < 1)))
+        cpu_text = (
+            f"; CPU median {w['cpu_median_ms']:.1f} ms, p95 {w['cpu_p95_ms']:.1f} ms = "
+            f"{w['cpu_ratio_to_fresh_figure']:.2f} x"
+            if "cpu_median_ms" in w
+            else ""
+        )
+        rows.append(
+            (
+                f"widget {name} (in-process)",
+                f"median {w['median_ms']:.1f} ms, p95 {w['p95_ms']:.1f} ms" + ratio_text + cpu_text,
+                "median <= 50 ms and < fresh figure, p95 <= 100 ms",
+                w["median_ms"] <= 50 and w["p95_ms"] <= 100 and (ratio is None or ratio < 1),
+            )
+        )
     browser = results.get("browser", {})
     if isinstance(browser, dict):
         for name, b in browser.items():
             if not isinstance(b, dict):
                 continue
             if "error" in b:
-                rows.append((f"browser {name}", f"failed: {b['error'][:80]}", "median <= 100 ms, p95 <= 150 ms",
-                             False))
+                rows.append((f"browser {name}", f"failed: {b['error'][:80]}", "median <= 100 ms, p95 <= 150 ms", False))
                 continue
             lost = f", {b['lost_updates']} lost" if b.get("lost_updates") else ""
             if b.get("timed_to_readout_only"):
                 lost += f", {b['timed_to_readout_only']} left the figure as it was (timed to the readout)"
-            rows.append((f"browser {name}: change -> {b['timed_to']}",
-                         f"median {b['median_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms (n = {b['n']}, "
-                         f"blank frames {b['blank_frames']}{lost})", "median <= 100 ms, p95 <= 150 ms",
-                         b["median_ms"] <= 100 and b["p95_ms"] <= 150))
+            rows.append(
+                (
+                    f"browser {name}: change -> {b['timed_to']}",
+                    f"median {b['median_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms (n = {b['n']}, "
+                    f"blank frames {b['blank_frames']}{lost})",
+                    "median <= 100 ms, p95 <= 150 ms",
+                    b["median_ms"] <= 100 and b["p95_ms"] <= 150,
+                )
+            )
             drag = b.get("drag")
             if drag:
                 final = drag["final_ms"]
-                rows.append((f"browser {name}: drag, 20 steps in 1 s",
-                             f"final figure {'never' if final is None else f'{final:.0f} ms'} after the last step; "
-                             f"{drag['stale_after_last_step']} stale after it; {drag['figures_shown']} shown",
-                             "final <= 150 ms, at most 1 stale (in flight)",
-                             final is not None and final <= 150 and drag["stale_after_last_step"] <= 1
-                             and drag["final_correct"]))
+                rows.append(
+                    (
+                        f"browser {name}: drag, 20 steps in 1 s",
+                        f"final figure {'never' if final is None else f'{final:.0f} ms'} after the last step; "
+                        f"{drag['stale_after_last_step']} stale after it; {drag['figures_shown']} shown",
+                        "final <= 150 ms, at most 1 stale (in flight)",
+                        final is not None
+                        and final <= 150
+                        and drag["stale_after_last_step"] <= 1
+                        and drag["final_correct"],
+                    )
+                )
     sim = results.get("simulator")
     if isinstance(sim, dict):
         ms = sim.get("vectorised_ms", sim.get("median_ms"))
@@ -419,16 +477,34 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     if "floor_seconds" in results:
         rows.append(("floor notebook (kernel + imports)", f"{results['floor_seconds']:.2f} s", "-", None))
         for name, nb in results["notebooks"].items():
-            rows.append((f"notebook {name}", f"{nb['seconds']:.2f} s = {nb['ratio']:.2f} x floor", "<= 1.5 x floor",
-                         nb["ratio"] <= 1.5))
+            rows.append(
+                (
+                    f"notebook {name}",
+                    f"{nb['seconds']:.2f} s = {nb['ratio']:.2f} x floor",
+                    "<= 1.5 x floor",
+                    nb["ratio"] <= 1.5,
+                )
+            )
     for label in ("serial", "n2_loadfile"):
         key = f"suite_{label}_seconds"
         if key in results:
-            rows.append((f"pytest suite, {label.replace('_', ' ')}", f"{results[key]:.0f} s "
-                         f"({results[f'suite_{label}_result']})", "<= 90 s", results[key] <= 90))
+            rows.append(
+                (
+                    f"pytest suite, {label.replace('_', ' ')}",
+                    f"{results[key]:.0f} s ({results[f'suite_{label}_result']})",
+                    "<= 90 s",
+                    results[key] <= 90,
+                )
+            )
     if "footprint_mb" in results:
-        rows.append(("installed runtime environment", f"{results['footprint_mb']:.0f} MB in "
-                     f"{results['footprint_packages']} packages", "-", None))
+        rows.append(
+            (
+                "installed runtime environment",
+                f"{results['footprint_mb']:.0f} MB in {results['footprint_packages']} packages",
+                "-",
+                None,
+            )
+        )
         closure_mb = results["design_card_closure_mb"]
         rows.append(("design-card five and their dependencies", f"{closure_mb:.0f} MB", "-", None))
         for dep, info in results["added_by_dependency"].items():
@@ -441,31 +517,44 @@ def comparison(results: dict[str, Any]) -> str:
     base = results.get("baseline")
     if not base:
         return ""
-    lines = [f"\n## Before ({base.get('commit')}) and after, measured in this run\n",
-             "| figure | before | after |", "|---|---|---|"]
+    lines = [
+        f"\n## Before ({base.get('commit')}) and after, measured in this run\n",
+        "| figure | before | after |",
+        "|---|---|---|",
+    ]
 
     def ms(entry: dict[str, Any] | None) -> str:
         if not entry:
             return "-"
         if "error" in entry:
             return f"failed ({entry['error'][:60]})"
-        lost = f", {entry['lost_updates']} of {entry['n'] + entry['lost_updates']} lost" \
-            if entry.get("lost_updates") else ""
+        lost = (
+            f", {entry['lost_updates']} of {entry['n'] + entry['lost_updates']} lost"
+            if entry.get("lost_updates")
+            else ""
+        )
         return f"median {entry['median_ms']:.0f} ms, p95 {entry['p95_ms']:.0f} ms{lost}"
 
     for name in results.get("widgets", {}):
         old = base.get("widgets", {}).get(name)
         lines.append(f"| in-process {name} | {ms(old)} | {ms(results['widgets'][name])} |")
     if "fresh_line_figure_ms" in results:
-        lines.append(f"| fresh line figure to PNG | {base.get('fresh_line_figure_ms', 0):.0f} ms | "
-                     f"{results['fresh_line_figure_ms']:.0f} ms |")
+        lines.append(
+            f"| fresh line figure to PNG | {base.get('fresh_line_figure_ms', 0):.0f} ms | "
+            f"{results['fresh_line_figure_ms']:.0f} ms |"
+        )
     for name, after in (results.get("browser") or {}).items():
         before = (base.get("browser") or {}).get(name)
         lines.append(f"| browser {name} | {ms(before)} | {ms(after)} |")
         drags = [(b or {}).get("drag") for b in (before, after)]
         if any(drags):
-            cells = ["-" if not d else f"final {d['final_ms'] if d['final_ms'] is None else round(d['final_ms'])} ms, "
-                     f"{d['stale_after_last_step']} stale" for d in drags]
+            cells = [
+                "-"
+                if not d
+                else f"final {d['final_ms'] if d['final_ms'] is None else round(d['final_ms'])} ms, "
+                f"{d['stale_after_last_step']} stale"
+                for d in drags
+            ]
             lines.append(f"| browser {name}: drag | {cells[0]} | {cells[1]} |")
     for name, nb in results.get("notebooks", {}).items():
         old = base.get("notebooks", {}).get(name)
@@ -483,8 +572,13 @@ def render(rows: list[tuple[str, str, str, bool | None]]) -> str:
 
 
 SECTIONS = {
-    "import": bench_import, "data": bench_data, "widgets": bench_widgets, "simulator": bench_simulator,
-    "notebooks": bench_notebooks, "browser": bench_browser_section, "suite": bench_suite,
+    "import": bench_import,
+    "data": bench_data,
+    "widgets": bench_widgets,
+    "simulator": bench_simulator,
+    "notebooks": bench_notebooks,
+    "browser": bench_browser_section,
+    "suite": bench_suite,
     "footprint": bench_footprint,
 }
 #: Sections that ``--baseline`` also times for the older commit.
@@ -496,8 +590,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run only these sections")
     parser.add_argument("--quick", action="store_true", help="skip the test-suite timing (the slowest section)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for results.md and results.json")
-    parser.add_argument("--baseline", metavar="COMMIT",
-                        help="also time the explorers and notebooks of this commit, first, in the same run")
+    parser.add_argument(
+        "--baseline",
+        metavar="COMMIT",
+        help="also time the explorers and notebooks of this commit, first, in the same run",
+    )
     parser.add_argument("--no-table", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     names = args.only or [n for n in SECTIONS if not (args.quick and n == "suite")]

@@ -60,8 +60,7 @@ def run(repeats: int = 15, loop_repeats: int = 3) -> dict[str, float | int | str
 
     simulate_trials("rct", N_PER_ARM, n_trials=100, seed=0)  # warm up imports and caches
     seeds = iter(range(1, 10_000))
-    vectorised = _median_ms(lambda: simulate_trials("rct", N_PER_ARM, n_trials=N_TRIALS, seed=next(seeds)),
-                            repeats)
+    vectorised = _median_ms(lambda: simulate_trials("rct", N_PER_ARM, n_trials=N_TRIALS, seed=next(seeds)), repeats)
     loop = _median_ms(lambda: loop_simulation(LOOP_TRIALS, N_PER_ARM, seed=next(seeds)), loop_repeats)
     loop *= N_TRIALS / LOOP_TRIALS
     return {
@@ -80,10 +79,12 @@ def run(repeats: int = 15, loop_repeats: int = 3) -> dict[str, float | int | str
 def main() -> int:
     """Print the benchmark; exit 1 if the vectorised median misses the target."""
     result = run()
-    print(f"{result['benchmark']}: median {result['vectorised_ms']} ms "
-          f"(target < {result['target_ms']:.0f} ms); per-trial Python loop {result['loop_ms']} ms "
-          f"(timed on {result['loop_timed_on_trials']:,} trials, scaled); "
-          f"{result['speedup']}x faster")
+    print(
+        f"{result['benchmark']}: median {result['vectorised_ms']} ms "
+        f"(target < {result['target_ms']:.0f} ms); per-trial Python loop {result['loop_ms']} ms "
+        f"(timed on {result['loop_timed_on_trials']:,} trials, scaled); "
+        f"{result['speedup']}x faster"
+    )
     return 0 if float(result["vectorised_ms"]) < TARGET_MS else 1
 
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -57,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data", default=None, help="data folder (default: mgedu/data)")
     check.add_argument("--list-rules", action="store_true", help="print every rule the data must follow")
     check.set_defaults(func=_cmd_check)
-    coverage = sub.add_parser("coverage",
-                              help="how many claims the audit covers, and how many rest on secondary sources")
+    coverage = sub.add_parser(
+        "coverage", help="how many claims the audit covers, and how many rest on secondary sources"
+    )
     coverage.set_defaults(func=_cmd_coverage)
     try:
         from mgedu import classroom
@@ -69,11 +71,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Modules the classroom commands need that a learner's install (``pip install mgedu``) leaves out:
+#: they come with the ``classroom`` extra.
+CLASSROOM_MODULES = frozenset({"nbformat", "nbclient", "jupyter_client", "ipykernel"})
+
+#: What a command needs in this process before it starts: ``grade`` runs each submission in a child
+#: process, where a missing module would surface only as an unexplained failed row.
+COMMAND_MODULES = {"grade": ("nbformat", "nbclient", "jupyter_client"), "release": ("nbformat",)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    try:
+        for name in COMMAND_MODULES.get(getattr(args, "command", ""), ()):
+            importlib.import_module(name)
+        return int(args.func(args))
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing not in CLASSROOM_MODULES:
+            raise
+        print(
+            f"python -m mgedu {args.command} needs the classroom tools, and {missing!r} is not installed here.\n"
+            "Install them with:  pip install 'mgedu[classroom]'   (in a checkout: pip install -e '.[classroom]')",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

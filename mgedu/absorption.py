@@ -45,10 +45,18 @@ ABSORPTION_SCHEMA = Schema(
         Column("dose", required=False),
         Column("absorbed_pct_low", "float", required=False, minimum=0, maximum=100),
         Column("absorbed_pct_high", "float", required=False, minimum=0, maximum=100),
-        Column("study_id", required=False, references=References("studies.csv"),
-               description="id in studies.csv, if the study is there"),
-        Column("claim_id", required=False, references=References("claims.csv"),
-               description="claim in seeds/claims.csv, for article figures"),
+        Column(
+            "study_id",
+            required=False,
+            references=References("studies.csv"),
+            description="id in studies.csv, if the study is there",
+        ),
+        Column(
+            "claim_id",
+            required=False,
+            references=References("claims.csv"),
+            description="claim in seeds/claims.csv, for article figures",
+        ),
         Column("citation", required=False),
         Column("notes"),
         source_column(description="page read (or the article file, for claims)"),
@@ -98,8 +106,9 @@ def gap_rows_give_no_percentage(rows: Rows, corpus: Corpus) -> Iterator[Problem]
         if record["evidence"] in WITHOUT_PERCENTAGE:
             for column in ("absorbed_pct_low", "absorbed_pct_high"):
                 if record[column] is not None:
-                    yield rows.problem(record, column, f"evidence {record['evidence']!r} gives no percentage; "
-                                                       f"leave {column} blank")
+                    yield rows.problem(
+                        record, column, f"evidence {record['evidence']!r} gives no percentage; leave {column} blank"
+                    )
 
 
 @rule()
@@ -146,16 +155,8 @@ class AbsorbedRange:
         """One sentence: the range and where it comes from, or why there is none."""
         if self.pct_low is None or self.pct_high is None:
             return f"{self.salt}: no measured human absorption figure. {self.note}"
-        span = (
-            f"{self.pct_low:g} %"
-            if self.pct_low == self.pct_high
-            else f"{self.pct_low:g}-{self.pct_high:g} %"
-        )
-        mg = (
-            f"{self.low_mg:.0f} mg"
-            if self.pct_low == self.pct_high
-            else f"{self.low_mg:.0f}-{self.high_mg:.0f} mg"
-        )
+        span = f"{self.pct_low:g} %" if self.pct_low == self.pct_high else f"{self.pct_low:g}-{self.pct_high:g} %"
+        mg = f"{self.low_mg:.0f} mg" if self.pct_low == self.pct_high else f"{self.low_mg:.0f}-{self.high_mg:.0f} mg"
         return (
             f"{self.salt}: measured absorption {span} ({', '.join(self.sources)}), i.e. about {mg} of "
             f"{self.elemental_mg:g} mg. {self.note}"
@@ -184,9 +185,7 @@ def absorbed_mg_range(salt: str, elemental_mg: float, species: str = "human") ->
     measured = rows[(rows.evidence == "measured") & (rows.species == species)]
     if measured.empty:
         gaps = rows[rows.evidence.isin(["relative-only", "no-good-data"])]
-        note = (
-            " ".join(str(n) for n in gaps.notes) if not gaps.empty else "Nothing about this salt is tabled."
-        )
+        note = " ".join(str(n) for n in gaps.notes) if not gaps.empty else "Nothing about this salt is tabled."
         return AbsorbedRange(info.key, dose, None, None, tuple(str(i) for i in gaps.absorption_id), note)
     low = float(measured.absorbed_pct_low.min())
     high = float(measured.absorbed_pct_high.max())
@@ -211,9 +210,7 @@ def compare_absorption_claims() -> pd.DataFrame:
     table = load_absorption()
     rows = []
     for claim in table[table.evidence == "claim"].itertuples(index=False):
-        same = table[
-            (table.family == claim.family) & (table.evidence == "measured") & (table.species == "human")
-        ]
+        same = table[(table.family == claim.family) & (table.evidence == "measured") & (table.species == "human")]
         rats = table[(table.evidence == "measured") & (table.species == "rat")]
         rows.append(
             {
@@ -223,8 +220,7 @@ def compare_absorption_claims() -> pd.DataFrame:
                 "measured_human_low": float(same.absorbed_pct_low.min()) if not same.empty else None,
                 "measured_human_high": float(same.absorbed_pct_high.max()) if not same.empty else None,
                 "human_measurements": "; ".join(
-                    f"{r.absorbed_pct_low:g} % ({r.method}, {r.absorption_id})"
-                    for r in same.itertuples(index=False)
+                    f"{r.absorbed_pct_low:g} % ({r.method}, {r.absorption_id})" for r in same.itertuples(index=False)
                 )
                 or "none found",
                 "rat_range_pct": "; ".join(

@@ -75,16 +75,19 @@ def _history() -> dict[str, list[dict[str, Any]]]:
                 stored = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 stored = {}
-            for qid, tries in (stored.items() if isinstance(stored, dict) else ()):
+            for qid, tries in stored.items() if isinstance(stored, dict) else ():
                 if isinstance(qid, str) and isinstance(tries, list) and qid not in _HISTORY:
                     _HISTORY[qid] = [t for t in tries if _valid_try(t)]
     return _HISTORY
 
 
 def _valid_try(value: object) -> bool:
-    return (isinstance(value, dict) and value.get("status") in COUNTED
-            and (value.get("answer") is None or isinstance(value.get("answer"), str | int | float))
-            and not isinstance(value.get("answer"), bool))
+    return (
+        isinstance(value, dict)
+        and value.get("status") in COUNTED
+        and (value.get("answer") is None or isinstance(value.get("answer"), str | int | float))
+        and not isinstance(value.get("answer"), bool)
+    )
 
 
 def record_attempt(question_id: str, answer: str | float | None, status: str) -> list[dict[str, Any]]:
@@ -120,8 +123,9 @@ def tries_of(question_id: str) -> list[dict[str, Any]]:
 
 def earlier_wrong(question_id: str, answer: str | float | None) -> int:
     """How many *different* wrong answers were given before, not counting ``answer`` itself."""
-    return len({repr(t["answer"]) for t in tries_of(question_id)
-                if t["status"] == "incorrect" and t["answer"] != answer})
+    return len(
+        {repr(t["answer"]) for t in tries_of(question_id) if t["status"] == "incorrect" and t["answer"] != answer}
+    )
 
 
 def output_record(question_id: str) -> dict[str, Any] | None:
@@ -133,8 +137,13 @@ def output_record(question_id: str) -> dict[str, Any] | None:
     tries = tries_of(question_id)
     if not tries:
         return None
-    return {"format": RECORD_FORMAT, "question": str(question_id), "tries": len(tries),
-            "first": dict(tries[0]), "last": dict(tries[-1])}
+    return {
+        "format": RECORD_FORMAT,
+        "question": str(question_id),
+        "tries": len(tries),
+        "first": dict(tries[0]),
+        "last": dict(tries[-1]),
+    }
 
 
 def forget_attempts() -> None:
@@ -164,9 +173,7 @@ def _answer(value: object) -> str | float | None:
     return str(value)[:MAX_ANSWER_CHARS]
 
 
-def read_attempts(
-    notebook: Any, exercises: Mapping[str, Exercise] | None = None
-) -> dict[str, AttemptRecord]:
+def read_attempts(notebook: Any, exercises: Mapping[str, Exercise] | None = None) -> dict[str, AttemptRecord]:
     """First and last attempts per question id, from the stored outputs of a notebook as handed in.
 
     ``notebook`` is a path or an nbformat notebook (not modified). Statuses are re-checked against the
@@ -192,9 +199,13 @@ def read_attempts(
                     record = json.loads(record)
                 except ValueError:
                     continue
-            if not (isinstance(record, dict) and isinstance(record.get("question"), str)
-                    and isinstance(record.get("tries"), int) and _valid_try(record.get("first"))
-                    and _valid_try(record.get("last"))):
+            if not (
+                isinstance(record, dict)
+                and isinstance(record.get("question"), str)
+                and isinstance(record.get("tries"), int)
+                and _valid_try(record.get("first"))
+                and _valid_try(record.get("last"))
+            ):
                 continue
             qid = record["question"]
             if qid not in best or record["tries"] >= best[qid]["tries"]:

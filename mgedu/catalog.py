@@ -32,90 +32,129 @@ class Table:
 
 
 TABLES: dict[str, Table] = {
-    "documents.csv": Table("mgedu.seeds:DOCUMENTS_SCHEMA", "seeds", rules=(
-        "mgedu.seeds:every_article_has_a_row",
-        "mgedu.seeds:article_files_exist",
-        "mgedu.seeds:article_files_start_with_their_ids",
-        "mgedu.seeds:articles_match_their_checksums",
-    )),
-    "claims.csv": Table("mgedu.seeds:CLAIMS_SCHEMA", "seeds", rules=(
-        "mgedu.seeds:claim_ids_start_with_their_article",
-        "mgedu.seeds:offsets_fall_inside_the_article",
-        "mgedu.seeds:quotes_are_verbatim",
-        "mgedu.seeds:reason_kinds_fit_their_verdicts",
-        "mgedu.seeds:families_have_more_than_one_claim",
-        "mgedu.seeds:family_verdicts_agree_unless_explained",
-        "mgedu.mechanisms:mechanism_claims_have_chains",
-    )),
+    "documents.csv": Table(
+        "mgedu.seeds:DOCUMENTS_SCHEMA",
+        "seeds",
+        rules=(
+            "mgedu.seeds:every_article_has_a_row",
+            "mgedu.seeds:article_files_exist",
+            "mgedu.seeds:article_files_start_with_their_ids",
+            "mgedu.seeds:articles_match_their_checksums",
+        ),
+    ),
+    "claims.csv": Table(
+        "mgedu.seeds:CLAIMS_SCHEMA",
+        "seeds",
+        rules=(
+            "mgedu.seeds:claim_ids_start_with_their_article",
+            "mgedu.seeds:offsets_fall_inside_the_article",
+            "mgedu.seeds:quotes_are_verbatim",
+            "mgedu.seeds:reason_kinds_fit_their_verdicts",
+            "mgedu.seeds:families_have_more_than_one_claim",
+            "mgedu.seeds:family_verdicts_agree_unless_explained",
+            "mgedu.mechanisms:mechanism_claims_have_chains",
+        ),
+    ),
     "studies.csv": Table("mgedu.studies:STUDIES_SCHEMA"),
     "salts.csv": Table("mgedu.doses:SALTS_SCHEMA", rules=("mgedu.doses:formulas_contain_magnesium",)),
-    "article_doses.csv": Table("mgedu.dose_reconciliation:ARTICLE_DOSES_SCHEMA", rules=(
-        "mgedu.dose_reconciliation:article_rows_name_their_article_and_claim",
-        "mgedu.dose_reconciliation:salt_doses_name_their_salt",
-        "mgedu.dose_reconciliation:milliequivalents_count_magnesium_ions",
-        "mgedu.dose_reconciliation:article_doses_come_from_their_claims_article",
-        "mgedu.dose_reconciliation:article_doses_quote_their_claim",
-    )),
-    "intake_reference.csv": Table("mgedu.intake:INTAKE_SCHEMA", rules=(
-        "mgedu.intake:age_ranges_are_ordered",
-        "mgedu.intake:life_stages_do_not_overlap",
-    )),
+    "article_doses.csv": Table(
+        "mgedu.dose_reconciliation:ARTICLE_DOSES_SCHEMA",
+        rules=(
+            "mgedu.dose_reconciliation:article_rows_name_their_article_and_claim",
+            "mgedu.dose_reconciliation:salt_doses_name_their_salt",
+            "mgedu.dose_reconciliation:milliequivalents_count_magnesium_ions",
+            "mgedu.dose_reconciliation:article_doses_come_from_their_claims_article",
+            "mgedu.dose_reconciliation:article_doses_quote_their_claim",
+        ),
+    ),
+    "intake_reference.csv": Table(
+        "mgedu.intake:INTAKE_SCHEMA",
+        rules=(
+            "mgedu.intake:age_ranges_are_ordered",
+            "mgedu.intake:life_stages_do_not_overlap",
+        ),
+    ),
     "serum_reference.csv": Table("mgedu.intake:SERUM_SCHEMA", rules=("mgedu.intake:serum_ranges_are_ordered",)),
-    "absorption.csv": Table("mgedu.absorption:ABSORPTION_SCHEMA", rules=(
-        "mgedu.absorption:absorbed_ranges_are_ordered",
-        "mgedu.absorption:measured_rows_give_a_percentage",
-        "mgedu.absorption:gap_rows_give_no_percentage",
-        "mgedu.absorption:claim_rows_name_their_claim",
-    )),
-    "design_parameters.csv": Table("mgedu.designs:PARAMETERS_SCHEMA", rules=(
-        "mgedu.designs:measurement_noise_fits_the_change_sd",
-        "mgedu.designs:measurement_noise_is_below_the_baseline_sd",
-    )),
-    "body_magnesium.csv": Table("mgedu.mechanisms:BODY_MAGNESIUM_SCHEMA", rules=(
-        "mgedu.mechanisms:body_ranges_are_ordered",
-        "mgedu.mechanisms:body_values_lie_in_their_range",
-    )),
-    "mechanism_steps.csv": Table("mgedu.mechanisms:MECHANISM_STEPS_SCHEMA", rules=(
-        "mgedu.mechanisms:chain_steps_are_numbered_in_order",
-        "mgedu.mechanisms:assumed_links_are_untested",
-        "mgedu.mechanisms:chains_have_a_link",
-    )),
-    "key_concepts.csv": Table("mgedu.classroom.concepts:KEY_CONCEPTS_SCHEMA", rules=(
-        "mgedu.classroom.concepts:concept_groups_match_their_codes",
-        "mgedu.classroom.concepts:concept_domains_match_their_codes",
-        "mgedu.classroom.concepts:exercise_concepts_are_key_concepts",
-    )),
+    "absorption.csv": Table(
+        "mgedu.absorption:ABSORPTION_SCHEMA",
+        rules=(
+            "mgedu.absorption:absorbed_ranges_are_ordered",
+            "mgedu.absorption:measured_rows_give_a_percentage",
+            "mgedu.absorption:gap_rows_give_no_percentage",
+            "mgedu.absorption:claim_rows_name_their_claim",
+        ),
+    ),
+    "design_parameters.csv": Table(
+        "mgedu.designs:PARAMETERS_SCHEMA",
+        rules=(
+            "mgedu.designs:measurement_noise_fits_the_change_sd",
+            "mgedu.designs:measurement_noise_is_below_the_baseline_sd",
+        ),
+    ),
+    "body_magnesium.csv": Table(
+        "mgedu.mechanisms:BODY_MAGNESIUM_SCHEMA",
+        rules=(
+            "mgedu.mechanisms:body_ranges_are_ordered",
+            "mgedu.mechanisms:body_values_lie_in_their_range",
+        ),
+    ),
+    "mechanism_steps.csv": Table(
+        "mgedu.mechanisms:MECHANISM_STEPS_SCHEMA",
+        rules=(
+            "mgedu.mechanisms:chain_steps_are_numbered_in_order",
+            "mgedu.mechanisms:assumed_links_are_untested",
+            "mgedu.mechanisms:chains_have_a_link",
+        ),
+    ),
+    "key_concepts.csv": Table(
+        "mgedu.classroom.concepts:KEY_CONCEPTS_SCHEMA",
+        rules=(
+            "mgedu.classroom.concepts:concept_groups_match_their_codes",
+            "mgedu.classroom.concepts:concept_domains_match_their_codes",
+            "mgedu.classroom.concepts:exercise_concepts_are_key_concepts",
+        ),
+    ),
     "discrepancies.csv": Table("mgedu.claims:DISCREPANCIES_SCHEMA"),
-    "risk_of_bias.csv": Table("mgedu.risk_of_bias:RISK_OF_BIAS_SCHEMA", rules=(
-        "mgedu.risk_of_bias:each_result_has_every_domain_once",
-        "mgedu.risk_of_bias:overall_follows_the_rob2_rule",
-    )),
-    "grade_outcomes.csv": Table("mgedu.certainty:GRADE_OUTCOMES_SCHEMA", rules=(
-        "mgedu.certainty:row_ids_name_condition_and_outcome",
-        "mgedu.certainty:unrated_rows_leave_ratings_blank",
-        "mgedu.certainty:rated_rows_name_design_and_studies",
-        "mgedu.certainty:rated_designs_have_a_grade_start",
-        "mgedu.certainty:ratings_are_steps_grade_allows",
-        "mgedu.certainty:certainty_follows_from_the_ratings",
-        "mgedu.certainty:downgrades_give_reasons",
-        "mgedu.certainty:upgrades_give_a_reason",
-        "mgedu.certainty:published_certainty_matches_the_pooled_estimate",
-    )),
-    "pooled_estimates.csv": Table("mgedu.pooling:POOLED_SCHEMA", rules=(
-        "mgedu.pooling:estimates_lie_inside_their_interval",
-        "mgedu.pooling:p_values_agree_with_their_interval",
-        "mgedu.pooling:study_counts_match_the_studies_listed",
-    )),
-    "kappa_bands.csv": Table("mgedu.practice.agreement:KAPPA_BANDS_SCHEMA", rules=(
-        "mgedu.practice.agreement:kappa_bands_tile_the_scale",
-    )),
+    "risk_of_bias.csv": Table(
+        "mgedu.risk_of_bias:RISK_OF_BIAS_SCHEMA",
+        rules=(
+            "mgedu.risk_of_bias:each_result_has_every_domain_once",
+            "mgedu.risk_of_bias:overall_follows_the_rob2_rule",
+        ),
+    ),
+    "grade_outcomes.csv": Table(
+        "mgedu.certainty:GRADE_OUTCOMES_SCHEMA",
+        rules=(
+            "mgedu.certainty:row_ids_name_condition_and_outcome",
+            "mgedu.certainty:unrated_rows_leave_ratings_blank",
+            "mgedu.certainty:rated_rows_name_design_and_studies",
+            "mgedu.certainty:rated_designs_have_a_grade_start",
+            "mgedu.certainty:ratings_are_steps_grade_allows",
+            "mgedu.certainty:certainty_follows_from_the_ratings",
+            "mgedu.certainty:downgrades_give_reasons",
+            "mgedu.certainty:upgrades_give_a_reason",
+            "mgedu.certainty:published_certainty_matches_the_pooled_estimate",
+        ),
+    ),
+    "pooled_estimates.csv": Table(
+        "mgedu.pooling:POOLED_SCHEMA",
+        rules=(
+            "mgedu.pooling:estimates_lie_inside_their_interval",
+            "mgedu.pooling:p_values_agree_with_their_interval",
+            "mgedu.pooling:study_counts_match_the_studies_listed",
+        ),
+    ),
+    "kappa_bands.csv": Table(
+        "mgedu.practice.agreement:KAPPA_BANDS_SCHEMA", rules=("mgedu.practice.agreement:kappa_bands_tile_the_scale",)
+    ),
     "glossary.csv": Table("mgedu.glossary:GLOSSARY_SCHEMA"),
-    "main_outcomes.csv": Table("mgedu.report_cards:MAIN_OUTCOMES_SCHEMA", rules=(
-        "mgedu.report_cards:main_claims_belong_to_their_article",
-    )),
-    "audit_challenges.csv": Table("mgedu.practice.appraisal:AUDIT_CHALLENGES_SCHEMA", rules=(
-        "mgedu.practice.appraisal:challenges_offer_another_verdict",
-    )),
+    "main_outcomes.csv": Table(
+        "mgedu.report_cards:MAIN_OUTCOMES_SCHEMA", rules=("mgedu.report_cards:main_claims_belong_to_their_article",)
+    ),
+    "audit_challenges.csv": Table(
+        "mgedu.practice.appraisal:AUDIT_CHALLENGES_SCHEMA",
+        rules=("mgedu.practice.appraisal:challenges_offer_another_verdict",),
+    ),
 }
 
 

@@ -40,11 +40,14 @@ GRADE_OUTCOMES_SCHEMA = Schema(
         Column("row_id", pattern=r"(rls|insomnia):[a-z-]+", description="condition:outcome"),
         Column("condition", "category", vocab=tuple(CONDITIONS)),
         Column("outcome", "category", vocab=tuple(OUTCOMES)),
-        Column("studies", required=False, references=References("studies.csv", separator=";"),
-               description="'; '-separated study ids; blank when none"),
+        Column(
+            "studies",
+            required=False,
+            references=References("studies.csv", separator=";"),
+            description="'; '-separated study ids; blank when none",
+        ),
         Column("n_participants", "int", required=False, minimum=1, description="in the studies rated"),
-        Column("design", "category", required=False, vocab=STUDY_DESIGNS,
-               description="sets the GRADE start level"),
+        Column("design", "category", required=False, vocab=STUDY_DESIGNS, description="sets the GRADE start level"),
         *(Column(name, "int", required=False, minimum=-2, maximum=2) for name in DOMAINS),
         Column("certainty", "category", vocab=CERTAINTIES),
         Column("published_certainty", "category", required=False, vocab=CERTAINTY_LEVELS),
@@ -61,8 +64,13 @@ GRADE_OUTCOMES_SCHEMA = Schema(
     key="row_id",
     description="GRADE certainty per condition and outcome, with the reasoning per domain",
 )
-REASON_COLUMNS = ("risk_of_bias_reason", "inconsistency_reason", "indirectness_reason", "imprecision_reason",
-                  "publication_bias_reason")
+REASON_COLUMNS = (
+    "risk_of_bias_reason",
+    "inconsistency_reason",
+    "indirectness_reason",
+    "imprecision_reason",
+    "publication_bias_reason",
+)
 
 
 def load_grade_outcomes(folder: str | Path | None = None) -> pd.DataFrame:
@@ -152,6 +160,7 @@ def grade_summary(folder: str | Path | None = None) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------------ named rules
 
+
 def _steps(record: dict[str, object]) -> dict[str, int]:
     return {name: int(record[name] or 0) for name in DOMAINS}  # type: ignore[call-overload]
 
@@ -159,8 +168,11 @@ def _steps(record: dict[str, object]) -> dict[str, int]:
 def _rated(rows: Rows) -> Iterator[dict[str, object]]:
     """Rated rows with a design and studies (the others are reported by their own rules)."""
     for record in rows:
-        if record["certainty"] not in (None, NO_EVIDENCE) and record["design"] is not None \
-                and record["studies"] is not None:
+        if (
+            record["certainty"] not in (None, NO_EVIDENCE)
+            and record["design"] is not None
+            and record["studies"] is not None
+        ):
             yield record
 
 
@@ -177,8 +189,9 @@ def row_ids_name_condition_and_outcome(rows: Rows, corpus: Corpus) -> Iterator[P
 def unrated_rows_leave_ratings_blank(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
     """A 'no evidence' row leaves the design and every domain blank."""
     for record in rows:
-        if record["certainty"] == NO_EVIDENCE and (record["design"] is not None or
-                                                   any(record[n] is not None for n in DOMAINS)):
+        if record["certainty"] == NO_EVIDENCE and (
+            record["design"] is not None or any(record[n] is not None for n in DOMAINS)
+        ):
             yield rows.problem(record, "certainty", "'no evidence' rows must leave design and domains blank")
 
 
@@ -224,8 +237,9 @@ def certainty_follows_from_the_ratings(rows: Rows, corpus: Corpus) -> Iterator[P
         except ValueError:
             continue  # a design without a start level, or an upgrade of randomised evidence: reported elsewhere
         if result.certainty != record["certainty"]:
-            yield rows.problem(record, "certainty",
-                               f"recorded {record['certainty']!r} but the ratings give {result.certainty!r}")
+            yield rows.problem(
+                record, "certainty", f"recorded {record['certainty']!r} but the ratings give {result.certainty!r}"
+            )
 
 
 @rule()
@@ -254,12 +268,20 @@ def published_certainty_matches_the_pooled_estimate(rows: Rows, corpus: Corpus) 
             continue
         estimate = pooled.get((record["condition"], OUTCOMES[str(record["outcome"])]))
         if estimate is None:
-            yield rows.problem(record, "published_certainty",
-                               f"no pooled estimate for {record['condition']}, {OUTCOMES[str(record['outcome'])]}")
+            yield rows.problem(
+                record,
+                "published_certainty",
+                f"no pooled estimate for {record['condition']}, {OUTCOMES[str(record['outcome'])]}",
+            )
         elif estimate["certainty_published"] != record["published_certainty"]:
-            yield rows.problem(record, "published_certainty", (
-                f"{record['published_certainty']!r}, but pooled_estimates.csv row {estimate['csv_row']} "
-                f"gives {estimate['certainty_published']!r}"))
+            yield rows.problem(
+                record,
+                "published_certainty",
+                (
+                    f"{record['published_certainty']!r}, but pooled_estimates.csv row {estimate['csv_row']} "
+                    f"gives {estimate['certainty_published']!r}"
+                ),
+            )
 
 
 def rated_outcomes(folder: str | Path | None = None) -> dict[str, str]:
@@ -270,8 +292,10 @@ def rated_outcomes(folder: str | Path | None = None) -> dict[str, str]:
     """
     table = load_grade_outcomes(folder)
     rated = table[table.certainty != NO_EVIDENCE]
-    return {f"{_first_upper(CONDITIONS[str(c)])} · {OUTCOMES[str(o)]}": str(r)
-            for c, o, r in zip(rated.condition, rated.outcome, rated.row_id, strict=True)}
+    return {
+        f"{_first_upper(CONDITIONS[str(c)])} · {OUTCOMES[str(o)]}": str(r)
+        for c, o, r in zip(rated.condition, rated.outcome, rated.row_id, strict=True)
+    }
 
 
 def _first_upper(text: str) -> str:
@@ -345,8 +369,10 @@ def describe_blank_worksheet(row_id: str, start: str | None = None, **steps: int
     if _row(condition, outcome)["certainty"] == NO_EVIDENCE:
         return f"{what}: no study measured it, so there is nothing to rate."
     if start is None:
-        return (f"{what}: choose a starting level first (high when randomised trials measured the outcome, "
-                "low otherwise), then rate each domain.")
+        return (
+            f"{what}: choose a starting level first (high when randomised trials measured the outcome, "
+            "low otherwise), then rate each domain."
+        )
     result = grade_from_start(start, **steps)
     return f"{what}: {result.certainty} {result.symbols}. {result.justification}"
 
@@ -369,8 +395,7 @@ def outcome_evidence(row_id: str) -> str:
     condition, outcome = _split(row_id)
     row = _row(condition, outcome)
     studies = [s.strip() for s in str(row["studies"] or "").split(";") if s.strip()]
-    named = [f"{study_label(s)} ({_design_words(STUDY_DESIGN_LABELS[str(study(s)['design'])].label)})"
-             for s in studies]
+    named = [f"{study_label(s)} ({_design_words(STUDY_DESIGN_LABELS[str(study(s)['design'])].label)})" for s in studies]
     lines = [outcome_label(row_id), f"Studies: {'; '.join(named) or 'none'}"]
     if row["n_participants"] is not None:
         lines.append(f"People in the studies rated: {row['n_participants']}")

@@ -56,12 +56,16 @@ class ChoiceBalance:
             found.append(f"letters never right: {', '.join(never)}")
         for letter, share in self.letter_shares.items():
             if share > MAX_LETTER_SHARE:
-                found.append(f"'{letter}' is right in {self.letters[letter]} of {len(self.items)} items "
-                             f"({share:.0%}, more than {MAX_LETTER_SHARE:.0%})")
+                found.append(
+                    f"'{letter}' is right in {self.letters[letter]} of {len(self.items)} items "
+                    f"({share:.0%}, more than {MAX_LETTER_SHARE:.0%})"
+                )
         if self.longest_share > MAX_LONGEST_SHARE:
-            found.append(f"the right option is clearly the longest in {len(self.longest)} of "
-                         f"{len(self.length_checked)} items ({', '.join(self.longest)}): more than "
-                         f"{MAX_LONGEST_SHARE:.0%}")
+            found.append(
+                f"the right option is clearly the longest in {len(self.longest)} of "
+                f"{len(self.length_checked)} items ({', '.join(self.longest)}): more than "
+                f"{MAX_LONGEST_SHARE:.0%}"
+            )
         return found
 
     def describe(self) -> str:
@@ -71,8 +75,10 @@ class ChoiceBalance:
         'Right letters over 2 choice items: a 1, c 1; right option clearly the longest in 0 of 1 items.'
         """
         letters = ", ".join(f"{letter} {count}" for letter, count in sorted(self.letters.items()))
-        return (f"Right letters over {len(self.items)} choice items: {letters}; right option clearly the longest "
-                f"in {len(self.longest)} of {len(self.length_checked)} items.")
+        return (
+            f"Right letters over {len(self.items)} choice items: {letters}; right option clearly the longest "
+            f"in {len(self.longest)} of {len(self.length_checked)} items."
+        )
 
 
 def clearly_longest(ex: Exercise, right: tuple[str, ...]) -> bool | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from mgedu.seeds import (
     load_claims,
     load_documents,
 )
-from mgedu.tables import Column, References, Schema, load, source_column
+from mgedu.tables import Column, References, Schema, derived_cache, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,11 +39,18 @@ ALL = "all"
 DISCREPANCIES_SCHEMA = Schema(
     (
         Column("discrepancy_id", pattern=r"D\d+"),
-        Column("study_id", references=References("studies.csv"),
-               description="the study or fact the articles disagree about"),
+        Column(
+            "study_id",
+            references=References("studies.csv"),
+            description="the study or fact the articles disagree about",
+        ),
         Column("subject", description="one-line title"),
-        Column("claim_ids", pattern=r"S00[0-4]-C\d{2,3}(; S00[0-4]-C\d{2,3})*",
-               references=References("claims.csv", separator="; "), description="'; '-separated"),
+        Column(
+            "claim_ids",
+            pattern=r"S00[0-4]-C\d{2,3}(; S00[0-4]-C\d{2,3})*",
+            references=References("claims.csv", separator="; "),
+            description="'; '-separated",
+        ),
         Column("articles_say", description="what the articles say, quoted or closely paraphrased"),
         Column("source_says", description="what the primary source says, with numbers"),
         Column("lesson", description="what a reader should learn from the difference"),
@@ -152,8 +160,8 @@ def quote_in_context(claim_id: str, width: int = 60) -> str:
     record = claim_record(claim_id)
     text = document_text(str(record["doc_id"]))
     start, end = int(record["start"]), int(record["end"])  # type: ignore[arg-type]
-    before = " ".join(text[max(0, start - width):start].split())
-    after = " ".join(text[end:end + width].split())
+    before = " ".join(text[max(0, start - width) : start].split())
+    after = " ".join(text[end : end + width].split())
     quote = " ".join(text[start:end].split())
     lead = "…" if start - width > 0 else ""
     tail = "…" if end + width < len(text) else ""
@@ -193,18 +201,45 @@ def human_label(code: str) -> str:
     return str(code).replace("-", " ")
 
 
+_CONFIDENCE_CODES = re.compile(r"\s*\[(?:A|B|C|A via B|B via C)\]")
+
+
+@derived_cache
+def _study_names() -> tuple[tuple[re.Pattern[str], str], ...]:
+    from mgedu.studies import load_studies, study_label
+
+    ids = sorted((str(s) for s in load_studies().study_id), key=len, reverse=True)
+    return tuple((re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])"), study_label(s)) for s in ids)
+
+
+def audit_text(text: str) -> str:
+    """The audit's evidence or reason as a reader meets it: studies named as readers name them (first
+    author and year, not their ids), confidence codes such as ``[B]`` taken out, no shouted notes.
+
+    >>> audit_text("hornyak1998: dose not stated (NOT FOUND) [C].")
+    'Hornyak 1998: dose not stated (not found).'
+    """
+    for pattern, name in _study_names():
+        text = pattern.sub(name, text)
+    return _CONFIDENCE_CODES.sub("", text.replace("NOT FOUND", "not found")).strip()
+
+
 #: Claim cards shown at first; the rest of a long selection is one click away ("show the other N").
 CARDS_SHOWN = 40
 
 
 def _claim_card_html(row: Any) -> str:
-    return ("<li><b>{cid}</b> · {topic} · <b>{verdict}</b> ({kind})<br>“{quote}”<br><i>Source:</i> {evidence}"
-            "<br><i>Why:</i> {reason}</li>").format(
-        cid=html.escape(str(row.claim_id)), topic=html.escape(human_label(row.topic)),
+    return (
+        "<li><b>{cid}</b> · {topic} · <b>{verdict}</b> ({kind})<br>“{quote}”<br><i>Source:</i> {evidence}"
+        "<br><i>Why:</i> {reason}</li>"
+    ).format(
+        cid=html.escape(str(row.claim_id)),
+        topic=html.escape(human_label(row.topic)),
         verdict=html.escape(VERDICT_LABELS.get(str(row.verdict), human_label(row.verdict))),
         kind=html.escape(REASON_LABELS.get(str(row.reason_kind), human_label(row.reason_kind))),
         quote=html.escape(" ".join(str(row.quote).split())),
-        evidence=html.escape(str(row.evidence)), reason=html.escape(str(row.reason)),
+        evidence=html.escape(audit_text(str(row.evidence))),
+        reason=html.escape(audit_text(str(row.reason))),
     )
 
 
@@ -228,10 +263,12 @@ def claims_html(claims: pd.DataFrame, limit: int = CARDS_SHOWN) -> str:
     first = f"<ol class='mgedu-claim-cards' style='{style}'>{''.join(cards[:limit])}</ol>"
     if len(cards) <= limit:
         return f"<p>{len(cards)} matching {'claim' if len(cards) == 1 else 'claims'}:</p>" + first
-    rest = (f"<details class='mgedu-more'><summary>Show the other {len(cards) - limit} claims "
-            f"({limit + 1} to {len(cards)})</summary>"
-            f"<ol class='mgedu-claim-cards' start='{limit + 1}' style='{style}'>{''.join(cards[limit:])}</ol>"
-            "</details>")
+    rest = (
+        f"<details class='mgedu-more'><summary>Show the other {len(cards) - limit} claims "
+        f"({limit + 1} to {len(cards)})</summary>"
+        f"<ol class='mgedu-claim-cards' start='{limit + 1}' style='{style}'>{''.join(cards[limit:])}</ol>"
+        "</details>"
+    )
     return f"<p>{len(cards)} matching claims; the first {limit} are shown:</p>" + first + rest
 
 
@@ -319,8 +356,10 @@ def effect_claims(doc_id: str = ALL) -> pd.DataFrame:
     designs = studies.design.astype(str).to_dict()
     treated = studies.intervention.notna().to_dict()
     cited = [s if isinstance(s, str) else None for s in claims.study_id.astype(object)]
-    keep = [is_effect_claim(str(topic), designs.get(s) if s else None, bool(treated.get(s, False)))
-            for topic, s in zip(claims.topic, cited, strict=True)]
+    keep = [
+        is_effect_claim(str(topic), designs.get(s) if s else None, bool(treated.get(s, False)))
+        for topic, s in zip(claims.topic, cited, strict=True)
+    ]
     effect = claims[keep].reset_index(drop=True)
     effect["design"] = [designs.get(s) if s else None for s, k in zip(cited, keep, strict=True) if k]
     return effect
@@ -381,8 +420,10 @@ def audit_coverage() -> Coverage:
 
     claims = load_claims()
     confidence = load_studies().set_index("study_id").confidence.astype(str).to_dict()
-    secondary = sum(rests_on_secondary_source(str(e), confidence.get(s) if isinstance(s, str) else None)
-                    for e, s in zip(claims.evidence, claims.study_id.astype(object), strict=True))
+    secondary = sum(
+        rests_on_secondary_source(str(e), confidence.get(s) if isinstance(s, str) else None)
+        for e, s in zip(claims.evidence, claims.study_id.astype(object), strict=True)
+    )
     n_uncheckable = int((claims.verdict == "uncheckable").sum())
     n_not_verified = int((claims.verdict == "not-verified").sum())
     return Coverage(
@@ -426,20 +467,26 @@ def load_discrepancies(folder: str | Path | None = None) -> pd.DataFrame:
 def discrepancy_card(discrepancy_id: str, width: int = 88) -> str:
     """A plain-text card for one discrepancy.
 
+    The study is named as readers name it (first author and year), not by its id.
+
     >>> print(discrepancy_card("D3").splitlines()[0])
-    D3 · How common is RLS? It depends on the definition (allen2005)
+    D3 · How common is RLS? It depends on the definition (Allen 2005)
     """
+    from mgedu.studies import study_label
+
     table = load_discrepancies()
     match = table[table.discrepancy_id == discrepancy_id]
     if match.empty:
         raise ValueError(f"unknown discrepancy_id {discrepancy_id!r}; known: {', '.join(table.discrepancy_id)}")
     r = match.iloc[0]
     wrap = functools.partial(textwrap.fill, width=width, subsequent_indent="    ")
-    return "\n".join([
-        f"{r.discrepancy_id} · {r.subject} ({r.study_id})",
-        wrap(f"  Claims:        {r.claim_ids}"),
-        wrap(f"  Articles say:  {r.articles_say}"),
-        wrap(f"  Source says:   {r.source_says}"),
-        wrap(f"  Lesson:        {r.lesson}"),
-        wrap(f"  Source:        {r.source}"),
-    ])
+    return "\n".join(
+        [
+            f"{r.discrepancy_id} · {r.subject} ({study_label(str(r.study_id))})",
+            wrap(f"  Claims:        {r.claim_ids}"),
+            wrap(f"  Articles say:  {r.articles_say}"),
+            wrap(f"  Source says:   {r.source_says}"),
+            wrap(f"  Lesson:        {r.lesson}"),
+            wrap(f"  Source:        {r.source}"),
+        ]
+    )

@@ -50,8 +50,10 @@ def signed_points(value: float) -> str:
 def _no_effect_trials(n_trials: int, seed: int) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.concat([simulate_trials(design, n, 0.0, n_trials=n_trials, seed=seed) for design, n in NO_EFFECT_DESIGNS],
-                     ignore_index=True)
+    return pd.concat(
+        [simulate_trials(design, n, 0.0, n_trials=n_trials, seed=seed) for design, n in NO_EFFECT_DESIGNS],
+        ignore_index=True,
+    )
 
 
 def no_effect_trials(n_trials: int = NO_EFFECT_TRIALS, seed: int = NO_EFFECT_SEED) -> pd.DataFrame:
@@ -115,8 +117,9 @@ def design_outcomes(trials: pd.DataFrame, observed: float, observed_label: str =
         rows[simulated_design_labels(design).label] = {
             "Average estimated improvement (IRLS points)": signed_points(float(group["estimate"].mean())),
             at_least: f"{share_at_least(trials, design, observed):.0f} %",
-            "'Significant' (p < 0.05)": (DASH if design == "case-report"
-                                         else f"{share_significant(trials, design):.0f} %"),
+            "'Significant' (p < 0.05)": (
+                DASH if design == "case-report" else f"{share_significant(trials, design):.0f} %"
+            ),
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "Design (pill does nothing)"
@@ -138,8 +141,9 @@ def _repeated_trials(n_per_arm: int, true_effect: float, n_trials: int, seed: in
     return simulate_trials("rct", n_per_arm, true_effect, n_trials=n_trials, seed=seed)
 
 
-def repeated_trials(n_per_arm: int, true_effect: float | None = None, n_trials: int = REPEATS,
-                    seed: int = REPEAT_SEED) -> pd.DataFrame:
+def repeated_trials(
+    n_per_arm: int, true_effect: float | None = None, n_trials: int = REPEATS, seed: int = REPEAT_SEED
+) -> pd.DataFrame:
     """The same blinded RCT run ``n_trials`` times (default effect: :func:`ropinirole_sized_effect`).
 
     >>> repeated_trials(12, n_trials=5).estimate.round(1).tolist()
@@ -181,9 +185,11 @@ def describe_repeats(trials_by_label: dict[str, pd.DataFrame], true_effect: floa
             holds = f'so it held both "no effect" and effects far larger than the true {effect:g} points'
         else:
             holds = f'so it excluded "no effect" and pinned the effect near the true {effect:g} points'
-        lines.append(f"{label}: {share_below(trials):.0f} % of {len(trials):,} repeats had p < 0.05; a typical "
-                     f"95 % confidence interval was {width:.1f} points wide (for example from {low:+.1f} to "
-                     f"{high:+.1f}), {holds}.")
+        lines.append(
+            f"{label}: {share_below(trials):.0f} % of {len(trials):,} repeats had p < 0.05; a typical "
+            f"95 % confidence interval was {width:.1f} points wide (for example from {low:+.1f} to "
+            f"{high:+.1f}), {holds}."
+        )
     return "\n".join(lines)
 
 
@@ -210,8 +216,11 @@ def regression_to_mean_summary(cuts: list[float] | None = None) -> pd.DataFrame:
     ).set_index("enrol_min_score")[["share", "simulated", "formula"]]
     shown.index = [f"{cut:g}" for cut in shown.index]
     shown.index.name = "Enrolled if the screening score was at least (IRLS points)"
-    shown.columns = ["Share of people who qualify", "Average 'improvement', simulated (IRLS points)",
-                     "Average 'improvement', formula (IRLS points)"]
+    shown.columns = [
+        "Share of people who qualify",
+        "Average 'improvement', simulated (IRLS points)",
+        "Average 'improvement', formula (IRLS points)",
+    ]
     shown.attrs["caption"] = "Regression to the mean alone: no pill, no placebo response"
     return shown
 
@@ -248,9 +257,17 @@ def cited_studies_table() -> pd.DataFrame:
     for rung in cited_studies_on_ladder().itertuples():
         group = studies[studies["design"].astype(str) == str(rung.design)]
         for study in group.sort_values(["year", "study_id"], ascending=[False, True]).itertuples():
-            rows.append((DASH if pd.isna(rung.rung) else f"{int(rung.rung)}", str(rung.label), str(rung.causal),
-                         study_label(str(study.study_id)), DASH if pd.isna(study.n) else f"{int(study.n)}"))
-    table = pd.DataFrame(rows, columns=["Rung (1 = strongest)", "Design", "Can show cause and effect", "Study",
-                                        "People"])
+            rows.append(
+                (
+                    DASH if pd.isna(rung.rung) else f"{int(rung.rung)}",
+                    str(rung.label),
+                    str(rung.causal),
+                    study_label(str(study.study_id)),
+                    DASH if pd.isna(study.n) else f"{int(study.n)}",
+                )
+            )
+    table = pd.DataFrame(
+        rows, columns=["Rung (1 = strongest)", "Design", "Can show cause and effect", "Study", "People"]
+    )
     table.attrs["caption"] = "The studies the five articles cite, on the design ladder"
     return table

@@ -39,9 +39,13 @@ PARAMETERS_SCHEMA = Schema(
         Column("parameter", pattern=r"[a-z][a-z0-9_]*"),
         Column("value", "float"),
         Column("unit"),
-        Column("kind", "category", vocab=("sourced", "derived", "assumption"),
-               description="sourced: read in the source; derived: calculated from sourced numbers; "
-                           "assumption: illustrative, no published value found"),
+        Column(
+            "kind",
+            "category",
+            vocab=("sourced", "derived", "assumption"),
+            description="sourced: read in the source; derived: calculated from sourced numbers; "
+            "assumption: illustrative, no published value found",
+        ),
         Column("description"),
         source_column(description="URL or DOI read"),
         Column("notes", required=False),
@@ -95,8 +99,11 @@ def measurement_noise_fits_the_change_sd(rows: Rows, corpus: Corpus) -> Iterator
     if "measurement_noise_sd" in found and "change_sd" in found:
         noise, sd = float(found["measurement_noise_sd"]["value"]), float(found["change_sd"]["value"])  # type: ignore[arg-type]
         if not _noise_fits_two_visits(noise, sd):
-            yield rows.problem(found["measurement_noise_sd"], "value",
-                               f"measurement_noise_sd {noise:g} is above change_sd / sqrt(2) = {sd / math.sqrt(2):.2f}")
+            yield rows.problem(
+                found["measurement_noise_sd"],
+                "value",
+                f"measurement_noise_sd {noise:g} is above change_sd / sqrt(2) = {sd / math.sqrt(2):.2f}",
+            )
 
 
 @rule()
@@ -106,16 +113,18 @@ def measurement_noise_is_below_the_baseline_sd(rows: Rows, corpus: Corpus) -> It
     if "measurement_noise_sd" in found and "baseline_sd" in found:
         noise, sd0 = float(found["measurement_noise_sd"]["value"]), float(found["baseline_sd"]["value"])  # type: ignore[arg-type]
         if not noise < sd0:
-            yield rows.problem(found["measurement_noise_sd"], "value",
-                               f"measurement_noise_sd {noise:g} is not below baseline_sd {sd0:g}")
+            yield rows.problem(
+                found["measurement_noise_sd"],
+                "value",
+                f"measurement_noise_sd {noise:g} is not below baseline_sd {sd0:g}",
+            )
 
 
 def _check_range(name: str, value: float, low: float, high: float, unit: str = "") -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number between {low:g} and {high:g}{unit}, "
-                         f"got {value!r}") from None
+        raise ValueError(f"{name} must be a number between {low:g} and {high:g}{unit}, got {value!r}") from None
     if not (math.isfinite(number) and low <= number <= high):
         raise ValueError(f"{name} must be between {low:g} and {high:g}{unit}, got {value!r}")
     return number
@@ -130,8 +139,9 @@ def _check_int(name: str, value: int, low: int, high: int | None = None) -> int:
     return int(value)
 
 
-def _draw_screening(rng: np.random.Generator, size: tuple[int, ...], mean: float, sd: float,
-                    minimum: float | None) -> np.ndarray:
+def _draw_screening(
+    rng: np.random.Generator, size: tuple[int, ...], mean: float, sd: float, minimum: float | None
+) -> np.ndarray:
     """Screening scores ~ Normal(mean, sd), truncated below at ``minimum`` (exact inverse-CDF draw)."""
     if minimum is None:
         scores = rng.standard_normal(size)
@@ -147,9 +157,18 @@ def _draw_screening(rng: np.random.Generator, size: tuple[int, ...], mean: float
     return mean - sd * ndtri(u * tail)  # upper tail, numerically stable
 
 
-def _simulate_improvements(rng: np.random.Generator, shape: tuple[int, int, int], effect: float,
-                           placebo: float, sd: float, noise: float, mean0: float, sd0: float,
-                           enrol_min_score: float | None, scale: tuple[float, float] | None) -> np.ndarray:
+def _simulate_improvements(
+    rng: np.random.Generator,
+    shape: tuple[int, int, int],
+    effect: float,
+    placebo: float,
+    sd: float,
+    noise: float,
+    mean0: float,
+    sd0: float,
+    enrol_min_score: float | None,
+    scale: tuple[float, float] | None,
+) -> np.ndarray:
     """Improvement (screening minus follow-up score) of every patient; arm 0 is treated.
 
     The change is drawn given the screening score S: Cov(S, change) = noise^2 (the screening noise
@@ -171,12 +190,23 @@ def _simulate_improvements(rng: np.random.Generator, shape: tuple[int, int, int]
     return screening
 
 
-def simulate_trials(design: str, n_per_arm: int, true_effect: float = 0.0,
-                    placebo_response: float | None = None, sd: float | None = None,
-                    n_trials: int = 2000, seed: int = 0, *,
-                    enrol_min_score: float | None = None, noise_sd: float | None = None,
-                    baseline_mean: float | None = None, baseline_sd: float | None = None,
-                    dropout: float = 0.0, alpha: float = 0.05, clip: bool = True) -> pd.DataFrame:
+def simulate_trials(
+    design: str,
+    n_per_arm: int,
+    true_effect: float = 0.0,
+    placebo_response: float | None = None,
+    sd: float | None = None,
+    n_trials: int = 2000,
+    seed: int = 0,
+    *,
+    enrol_min_score: float | None = None,
+    noise_sd: float | None = None,
+    baseline_mean: float | None = None,
+    baseline_sd: float | None = None,
+    dropout: float = 0.0,
+    alpha: float = 0.05,
+    clip: bool = True,
+) -> pd.DataFrame:
     """Simulate ``n_trials`` trials of one design; one row per trial.
 
     Args:
@@ -217,15 +247,23 @@ def simulate_trials(design: str, n_per_arm: int, true_effect: float = 0.0,
     seed = _check_int("seed", seed, 0)
     lo, hi = parameter("irls_min"), parameter("irls_max")
     effect = _check_range("true_effect", true_effect, -hi, hi, " IRLS points")
-    placebo = _check_range("placebo_response", parameter("placebo_response") if placebo_response is None
-                           else placebo_response, -hi, hi, " IRLS points")
+    placebo = _check_range(
+        "placebo_response",
+        parameter("placebo_response") if placebo_response is None else placebo_response,
+        -hi,
+        hi,
+        " IRLS points",
+    )
     sd = _check_range("sd", parameter("change_sd") if sd is None else sd, 1e-9, hi, " IRLS points")
-    noise = _check_range("noise_sd", parameter("measurement_noise_sd") if noise_sd is None else noise_sd,
-                         0, hi, " IRLS points")
-    mean0 = _check_range("baseline_mean", parameter("baseline_mean") if baseline_mean is None
-                         else baseline_mean, lo, hi, " IRLS points")
-    sd0 = _check_range("baseline_sd", parameter("baseline_sd") if baseline_sd is None else baseline_sd,
-                       1e-9, hi, " IRLS points")
+    noise = _check_range(
+        "noise_sd", parameter("measurement_noise_sd") if noise_sd is None else noise_sd, 0, hi, " IRLS points"
+    )
+    mean0 = _check_range(
+        "baseline_mean", parameter("baseline_mean") if baseline_mean is None else baseline_mean, lo, hi, " IRLS points"
+    )
+    sd0 = _check_range(
+        "baseline_sd", parameter("baseline_sd") if baseline_sd is None else baseline_sd, 1e-9, hi, " IRLS points"
+    )
     dropout = _check_range("dropout", dropout, 0, 0.9)
     alpha = _check_range("alpha", alpha, 1e-6, 0.5)
     if enrol_min_score is not None:
@@ -233,18 +271,22 @@ def simulate_trials(design: str, n_per_arm: int, true_effect: float = 0.0,
     if noise >= sd0:
         raise ValueError(f"noise_sd must be below baseline_sd ({sd0:g} points), got {noise:g}")
     if not _noise_fits_two_visits(noise, sd):
-        raise ValueError(f"sd must be at least sqrt(2) x noise_sd = {math.sqrt(2) * noise:.2f} points "
-                         f"(two noisy visits), got {sd:g}")
+        raise ValueError(
+            f"sd must be at least sqrt(2) x noise_sd = {math.sqrt(2) * noise:.2f} points (two noisy visits), got {sd:g}"
+        )
     arms = 2 if design == "rct" else 1
     patients = n_trials * n * arms
     if patients > MAX_SIMULATED_PATIENTS:
-        raise ValueError(f"n_trials x n_per_arm x arms must be at most {MAX_SIMULATED_PATIENTS:,} simulated "
-                         f"patients to fit in memory, got {n_trials:,} x {n} x {arms} = {patients:,}; "
-                         "use fewer trials")
+        raise ValueError(
+            f"n_trials x n_per_arm x arms must be at most {MAX_SIMULATED_PATIENTS:,} simulated "
+            f"patients to fit in memory, got {n_trials:,} x {n} x {arms} = {patients:,}; "
+            "use fewer trials"
+        )
 
     rng = np.random.default_rng(seed)
-    improvement = _simulate_improvements(rng, (n_trials, arms, n), effect, placebo, sd, noise, mean0, sd0,
-                                         enrol_min_score, (lo, hi) if clip else None)
+    improvement = _simulate_improvements(
+        rng, (n_trials, arms, n), effect, placebo, sd, noise, mean0, sd0, enrol_min_score, (lo, hi) if clip else None
+    )
     # per-arm sums (dropped-out patients count as zero and are left out of the counts)
     if dropout > 0:
         kept = rng.random(improvement.shape) >= dropout
@@ -271,12 +313,21 @@ def simulate_trials(design: str, n_per_arm: int, true_effect: float = 0.0,
     n_analysed = counts.sum(axis=1).astype(int)
     significant = usable & (p_value < alpha)
     improved = estimate > 0
-    return pd.DataFrame({
-        "trial": np.arange(n_trials), "design": design, "n_per_arm": n, "n_analysed": n_analysed,
-        "estimate": estimate, "ci_low": estimate - margin, "ci_high": estimate + margin, "p_value": p_value,
-        "significant": significant, "improved": improved,
-        "reports_benefit": improved if design == "case-report" else significant & improved,
-    })
+    return pd.DataFrame(
+        {
+            "trial": np.arange(n_trials),
+            "design": design,
+            "n_per_arm": n,
+            "n_analysed": n_analysed,
+            "estimate": estimate,
+            "ci_low": estimate - margin,
+            "ci_high": estimate + margin,
+            "p_value": p_value,
+            "significant": significant,
+            "improved": improved,
+            "reports_benefit": improved if design == "case-report" else significant & improved,
+        }
+    )
 
 
 def false_positive_rate(design: str, n_per_arm: int, **options: float | int | None) -> float:
@@ -307,8 +358,7 @@ def power(design: str, n_per_arm: int, true_effect: float, **options: float | in
     return float(simulate_trials(design, n_per_arm, true_effect, **options).reports_benefit.mean())  # type: ignore[arg-type]
 
 
-def required_n_per_arm(effect_points: float, sd: float | None = None, alpha: float = 0.05,
-                       power: float = 0.8) -> int:
+def required_n_per_arm(effect_points: float, sd: float | None = None, alpha: float = 0.05, power: float = 0.8) -> int:
     """Patients per arm a two-arm trial needs to detect ``effect_points`` (two-sided t-test, statsmodels).
 
     ``sd`` is the SD of individual changes in IRLS score (default: the sourced table).
@@ -322,13 +372,20 @@ def required_n_per_arm(effect_points: float, sd: float | None = None, alpha: flo
     sd = _check_range("sd", parameter("change_sd") if sd is None else sd, 1e-6, 40, " IRLS points")
     alpha = _check_range("alpha", alpha, 1e-6, 0.5)
     power = _check_range("power", power, alpha + 1e-6, 0.999)
-    n = TTestIndPower().solve_power(effect_size=effect / sd, alpha=alpha, power=power, ratio=1.0,
-                                    alternative="two-sided")
+    n = TTestIndPower().solve_power(
+        effect_size=effect / sd, alpha=alpha, power=power, ratio=1.0, alternative="two-sided"
+    )
     return int(math.ceil(float(n)))
 
 
-def power_curve(design: str, n_values: list[int], true_effect: float, n_trials: int = 2000, seed: int = 0,
-                **options: float | int | None) -> pd.DataFrame:
+def power_curve(
+    design: str,
+    n_values: list[int],
+    true_effect: float,
+    n_trials: int = 2000,
+    seed: int = 0,
+    **options: float | int | None,
+) -> pd.DataFrame:
     """Simulated share of trials reporting a benefit for each n, with a 95 % interval and the formula value.
 
     ``formula`` is the textbook t-test power from statsmodels (two-sample for an RCT, paired for
@@ -344,8 +401,9 @@ def power_curve(design: str, n_values: list[int], true_effect: float, n_trials: 
     if not n_values:
         raise ValueError("n_values must list at least one number of patients per arm, got an empty list")
     sd = parameter("change_sd") if options.get("sd") is None else float(options["sd"])  # type: ignore[arg-type]
-    placebo = (parameter("placebo_response") if options.get("placebo_response") is None
-               else float(options["placebo_response"]))  # type: ignore[arg-type]
+    placebo = (
+        parameter("placebo_response") if options.get("placebo_response") is None else float(options["placebo_response"])
+    )  # type: ignore[arg-type]
     alpha = float(options.get("alpha") or 0.05)
     rows = []
     for i, n in enumerate(n_values):  # one vectorised simulation per n (a handful of n values)
@@ -357,13 +415,24 @@ def power_curve(design: str, n_values: list[int], true_effect: float, n_trials: 
             formula = TTestPower().power(effect_size=(true_effect + placebo) / sd, nobs=n, alpha=alpha)
         else:
             formula = float("nan")
-        rows.append({"n_per_arm": n, "power": share, "ci_low": max(0.0, share - half),
-                     "ci_high": min(1.0, share + half), "formula": float(formula)})
+        rows.append(
+            {
+                "n_per_arm": n,
+                "power": share,
+                "ci_low": max(0.0, share - half),
+                "ci_high": min(1.0, share + half),
+                "formula": float(formula),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def expected_regression_to_mean(enrol_min_score: float, baseline_mean: float | None = None,
-                                baseline_sd: float | None = None, noise_sd: float | None = None) -> float:
+def expected_regression_to_mean(
+    enrol_min_score: float,
+    baseline_mean: float | None = None,
+    baseline_sd: float | None = None,
+    noise_sd: float | None = None,
+) -> float:
     """Average "improvement" from regression to the mean alone, when only patients scoring at least
     ``enrol_min_score`` at screening are enrolled (Barnett et al. 2005 formula; no clipping).
 
@@ -397,37 +466,56 @@ def regression_to_mean_table(cuts: list[float], n_trials: int = 2000, seed: int 
     mean0, sd0 = parameter("baseline_mean"), parameter("baseline_sd")
     rows = []
     for i, cut in enumerate(cuts):
-        trials = simulate_trials("open-label", 100, 0.0, 0.0, n_trials=n_trials, seed=seed + i,
-                                 enrol_min_score=cut, clip=False)
-        rows.append({"enrol_min_score": cut, "share_enrolled": float(ndtr((mean0 - cut) / sd0)),
-                     "simulated_improvement": float(trials.estimate.mean()),
-                     "formula": expected_regression_to_mean(cut)})
+        trials = simulate_trials(
+            "open-label", 100, 0.0, 0.0, n_trials=n_trials, seed=seed + i, enrol_min_score=cut, clip=False
+        )
+        rows.append(
+            {
+                "enrol_min_score": cut,
+                "share_enrolled": float(ndtr((mean0 - cut) / sd0)),
+                "simulated_improvement": float(trials.estimate.mean()),
+                "formula": expected_regression_to_mean(cut),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 @derived_cache
-def simulate_for_display(design: str, n_per_arm: int, true_effect: float, placebo_response: float,
-                         regression_to_mean: bool, n_trials: int = 2000, seed: int = 2024) -> pd.DataFrame:
+def simulate_for_display(
+    design: str,
+    n_per_arm: int,
+    true_effect: float,
+    placebo_response: float,
+    regression_to_mean: bool,
+    n_trials: int = 2000,
+    seed: int = 2024,
+) -> pd.DataFrame:
     """Cached :func:`simulate_trials` for the widget (regression to the mean on: strict screening cut-off)."""
     n = 1 if design == "case-report" else n_per_arm
     cut = parameter("severe_subgroup_min_irls") if regression_to_mean else None
-    return simulate_trials(design, n, true_effect, placebo_response, n_trials=n_trials, seed=seed,
-                           enrol_min_score=cut)
+    return simulate_trials(design, n, true_effect, placebo_response, n_trials=n_trials, seed=seed, enrol_min_score=cut)
 
 
-def describe_trial_simulation(design: str, n_per_arm: int, true_effect: float, placebo_response: float,
-                              regression_to_mean: bool, n_trials: int = 2000, seed: int = 2024) -> str:
+def describe_trial_simulation(
+    design: str,
+    n_per_arm: int,
+    true_effect: float,
+    placebo_response: float,
+    regression_to_mean: bool,
+    n_trials: int = 2000,
+    seed: int = 2024,
+) -> str:
     """The one-sentence readout of the trial simulator.
 
     >>> describe_trial_simulation("rct", 12, 0.0, 6.58, False)[:60]
     'With no real effect, 3 % of placebo-controlled RCTs with 12 '
     """
-    trials = simulate_for_display(design, int(n_per_arm), float(true_effect), float(placebo_response),
-                                  bool(regression_to_mean), n_trials, seed)
+    trials = simulate_for_display(
+        design, int(n_per_arm), float(true_effect), float(placebo_response), bool(regression_to_mean), n_trials, seed
+    )
     share = 100 * float(trials.reports_benefit.mean())
     average = float(trials.estimate.mean())
-    premise = ("With no real effect" if true_effect == 0
-               else f"With a real effect of {true_effect:g} IRLS points")
+    premise = "With no real effect" if true_effect == 0 else f"With a real effect of {true_effect:g} IRLS points"
     if design == "case-report":
         what = "case reports would describe a patient who improved (a single case has no p-value)"
     elif design == "open-label":
@@ -458,13 +546,18 @@ def cited_studies_on_ladder() -> pd.DataFrame:
     cited = claims.dropna(subset=["study_id"]).groupby("study_id").size().rename("claims")
     studies = load_studies().merge(cited, left_on="study_id", right_index=True)
     studies = studies.sort_values(["design", "year", "study_id"], ascending=[True, False, True])
-    studies["entry"] = [f"{sid} (n = {n})" if n is not pd.NA else sid
-                        for sid, n in zip(studies.study_id, studies.n, strict=True)]
-    studies["name"] = [study_label(sid) if n is pd.NA
-                       else f"{study_label(sid)} ({n} {'person' if n == 1 else 'people'})"
-                       for sid, n in zip(studies.study_id, studies.n, strict=True)]
-    grouped = studies.groupby("design", observed=True).agg(
-        studies=("entry", ", ".join), names=("name", "; ".join), claims=("claims", "sum")).reset_index()
+    studies["entry"] = [
+        f"{sid} (n = {n})" if n is not pd.NA else sid for sid, n in zip(studies.study_id, studies.n, strict=True)
+    ]
+    studies["name"] = [
+        study_label(sid) if n is pd.NA else f"{study_label(sid)} ({n} {'person' if n == 1 else 'people'})"
+        for sid, n in zip(studies.study_id, studies.n, strict=True)
+    ]
+    grouped = (
+        studies.groupby("design", observed=True)
+        .agg(studies=("entry", ", ".join), names=("name", "; ".join), claims=("claims", "sum"))
+        .reset_index()
+    )
     ladder = design_ladder()[["rung", "design", "label", "causal"]]
     table = ladder.merge(grouped, on="design", how="inner")
     table["design"] = table["design"].astype(str)

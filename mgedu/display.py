@@ -36,8 +36,7 @@ def _cell(value: object, missing: str) -> str:
     return str(value)
 
 
-def table_html(frame: pd.DataFrame, caption: str | None = None, missing: str = MISSING,
-               index: bool = True) -> str:
+def table_html(frame: pd.DataFrame, caption: str | None = None, missing: str = MISSING, index: bool = True) -> str:
     """The table as accessible HTML (see the module docstring); every data string is escaped.
 
     >>> import pandas as pd
@@ -51,7 +50,7 @@ def table_html(frame: pd.DataFrame, caption: str | None = None, missing: str = M
     """
     columns = [str(c) for c in frame.columns]
     corner = str(frame.index.name) if frame.index.name is not None else "row"
-    head = ([f'<th scope="col">{html.escape(corner)}</th>'] if index else [])
+    head = [f'<th scope="col">{html.escape(corner)}</th>'] if index else []
     head += [f'<th scope="col">{html.escape(c)}</th>' for c in columns]
     rows = []
     for label, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
@@ -60,10 +59,12 @@ def table_html(frame: pd.DataFrame, caption: str | None = None, missing: str = M
         rows.append("<tr>" + "".join(cells) + "</tr>")
     name = caption or "Table"
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return (f'<div class="mgedu-table-scroll" role="region" aria-label="{html.escape(name)}" tabindex="0" '
-            'style="overflow-x:auto;max-width:100%">'
-            f'<table class="mgedu-table">{caption_html}\n<thead><tr>{"".join(head)}</tr></thead>\n'
-            f'<tbody>{"".join(rows)}</tbody>\n</table></div>')
+    return (
+        f'<div class="mgedu-table-scroll" role="region" aria-label="{html.escape(name)}" tabindex="0" '
+        'style="overflow-x:auto;max-width:100%">'
+        f'<table class="mgedu-table">{caption_html}\n<thead><tr>{"".join(head)}</tr></thead>\n'
+        f"<tbody>{''.join(rows)}</tbody>\n</table></div>"
+    )
 
 
 def table_text(frame: pd.DataFrame, missing: str = MISSING, index: bool = True) -> str:
@@ -78,10 +79,11 @@ def table_text(frame: pd.DataFrame, missing: str = MISSING, index: bool = True) 
     return frame.to_string(na_rep=missing, index=index)
 
 
-def show_table(frame: pd.DataFrame, caption: str | None = None, missing: str = MISSING,
-               index: bool = True) -> None:
+def show_table(frame: pd.DataFrame, caption: str | None = None, missing: str = MISSING, index: bool = True) -> None:
     """Display ``frame`` as an accessible, width-safe table (HTML) with a plain-text fallback."""
     from IPython.display import display
 
-    display({"text/html": table_html(frame, caption, missing, index),
-             "text/plain": table_text(frame, missing, index)}, raw=True)
+    display(
+        {"text/html": table_html(frame, caption, missing, index), "text/plain": table_text(frame, missing, index)},
+        raw=True,
+    )

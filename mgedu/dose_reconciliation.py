@@ -27,23 +27,42 @@ ARTICLE_DOSES_SCHEMA = Schema(
     (
         Column("dose_id", pattern=r"[A-Za-z0-9][A-Za-z0-9-]*"),
         Column("kind", "category", vocab=("article", "trial"), description="article or trial"),
-        Column("doc_id", required=False, references=References("documents.csv"),
-               description="the article, for article rows"),
-        Column("claim_id", required=False, references=References("claims.csv"),
-               description="the claim that states the dose, for article rows"),
-        Column("study_id", references=References("studies.csv"),
-               description="the trial that used the dose, or that the article reports"),
+        Column(
+            "doc_id",
+            required=False,
+            references=References("documents.csv"),
+            description="the article, for article rows",
+        ),
+        Column(
+            "claim_id",
+            required=False,
+            references=References("claims.csv"),
+            description="the claim that states the dose, for article rows",
+        ),
+        Column(
+            "study_id",
+            references=References("studies.csv"),
+            description="the trial that used the dose, or that the article reports",
+        ),
         Column("as_stated", description="the words used (verbatim from the article for article rows)"),
         Column("reading", description="how the words are read, when they allow more than one reading"),
         Column("amount", "float", minimum=0, maximum=MAX_AMOUNT_MG),
         Column("unit", "category", vocab=DOSE_UNITS),
         Column("basis", "category", vocab=("salt", "elemental")),
-        Column("salt", required=False, references=References("salts.csv"),
-               description="key in salts.csv; blank when not stated"),
+        Column(
+            "salt",
+            required=False,
+            references=References("salts.csv"),
+            description="key in salts.csv; blank when not stated",
+        ),
         Column("per", "category", vocab=("day", "single-dose", "unstated")),
         Column("route", "category", vocab=("oral", "iv")),
-        Column("compare_with", required=False, references=References("article_doses.csv", where=("kind", ("trial",))),
-               description="dose_id of the trial row an article row reports"),
+        Column(
+            "compare_with",
+            required=False,
+            references=References("article_doses.csv", where=("kind", ("trial",))),
+            description="dose_id of the trial row an article row reports",
+        ),
         source_column(description="the article file, or the page(s) read for a trial"),
         Column("notes", required=False),
     ),
@@ -62,6 +81,7 @@ def load_article_doses(folder: str | Path | None = None) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------ named rules
+
 
 @rule()
 def article_rows_name_their_article_and_claim(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
@@ -100,8 +120,9 @@ def article_doses_come_from_their_claims_article(rows: Rows, corpus: Corpus) -> 
     for record in rows:
         claim = claims.get(record["claim_id"])
         if claim is not None and record["doc_id"] is not None and claim["doc_id"] != record["doc_id"]:
-            yield rows.problem(record, "doc_id", f"claim {record['claim_id']} is quoted from {claim['doc_id']}, "
-                                                 f"not {record['doc_id']}")
+            yield rows.problem(
+                record, "doc_id", f"claim {record['claim_id']} is quoted from {claim['doc_id']}, not {record['doc_id']}"
+            )
 
 
 @rule(reads=("claims.csv",))
@@ -113,8 +134,9 @@ def article_doses_quote_their_claim(rows: Rows, corpus: Corpus) -> Iterator[Prob
         if record["kind"] != "article" or claim is None or claim["quote"] is None or record["as_stated"] is None:
             continue
         if " ".join(str(record["as_stated"]).split()) not in " ".join(str(claim["quote"]).split()):
-            yield rows.problem(record, "as_stated", f"{record['as_stated']!r} is not in the quote of claim "
-                                                    f"{record['claim_id']}")
+            yield rows.problem(
+                record, "as_stated", f"{record['as_stated']!r} is not in the quote of claim {record['claim_id']}"
+            )
 
 
 def _match(elemental: float, trial: float | None) -> str:
@@ -144,17 +166,28 @@ def reconcile_doses(age_years: float = 40, sex: str = "female", authority: str =
     import pandas as pd
 
     doses = load_article_doses()
-    elemental = {r.dose_id: dose_to_elemental_mg(r.amount, str(r.unit), str(r.basis),
-                                                 r.salt if isinstance(r.salt, str) else None)
-                 for r in doses.itertuples(index=False)}
+    elemental = {
+        r.dose_id: dose_to_elemental_mg(
+            r.amount, str(r.unit), str(r.basis), r.salt if isinstance(r.salt, str) else None
+        )
+        for r in doses.itertuples(index=False)
+    }
     rows = []
     for r in doses.itertuples(index=False):
         e = elemental[r.dose_id]
         row: dict[str, object] = {
-            "dose_id": r.dose_id, "source": r.doc_id if r.kind == "article" else r.study_id,
-            "claim_id": r.claim_id, "study_id": r.study_id, "as_stated": r.as_stated, "reading": r.reading,
-            "salt": r.salt, "salt_mg": e / elemental_fraction(r.salt) if isinstance(r.salt, str) else None,
-            "elemental_mg": e, "mmol": e / MG_MOLAR_MASS, "per": str(r.per), "route": str(r.route),
+            "dose_id": r.dose_id,
+            "source": r.doc_id if r.kind == "article" else r.study_id,
+            "claim_id": r.claim_id,
+            "study_id": r.study_id,
+            "as_stated": r.as_stated,
+            "reading": r.reading,
+            "salt": r.salt,
+            "salt_mg": e / elemental_fraction(r.salt) if isinstance(r.salt, str) else None,
+            "elemental_mg": e,
+            "mmol": e / MG_MOLAR_MASS,
+            "per": str(r.per),
+            "route": str(r.route),
         }
         if r.per == "day" and r.route == "oral":
             a = assess_dose(e, age_years, sex, authority=authority)
@@ -162,7 +195,8 @@ def reconcile_doses(age_years: float = 40, sex: str = "female", authority: str =
         else:
             why = {"iv": "IV dose: RDA and UL are for oral intake"}.get(str(r.route)) or {
                 "single-dose": "one test dose, not a daily dose",
-                "unstated": "no time unit stated"}[str(r.per)]
+                "unstated": "no time unit stated",
+            }[str(r.per)]
             row.update(pct_rda_low=None, pct_rda_high=None, pct_ul=None, no_percent_because=why)
         trial = elemental.get(r.compare_with) if isinstance(r.compare_with, str) else None
         row["trial_elemental_mg"] = trial
@@ -175,9 +209,26 @@ def reconcile_doses(age_years: float = 40, sex: str = "female", authority: str =
     if table.pct_rda_low.equals(table.pct_rda_high):
         table = table.rename(columns={"pct_rda_low": "pct_rda"}).drop(columns="pct_rda_high")
     columns = (
-        "dose_id", "source", "claim_id", "study_id", "as_stated", "reading", "salt", "salt_mg",
-        "elemental_mg", "mmol", "pct_rda", "pct_rda_low", "pct_rda_high", "pct_ul",
-        "trial_elemental_mg", "matches_trial", "per", "route", "no_percent_because", "notes",
+        "dose_id",
+        "source",
+        "claim_id",
+        "study_id",
+        "as_stated",
+        "reading",
+        "salt",
+        "salt_mg",
+        "elemental_mg",
+        "mmol",
+        "pct_rda",
+        "pct_rda_low",
+        "pct_rda_high",
+        "pct_ul",
+        "trial_elemental_mg",
+        "matches_trial",
+        "per",
+        "route",
+        "no_percent_because",
+        "notes",
     )
     order = [c for c in columns if c in table.columns]
     return table[order]
@@ -195,8 +246,15 @@ def cited_studies() -> tuple[str, ...]:
 
 #: Column labels of :func:`trial_dose_table`, as a learner reads them.
 TRIAL_TABLE_COLUMNS: tuple[str, ...] = (
-    "Trial", "As the trial reports it", "Read as", "Salt", "Salt weight (mg)",
-    "Elemental magnesium (mg)", "Magnesium (mmol)", "% of RDA", "% of supplemental UL",
+    "Trial",
+    "As the trial reports it",
+    "Read as",
+    "Salt",
+    "Salt weight (mg)",
+    "Elemental magnesium (mg)",
+    "Magnesium (mmol)",
+    "% of RDA",
+    "% of supplemental UL",
 )
 NOT_REPORTED = "not reported"
 
@@ -210,8 +268,12 @@ def _whole(value: object) -> str:
     return f"{float(value):.0f}"
 
 
-def trial_dose_table(studies: tuple[str, ...] | list[str] | None = None, age_years: float = 40,
-                     sex: str = "female", authority: str = "NIH") -> pd.DataFrame:
+def trial_dose_table(
+    studies: tuple[str, ...] | list[str] | None = None,
+    age_years: float = 40,
+    sex: str = "female",
+    authority: str = "NIH",
+) -> pd.DataFrame:
     """The trials' own doses, one reading per row, with human column labels and no missing values.
 
     ``studies`` picks the trials (default: :func:`cited_studies`, the ones the articles cite; an id
@@ -253,11 +315,17 @@ def trial_dose_table(studies: tuple[str, ...] | list[str] | None = None, age_yea
             rda = low if low == high else f"{low}-{high}"
         reason = r.get("no_percent_because")
         percent_missing = isinstance(reason, str)
-        rows.append([
-            study_label(str(r["study_id"])), r["as_stated"], r["reading"],
-            names[r["salt"]] if named else NOT_REPORTED,
-            _whole(r["salt_mg"]) if named else NOT_REPORTED,
-            _whole(r["elemental_mg"]), f"{float(r['mmol']):.1f}",
-            reason if percent_missing else rda, reason if percent_missing else _whole(r["pct_ul"]),
-        ])
+        rows.append(
+            [
+                study_label(str(r["study_id"])),
+                r["as_stated"],
+                r["reading"],
+                names[r["salt"]] if named else NOT_REPORTED,
+                _whole(r["salt_mg"]) if named else NOT_REPORTED,
+                _whole(r["elemental_mg"]),
+                f"{float(r['mmol']):.1f}",
+                reason if percent_missing else rda,
+                reason if percent_missing else _whole(r["pct_ul"]),
+            ]
+        )
     return pd.DataFrame(rows, columns=list(TRIAL_TABLE_COLUMNS)).reset_index(drop=True)

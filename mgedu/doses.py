@@ -31,8 +31,21 @@ if TYPE_CHECKING:
 MAX_AMOUNT_MG = 100_000.0
 #: Charge of the magnesium ion: 1 mmol of Mg2+ is 2 mEq.
 MG_VALENCE = 2
-SALT_FAMILIES = ("oxide", "hydroxide", "carbonate", "citrate", "glycinate", "malate", "l-threonate",
-                 "sulfate", "chloride", "lactate", "aspartate", "acetate", "various")
+SALT_FAMILIES = (
+    "oxide",
+    "hydroxide",
+    "carbonate",
+    "citrate",
+    "glycinate",
+    "malate",
+    "l-threonate",
+    "sulfate",
+    "chloride",
+    "lactate",
+    "aspartate",
+    "acetate",
+    "various",
+)
 SERUM_UNITS = ("mmol/L", "mg/dL", "mEq/L")
 #: Serum values outside 0-10 mmol/L (or the same in other units) are refused as typing errors.
 MAX_SERUM_MMOL_PER_L = 10.0
@@ -44,8 +57,12 @@ SALTS_SCHEMA = Schema(
         Column("formula", pattern=r"[A-Za-z0-9()]+", description="molmass formula; water as (H2O)n"),
         Column("family", "category", vocab=SALT_FAMILIES, description="the anion, ignoring water"),
         Column("aliases", required=False, description="other names, separated by '; '"),
-        Column("formula_checked", "category", vocab=("read", "not-read"),
-               description="read: formula and molar mass confirmed on the cited page"),
+        Column(
+            "formula_checked",
+            "category",
+            vocab=("read", "not-read"),
+            description="read: formula and molar mass confirmed on the cited page",
+        ),
         Column("notes", required=False),
         source_column(description="page(s) giving the formula"),
     ),
@@ -112,10 +129,17 @@ def _salts(folder: str | Path | None) -> tuple[dict[str, Salt], dict[str, tuple[
     for row in table.itertuples(index=False):
         composition = Formula(str(row.formula)).composition()["Mg"]
         key = str(row.salt)
-        salts[key] = Salt(key, str(row.name), str(row.formula), str(row.family),
-                          float(Formula(str(row.formula)).mass), int(composition.count),
-                          float(composition.fraction), str(row.source),
-                          row.notes if isinstance(row.notes, str) else "")
+        salts[key] = Salt(
+            key,
+            str(row.name),
+            str(row.formula),
+            str(row.family),
+            float(Formula(str(row.formula)).mass),
+            int(composition.count),
+            float(composition.fraction),
+            str(row.source),
+            row.notes if isinstance(row.notes, str) else "",
+        )
         aliases = [a for a in str(row.aliases).split(";")] if isinstance(row.aliases, str) else []
         for alias in [key, *aliases]:
             for form in {_normalise(alias), _normalise(alias).removeprefix("magnesium ")}:
@@ -153,13 +177,15 @@ def salt_table(folder: str | Path | None = None) -> pd.DataFrame:
     import pandas as pd
 
     salts = load_salts(folder)
-    return pd.DataFrame({
-        "Salt": salts.name,
-        "Formula": salts.formula,
-        "Molar mass (g/mol)": salts.molar_mass_g_per_mol.round(1),
-        "Magnesium atoms": salts.mg_atoms,
-        "Magnesium by weight (%)": (100 * salts.elemental_fraction).round(1),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Salt": salts.name,
+            "Formula": salts.formula,
+            "Molar mass (g/mol)": salts.molar_mass_g_per_mol.round(1),
+            "Magnesium atoms": salts.mg_atoms,
+            "Magnesium by weight (%)": (100 * salts.elemental_fraction).round(1),
+        }
+    ).reset_index(drop=True)
 
 
 @rule()
@@ -205,14 +231,15 @@ def salt_info(salt: str, folder: str | Path | None = None) -> Salt:
         options = " or ".join(f"{k!r} ({100 * salts[k].elemental_fraction:.1f} % Mg)" for k in keys)
         raise ValueError(f"salt {salt!r} is ambiguous: it could be {options}; name the form")
     short = wanted.removeprefix("magnesium ")
-    scores = {n: difflib.SequenceMatcher(None, short, n).ratio() for n in names
-              if not n.startswith("magnesium ")}
+    scores = {n: difflib.SequenceMatcher(None, short, n).ratio() for n in names if not n.startswith("magnesium ")}
     best = max(scores.values())
-    close = sorted((n for n, r in scores.items() if r >= 0.6 and r >= best - 0.05), key=scores.get,
-                   reverse=True)
+    close = sorted((n for n, r in scores.items() if r >= 0.6 and r >= best - 0.05), key=scores.get, reverse=True)
     suggestions = list(dict.fromkeys(k for name in close for k in names[name]))[:3]
-    hint = (f"; did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions
-            else f"; known salts: {', '.join(salts)}")
+    hint = (
+        f"; did you mean {' or '.join(repr(s) for s in suggestions)}?"
+        if suggestions
+        else f"; known salts: {', '.join(salts)}"
+    )
     raise ValueError(f"salt {salt!r} is not in the salts table{hint}")
 
 
@@ -282,8 +309,7 @@ def meq_to_mmol(meq: float) -> float:
 DOSE_UNITS = ("mg", "g", "mmol", "mEq")
 
 
-def dose_to_elemental_mg(amount: float, unit: str = "mg", basis: str = "salt",
-                         salt: str | None = None) -> float:
+def dose_to_elemental_mg(amount: float, unit: str = "mg", basis: str = "salt", salt: str | None = None) -> float:
     """Elemental magnesium (mg) in a dose written as ``amount`` ``unit`` of salt or of magnesium.
 
     ``basis`` is ``"salt"`` (the amount weighs or counts the whole salt) or ``"elemental"`` (it is the
@@ -304,8 +330,11 @@ def dose_to_elemental_mg(amount: float, unit: str = "mg", basis: str = "salt",
             return check_amount(amount, "amount")
         if unit == "g":
             return 1000 * check_amount(amount, "amount", "g", MAX_AMOUNT_MG / 1000)
-        mmol = (meq_to_mmol(amount) if unit == "mEq"
-                else check_amount(amount, "amount", "mmol", MAX_AMOUNT_MG / MG_MOLAR_MASS))
+        mmol = (
+            meq_to_mmol(amount)
+            if unit == "mEq"
+            else check_amount(amount, "amount", "mmol", MAX_AMOUNT_MG / MG_MOLAR_MASS)
+        )
         return mmol * MG_MOLAR_MASS
     if salt is None:
         raise ValueError("salt must be named when basis is 'salt'")

@@ -33,8 +33,7 @@ CERTAINTY_LEVELS: tuple[str, ...] = ("very low", "low", "moderate", "high")
 #: What each level means (GRADE Working Group wording, as used in Balshem et al. 2011, Table 2).
 CERTAINTY_MEANINGS: dict[str, str] = {
     "high": "we are very confident that the true effect lies close to the estimate",
-    "moderate": "the true effect is likely to be close to the estimate, but it may be substantially "
-                "different",
+    "moderate": "the true effect is likely to be close to the estimate, but it may be substantially different",
     "low": "the true effect may be substantially different from the estimate",
     "very low": "the true effect is likely to be substantially different from the estimate",
 }
@@ -86,81 +85,116 @@ class Rung:
 #: The ladder, strongest first; every design in :data:`mgedu.study_designs.STUDY_DESIGNS` appears exactly once.
 DESIGN_LADDER: tuple[Rung, ...] = (
     Rung(
-        "meta-analysis", 1,
-        comparison="pools the comparison groups of several studies", causal="depends", grade_start=None,
+        "meta-analysis",
+        1,
+        comparison="pools the comparison groups of several studies",
+        causal="depends",
+        grade_start=None,
         why="Combines the results of every study a stated search found into one estimate, so it beats any "
-            "single trial, but it is only as strong as the studies it pools: three small, biased trials "
-            "pooled are still weak evidence.",
+        "single trial, but it is only as strong as the studies it pools: three small, biased trials "
+        "pooled are still weak evidence.",
     ),
     Rung(
-        "systematic-review", 1,
-        comparison="summarises the comparison groups of several studies", causal="depends", grade_start=None,
+        "systematic-review",
+        1,
+        comparison="summarises the comparison groups of several studies",
+        causal="depends",
+        grade_start=None,
         why="Finds and appraises every study on one question with a method stated in advance, so no one "
-            "picks the studies that fit a story; like a meta-analysis, it is only as strong as the studies "
-            "it finds.",
+        "picks the studies that fit a story; like a meta-analysis, it is only as strong as the studies "
+        "it finds.",
     ),
     Rung(
-        "double-blind-rct", 2,
-        comparison="randomised; concurrent placebo group", causal="yes", grade_start="high",
+        "double-blind-rct",
+        2,
+        comparison="randomised; concurrent placebo group",
+        causal="yes",
+        grade_start="high",
         why="Chance decides who gets magnesium and who gets placebo, so the groups are alike in everything "
-            "except the treatment, and because nobody knows who got what, expectations cannot explain a "
-            "difference.",
+        "except the treatment, and because nobody knows who got what, expectations cannot explain a "
+        "difference.",
     ),
     Rung(
-        "single-blind-rct", 3,
-        comparison="randomised; concurrent control group", causal="yes", grade_start="high",
+        "single-blind-rct",
+        3,
+        comparison="randomised; concurrent control group",
+        causal="yes",
+        grade_start="high",
         why="Randomisation makes the groups alike at the start, but someone (participant or assessor) knows "
-            "the allocation, and with questionnaire outcomes such as RLS severity or sleep quality, "
-            "expectations can move the result.",
+        "the allocation, and with questionnaire outcomes such as RLS severity or sleep quality, "
+        "expectations can move the result.",
     ),
     Rung(
-        "observational", 4,
-        comparison="compares groups that were not assigned by chance", causal="weak", grade_start="low",
+        "observational",
+        4,
+        comparison="compares groups that were not assigned by chance",
+        causal="weak",
+        grade_start="low",
         why="Shows that two things go together, not that one causes the other: people with low magnesium, "
-            "or who take supplements, differ in many other ways (confounding).",
+        "or who take supplements, differ in many other ways (confounding).",
     ),
     Rung(
-        "open-label", 5,
-        comparison="none: everyone is treated", causal="no", grade_start="low",
+        "open-label",
+        5,
+        comparison="none: everyone is treated",
+        causal="no",
+        grade_start="low",
         why="Everyone gets magnesium and knows it, and there is no group to compare with, so the placebo "
-            "response, regression to the mean (people join when symptoms are at their worst) and the "
-            "natural course of the condition can all look like a treatment effect.",
+        "response, regression to the mean (people join when symptoms are at their worst) and the "
+        "natural course of the condition can all look like a treatment effect.",
     ),
     Rung(
-        "case-report", 6,
-        comparison="none", causal="no", grade_start="low",
+        "case-report",
+        6,
+        comparison="none",
+        causal="no",
+        grade_start="low",
         why="One person's story can raise a question but cannot answer it: many things change at once, "
-            "and stories where nothing happened are rarely written up.",
+        "and stories where nothing happened are rarely written up.",
     ),
     Rung(
-        "narrative-review", None,
-        comparison="none of its own", causal="no", grade_start=None,
+        "narrative-review",
+        None,
+        comparison="none of its own",
+        causal="no",
+        grade_start=None,
         why="An expert summary without a stated search: it may pick the studies that fit its story, so "
-            "check the studies it cites rather than the review.",
+        "check the studies it cites rather than the review.",
     ),
     Rung(
-        "registry-protocol", None,
-        comparison="planned, not yet run", causal="no", grade_start=None,
+        "registry-protocol",
+        None,
+        comparison="planned, not yet run",
+        causal="no",
+        grade_start=None,
         why="A plan written before a study runs: useful to check what was promised (outcomes, sample "
-            "size), but it contains no results.",
+        "size), but it contains no results.",
     ),
     Rung(
-        "pharmacokinetic", None,
-        comparison="compares products, not patients' symptoms", causal="no", grade_start=None,
+        "pharmacokinetic",
+        None,
+        comparison="compares products, not patients' symptoms",
+        causal="no",
+        grade_start=None,
         why="Measures how much magnesium reaches the blood or urine, not whether symptoms improve; good "
-            "absorption does not show a benefit.",
+        "absorption does not show a benefit.",
     ),
     Rung(
-        "laboratory", None,
-        comparison="none in people", causal="no", grade_start=None,
+        "laboratory",
+        None,
+        comparison="none in people",
+        causal="no",
+        grade_start=None,
         why="Explains a possible mechanism, but beliefs about how a treatment works often fail to predict "
-            "its effect in people.",
+        "its effect in people.",
     ),
     Rung(
-        "reference-value", None,
-        comparison="not a study of treatment", causal="no", grade_start=None,
-        why="Says how much magnesium is normal or safe to take, not whether it treats restless legs or "
-            "insomnia.",
+        "reference-value",
+        None,
+        comparison="not a study of treatment",
+        causal="no",
+        grade_start=None,
+        why="Says how much magnesium is normal or safe to take, not whether it treats restless legs or insomnia.",
     ),
 )
 
@@ -204,8 +238,16 @@ def design_ladder() -> pd.DataFrame:
     import pandas as pd
 
     rows = [
-        {"design": r.design, "rung": r.rung, "label": r.label, "comparison": r.comparison, "causal": r.causal,
-         "can_support_causal_claim": r.can_support_causal_claim, "grade_start": r.grade_start, "why": r.why}
+        {
+            "design": r.design,
+            "rung": r.rung,
+            "label": r.label,
+            "comparison": r.comparison,
+            "causal": r.causal,
+            "can_support_causal_claim": r.can_support_causal_claim,
+            "grade_start": r.grade_start,
+            "why": r.why,
+        }
         for r in DESIGN_LADDER
     ]
     frame = pd.DataFrame(rows)
@@ -335,9 +377,14 @@ def grade_certainty(
     """
     start = grade_start(design)
     given = {
-        "risk_of_bias": risk_of_bias, "inconsistency": inconsistency, "indirectness": indirectness,
-        "imprecision": imprecision, "publication_bias": publication_bias, "large_effect": large_effect,
-        "dose_response": dose_response, "plausible_confounding": plausible_confounding,
+        "risk_of_bias": risk_of_bias,
+        "inconsistency": inconsistency,
+        "indirectness": indirectness,
+        "imprecision": imprecision,
+        "publication_bias": publication_bias,
+        "large_effect": large_effect,
+        "dose_response": dose_response,
+        "plausible_confounding": plausible_confounding,
     }
     return _grade(start, design, given)
 
@@ -380,9 +427,7 @@ def _grade(start: str, design: str, given: dict[str, object]) -> GradeResult:
     return GradeResult(design, start, steps, certainty, text, floored=floored, capped=capped)
 
 
-def _justify(
-    design: str, start: str, steps: dict[str, int], certainty: str, *, floored: bool, capped: bool
-) -> str:
+def _justify(design: str, start: str, steps: dict[str, int], certainty: str, *, floored: bool, capped: bool) -> str:
     """The plain-language justification naming each domain applied."""
     if design:
         why = "" if start == "high" else ", not randomised trials"

@@ -138,8 +138,12 @@ def clear_cache() -> None:
 def _words(raw: object, where: str) -> tuple[int, int] | None:
     if raw is None:
         return None
-    if (not isinstance(raw, list | tuple) or len(raw) != 2 or not all(isinstance(v, int) for v in raw)
-            or not 0 < raw[0] < raw[1]):
+    if (
+        not isinstance(raw, list | tuple)
+        or len(raw) != 2
+        or not all(isinstance(v, int) for v in raw)
+        or not 0 < raw[0] < raw[1]
+    ):
         raise ValueError(f"{where}: words must be [fewest, most] whole numbers with 0 < fewest < most, got {raw!r}")
     return int(raw[0]), int(raw[1])
 
@@ -150,9 +154,7 @@ def exercise_from_dict(raw: dict[str, Any], where: str) -> Exercise:
     if kind not in KINDS:
         raise ValueError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
     if raw.get("difficulty") not in DIFFICULTIES:
-        raise ValueError(
-            f"{where}: difficulty {raw.get('difficulty')!r} is not one of {', '.join(DIFFICULTIES)}"
-        )
+        raise ValueError(f"{where}: difficulty {raw.get('difficulty')!r} is not one of {', '.join(DIFFICULTIES)}")
     if raw.get("skill") not in SKILLS:
         raise ValueError(f"{where}: skill {raw.get('skill')!r} is not one of {', '.join(SKILLS)}")
     try:
@@ -235,8 +237,9 @@ def unseal(sealed: object, question_id: str, salt: str, where: str) -> dict[str,
         data = bytes(a ^ b for a, b in zip(mixed, _keystream(question_id, salt, len(mixed)), strict=True))
         payload = json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
-        raise ValueError(f"{where}: the sealed feedback cannot be opened (edited by hand, or a wrong id or salt?)") \
-            from None
+        raise ValueError(
+            f"{where}: the sealed feedback cannot be opened (edited by hand, or a wrong id or salt?)"
+        ) from None
     if not isinstance(payload, dict) or not all(isinstance(v, str | dict) for v in payload.values()):
         raise ValueError(f"{where}: the sealed feedback is not a mapping of texts")
     return payload
@@ -380,17 +383,29 @@ def _check_choice_entry(
 def save_entry(entry: Mapping[str, Any], folder: str | Path | None = None) -> Path:
     """Write ``entry`` (from :func:`make_entry`) into its key file ``NN.json``, replacing the same id.
 
-    The file is chosen from the id (``"4.2"`` goes to ``04.json``) and created when missing; entries
-    stay in id order. Returns the path written.
+    The file is chosen from the id (``"4.2"`` goes to ``04.json``; a notebook without a number, such
+    as ``quiz-pre-post``, has ids made of its first letter, ``"Q.3"``, and the file ``quiz.json``) and
+    created when missing; entries stay in id order. Returns the path written.
     """
     checked = exercise_from_dict(dict(entry), f"entry {entry.get('id')!r}")
     number = checked.id.split(".")[0]
-    if not number.isdigit():
-        raise ValueError(f"id must look like 'N.k' (notebook number, then item), got {checked.id!r}")
+    stem = checked.notebook.split("-")[0]
+    if number.isdigit():
+        name = f"{int(number):02d}.json"
+    elif not stem.isdigit() and number == stem[:1].upper():
+        name = f"{stem}.json"
+    else:
+        raise ValueError(
+            f"id must look like 'N.k' (notebook number, then item), or for notebook {checked.notebook!r} "
+            f"'{stem[:1].upper()}.k', got {checked.id!r}"
+        )
     where = Path(folder) if folder is not None else keys_dir()
-    path = where / f"{int(number):02d}.json"
-    payload = (json.loads(path.read_text(encoding="utf-8")) if path.exists()
-               else {"notebook": checked.notebook, "exercises": []})
+    path = where / name
+    payload = (
+        json.loads(path.read_text(encoding="utf-8"))
+        if path.exists()
+        else {"notebook": checked.notebook, "exercises": []}
+    )
     if payload.get("notebook") != checked.notebook:
         raise ValueError(f"{path.name} holds notebook {payload.get('notebook')!r}, not {checked.notebook!r}")
     kept = [e for e in payload["exercises"] if e.get("id") != checked.id] + [dict(entry)]

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -63,10 +62,33 @@ MAX_LOGGED_TEXT = 5000
 _exercise_from_dict = exercise_from_dict  # the older private name, kept for callers
 
 __all__ = [
-    "DIFFICULTIES", "KEYS_VARIABLE", "KINDS", "LOG_VARIABLE", "SKILLS", "STATUSES", "Exercise", "Feedback",
-    "Kind", "answered", "canonical_answer", "check", "choices_markdown", "clear_cache", "evaluate",
-    "exercise_records", "exercise_table", "key_folders", "keys_dir", "load_exercises", "make_entry",
-    "normalise_text", "read_key_file", "save_entry", "show_choices", "sort_key",
+    "DIFFICULTIES",
+    "KEYS_VARIABLE",
+    "KINDS",
+    "LOG_VARIABLE",
+    "SKILLS",
+    "STATUSES",
+    "Exercise",
+    "Feedback",
+    "Kind",
+    "answered",
+    "canonical_answer",
+    "check",
+    "choices_markdown",
+    "clear_cache",
+    "evaluate",
+    "exercise_records",
+    "exercise_table",
+    "key_folders",
+    "keys_dir",
+    "load_exercises",
+    "make_entry",
+    "normalise_text",
+    "read_key_file",
+    "read_numeric_answer",
+    "save_entry",
+    "show_choices",
+    "sort_key",
 ]
 
 
@@ -100,28 +122,48 @@ class Feedback:
         return bundle
 
 
-_NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
-
-
 def _as_number(answer: object, unit: str) -> tuple[float | None, str | None]:
-    """Read a numeric answer (a number, or a string like '301 mg'); return (value, problem)."""
+    """Read a numeric answer (a number, or text like '301.4 mg' or '301,4 mg'); return (value, problem).
+
+    Text is read by :func:`mgedu.typed_numbers.read_quantity`: a decimal comma is a decimal mark
+    ("301,4" is 301.4, never 3014), and a number that could be read two ways ("1,234") is refused
+    with a message saying how to write it.
+    """
+    from mgedu.typed_numbers import read_quantity
+
     if isinstance(answer, bool):
         return None, "expected a number, got True/False"
     if isinstance(answer, str):
-        match = _NUMBER_WITH_UNIT.match(answer)
-        if not match:
-            return None, f"expected a number{f' in {unit}' if unit else ''}, got {answer!r}"
-        written_unit = match.group(2)
+        try:
+            value, written_unit = read_quantity(answer)
+        except ValueError as exc:
+            return None, str(exc)
         if written_unit and unit and normalise_text(written_unit) != normalise_text(unit):
-            return None, f"this question asks for {unit}, but the answer is in {written_unit!r}"
-        return float(match.group(1).replace(",", "")), None
+            return None, f"this question asks for {unit}, but the answer is in {written_unit[:40]!r}"
+        return value, None
     try:
         value = float(answer)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None, f"expected a number{f' in {unit}' if unit else ''}, got {type(answer).__name__}"
     if not math.isfinite(value):
         return None, f"expected a finite number, got {value}"
     return value, None
+
+
+def read_numeric_answer(answer: object, unit: str = "") -> float:
+    """A numeric answer as a number, read as ``check`` reads it; ``ValueError`` saying why it cannot be.
+
+    >>> read_numeric_answer("301,4 mg", "mg"), read_numeric_answer(301.4), read_numeric_answer("0,5")
+    (301.4, 301.4, 0.5)
+    >>> read_numeric_answer("301 g", "mg")
+    Traceback (most recent call last):
+    ...
+    ValueError: this question asks for mg, but the answer is in 'g'
+    """
+    value, problem = _as_number(answer, unit)
+    if problem is not None or value is None:
+        raise ValueError(problem or "expected a number")
+    return value
 
 
 def _choice_letter(ex: Exercise, text: str) -> str:
@@ -163,8 +205,7 @@ def _written(ex: Exercise, answer: object) -> Feedback:
     size = f"{words} word{'s' if words != 1 else ''}"
     if ex.words is not None:
         low, high = ex.words
-        fits = ("within the range" if low <= words <= high
-                else f"{'fewer' if words < low else 'more'} than the range")
+        fits = "within the range" if low <= words <= high else f"{'fewer' if words < low else 'more'} than the range"
         size += f"; {fits} of {low}-{high} asked for"
     return Feedback(
         ex.id,
@@ -211,9 +252,7 @@ def evaluate(
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         return Feedback(str(question_id), "invalid", f"{question_id}: no exercise has this id.{hint}")
     if _is_blank(answer):
-        return Feedback(
-            ex.id, "unanswered", f"{ex.id} · no answer yet: replace the placeholder with your answer."
-        )
+        return Feedback(ex.id, "unanswered", f"{ex.id} · no answer yet: replace the placeholder with your answer.")
     if ex.kind == "written":
         return _written(ex, answer)
     text = ""
@@ -229,9 +268,7 @@ def evaluate(
         if ex.kind == "choice" and ex.choices:
             text = _choice_letter(ex, text)
             if text not in ex.letters:
-                return Feedback(
-                    ex.id, "invalid", f"{ex.id} · not checked: answer with one of {', '.join(ex.letters)}."
-                )
+                return Feedback(ex.id, "invalid", f"{ex.id} · not checked: answer with one of {', '.join(ex.letters)}.")
         ok = digest(ex.id, ex.salt, text) in ex.accept
         band = ""
     if ok:
@@ -312,9 +349,19 @@ def exercise_records(notebook: str | None = None) -> list[dict[str, Any]]:
             raise ValueError(f"notebook must be one of {', '.join(known)}, got {notebook!r}")
         exercises = [ex for ex in exercises if ex.notebook == notebook]
     return [
-        {"id": ex.id, "notebook": ex.notebook, "title": ex.title, "kind": ex.kind, "skill": ex.skill,
-         "concepts": list(ex.concepts), "choices": list(ex.choices), "difficulty": ex.difficulty,
-         "points": ex.points, "unit": ex.unit, "words": list(ex.words) if ex.words else None}
+        {
+            "id": ex.id,
+            "notebook": ex.notebook,
+            "title": ex.title,
+            "kind": ex.kind,
+            "skill": ex.skill,
+            "concepts": list(ex.concepts),
+            "choices": list(ex.choices),
+            "difficulty": ex.difficulty,
+            "points": ex.points,
+            "unit": ex.unit,
+            "words": list(ex.words) if ex.words else None,
+        }
         for ex in exercises
     ]
 

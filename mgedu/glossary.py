@@ -31,8 +31,6 @@ GLOSSARY_SCHEMA = Schema(
 )
 
 
-
-
 def load_glossary(folder: str | Path | None = None) -> pd.DataFrame:
     """Every glossary entry: term, name, definition, source.
 
@@ -62,6 +60,7 @@ def glossary_link(term: str, text: str | None = None, folder: str | Path | None 
     terms = {str(t).casefold(): str(t) for t in load_glossary(folder).term}
     match = terms.get(term.casefold())
     if match is None:
-        raise ValueError(f"term must be one of the glossary's terms ({', '.join(sorted(terms.values()))}), "
-                         f"got {term!r}")
+        raise ValueError(
+            f"term must be one of the glossary's terms ({', '.join(sorted(terms.values()))}), got {term!r}"
+        )
     return f"[{text or term}]({GLOSSARY_FILE}#{anchor(match)})"

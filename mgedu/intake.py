@@ -143,8 +143,15 @@ def _intake_rows() -> tuple[IntakeRow, ...]:
     rows = []
     for row in load_intake_reference().itertuples(index=False):
         reference = IntakeReference(
-            str(row.authority), str(row.life_stage), str(row.sex), str(row.condition), str(row.kind),
-            float(row.rda_mg), _optional(row.rda_mg_other), _optional(row.ul_supplemental_mg), str(row.source),
+            str(row.authority),
+            str(row.life_stage),
+            str(row.sex),
+            str(row.condition),
+            str(row.kind),
+            float(row.rda_mg),
+            _optional(row.rda_mg_other),
+            _optional(row.ul_supplemental_mg),
+            str(row.source),
             str(row.notes) if isinstance(row.notes, str) else "",
         )
         rows.append(IntakeRow(float(row.age_from_years), _optional(row.age_to_years), reference))
@@ -159,9 +166,13 @@ def intake_rows(authority: str, condition: str = "none", sex: str | None = None)
     >>> intake_rows("ICMR-NIN", "pregnant")
     []
     """
-    return [r for r in _intake_rows()
-            if r.reference.authority == authority and r.reference.condition == condition
-            and (sex is None or r.reference.sex in (sex, "any"))]
+    return [
+        r
+        for r in _intake_rows()
+        if r.reference.authority == authority
+        and r.reference.condition == condition
+        and (sex is None or r.reference.sex in (sex, "any"))
+    ]
 
 
 def _overlap(a: dict[str, object], b: dict[str, object]) -> bool:
@@ -191,9 +202,15 @@ def life_stages_do_not_overlap(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
     for i, record in enumerate(records):
         for earlier in records[:i]:
             if _overlap(earlier, record):
-                yield rows.problem(record, "age_from_years", (
-                    f"{record['authority']} {record['life_stage']} ({record['sex']}, {record['condition']}) overlaps "
-                    f"row {earlier['csv_row']} ({earlier['life_stage']}, {earlier['sex']})"))
+                yield rows.problem(
+                    record,
+                    "age_from_years",
+                    (
+                        f"{record['authority']} {record['life_stage']} ({record['sex']}, {record['condition']}) "
+                        "overlaps "
+                        f"row {earlier['csv_row']} ({earlier['life_stage']}, {earlier['sex']})"
+                    ),
+                )
                 break
 
 
@@ -234,8 +251,7 @@ def intake_reference(
         covered = intake_rows(authority, condition)
         if not covered:
             raise ValueError(
-                f"{authority} values for {condition} women were not found in the sources read; "
-                "try authority='NIH'"
+                f"{authority} values for {condition} women were not found in the sources read; try authority='NIH'"
             )
         low = min(r.age_from_years for r in covered)
         ends = [r.age_to_years for r in covered]
@@ -265,8 +281,7 @@ class DoseAssessment:
         rda_low, rda_high = self.reference.rda_range_mg
         rda = f"{rda_low:g}" if rda_low == rda_high else f"{rda_low:g} or {rda_high:g}"
         kind = self.reference.kind
-        text = (f"{self.elemental_mg_per_day:.1f} mg/day is {pct} of the {kind} "
-                f"({rda} mg/day; {self.reference.label()})")
+        text = f"{self.elemental_mg_per_day:.1f} mg/day is {pct} of the {kind} ({rda} mg/day; {self.reference.label()})"
         if self.pct_ul is not None:
             ul = self.reference.ul_supplemental_mg
             text += f" and {self.pct_ul:.0f} % of the supplemental UL ({ul:g} mg/day)"
@@ -314,9 +329,7 @@ def assess_dose(
             flags.append(f"above the supplemental UL of {ul:g} mg/day")
         flags.append("the UL counts magnesium from supplements and medicines only, not from food")
         if ul < low:
-            flags.append(
-                f"here the UL ({ul:g} mg) is below the RDA ({low:g} mg), because the RDA includes food"
-            )
+            flags.append(f"here the UL ({ul:g} mg) is below the RDA ({low:g} mg), because the RDA includes food")
     flags.append("the RDA is for total intake (food plus supplements)")
     return DoseAssessment(dose, ref, pct_rda, pct_ul, above, tuple(flags))
 
@@ -384,8 +397,9 @@ def describe_label(
     if amount_is == "salt":
         held = f" holds {r.elemental_mg:.1f} mg of elemental magnesium ({r.mmol:.2f} mmol)"
     else:
-        held = (f" = {r.salt_mg:.0f} mg of the salt and {r.elemental_mg:.1f} mg of elemental magnesium"
-                f" ({r.mmol:.2f} mmol)")
+        held = (
+            f" = {r.salt_mg:.0f} mg of the salt and {r.elemental_mg:.1f} mg of elemental magnesium ({r.mmol:.2f} mmol)"
+        )
     a = r.assessment
     tail = f" Taken daily: {a.describe()[0].lower()}{a.describe()[1:]}"
     warning = " Above the supplemental UL." if a.above_ul else ""

@@ -27,11 +27,11 @@ AUTHORITY_NAMES: dict[str, str] = {
 #: Office of Dietary Supplements' magnesium fact sheet (https://ods.od.nih.gov/factsheets/Magnesium-HealthProfessional/).
 ABBREVIATIONS: dict[str, str] = {
     "RDA": "Recommended Dietary Allowance: the daily intake, from food and supplements together, "
-           "that meets the needs of nearly all healthy people of that age and sex",
+    "that meets the needs of nearly all healthy people of that age and sex",
     "AI": "Adequate Intake: used instead of an RDA where the evidence is too thin to set one "
-          "(here, for babies under 1 year)",
+    "(here, for babies under 1 year)",
     "UL": "Tolerable Upper Intake Level: the most per day that is unlikely to cause harm; for "
-          "magnesium it counts supplements and medicines only, not food",
+    "magnesium it counts supplements and medicines only, not food",
     "mg": "milligram (a thousandth of a gram)",
     "mmol": f"millimole: an amount counted in atoms; 1 mmol of magnesium weighs {MG_MOLAR_MASS:.1f} mg",
 }
@@ -50,9 +50,17 @@ def _number_problem(value: object, what: str, unit: str, maximum: float, example
     return None
 
 
-def explain_label_inputs(salt: str, amount: float, amount_is: str = "salt", unit: str = "mg",
-                         age_years: float = 40, sex: str = "female", pregnant: bool = False,
-                         lactating: bool = False, authority: str = "NIH") -> str | None:
+def explain_label_inputs(
+    salt: str,
+    amount: float,
+    amount_is: str = "salt",
+    unit: str = "mg",
+    age_years: float = 40,
+    sex: str = "female",
+    pregnant: bool = False,
+    lactating: bool = False,
+    authority: str = "NIH",
+) -> str | None:
     """A plain sentence saying what is wrong with the label reader's inputs and what is allowed, or None.
 
     >>> explain_label_inputs("oxide", 250, age_years=-5)
@@ -86,16 +94,20 @@ def explain_label_inputs(salt: str, amount: float, amount_is: str = "salt", unit
     rows = intake_rows(authority, condition, sex)
     group = _AGE_GROUPS[condition] if condition != "none" else ("women" if sex == "female" else "men")
     if not rows:
-        return (f"The {authority} values for {group} were not found in the sources read for this "
-                f"workbook: choose NIH under Reference values.")
+        return (
+            f"The {authority} values for {group} were not found in the sources read for this "
+            f"workbook: choose NIH under Reference values."
+        )
     age = float(age_years)
     if not any(row.covers(age) for row in rows):
         low = min(row.age_from_years for row in rows)
         ends = [row.age_to_years for row in rows]
         top = "and older" if None in ends else f"to under {max(e for e in ends if e is not None):g}"
         other = " or choose NIH under Reference values" if authority != "NIH" else ""
-        return (f"The {authority} table in this workbook covers {group} aged {low:g} {top} years; "
-                f"age {age:g} is outside it: change the age{other}.")
+        return (
+            f"The {authority} table in this workbook covers {group} aged {low:g} {top} years; "
+            f"age {age:g} is outside it: change the age{other}."
+        )
     try:
         read_label(salt, amount, amount_is, unit, age_years, sex, pregnant, lactating, authority)
     except ValueError as exc:  # anything not foreseen above still gets a sentence, never a traceback
@@ -124,5 +136,7 @@ def glossary_html(**_: object) -> str:
     """
     terms = {**ABBREVIATIONS, **AUTHORITY_NAMES}
     items = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in terms.items())
-    return (f"<details class='mgedu-glossary'><summary>What RDA, AI, UL, NIH and ICMR-NIN mean</summary>"
-            f"<ul style='margin:0.2em 0;padding-left:1.4em'>{items}</ul></details>")
+    return (
+        f"<details class='mgedu-glossary'><summary>What RDA, AI, UL, NIH and ICMR-NIN mean</summary>"
+        f"<ul style='margin:0.2em 0;padding-left:1.4em'>{items}</ul></details>"
+    )

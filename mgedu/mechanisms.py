@@ -54,8 +54,7 @@ BODY_MAGNESIUM_SCHEMA = Schema(
         Column("low", "float", required=False, description="lower end of a range"),
         Column("high", "float", required=False, description="upper end of a range"),
         Column("unit"),
-        Column("confidence", "category", vocab=("A", "B", "C"),
-               description="A primary, B secondary, C calculated"),
+        Column("confidence", "category", vocab=("A", "B", "C"), description="A primary, B secondary, C calculated"),
         source_column(description="URL or DOI of what was read"),
         Column("notes", required=False, description="disagreements between sources, and caveats"),
     ),
@@ -65,17 +64,27 @@ BODY_MAGNESIUM_SCHEMA = Schema(
 
 MECHANISM_STEPS_SCHEMA = Schema(
     (
-        Column("step_id", pattern=CHAIN_ID + r"/\d{1,2}",
-               references=References("claims.csv", part=f"({CHAIN_ID})/\\d+"),
-               description="claim id / step number, e.g. S000-C03/2"),
+        Column(
+            "step_id",
+            pattern=CHAIN_ID + r"/\d{1,2}",
+            references=References("claims.csv", part=f"({CHAIN_ID})/\\d+"),
+            description="claim id / step number, e.g. S000-C03/2",
+        ),
         Column("statement", pattern=r".{3,80}", description="the link, as a short sentence"),
-        Column("evidence_level", "category", vocab=EVIDENCE_LEVELS,
-               description="best kind of evidence found"),
+        Column("evidence_level", "category", vocab=EVIDENCE_LEVELS, description="best kind of evidence found"),
         Column("finding", "category", vocab=FINDINGS, description="what that evidence found"),
-        Column("role", "category", vocab=("link", "outcome"),
-               description="a link in the chain, or a direct test of the whole claim"),
-        Column("in_article", "category", vocab=("stated", "implied"),
-               description="said by the article, or needed but not said"),
+        Column(
+            "role",
+            "category",
+            vocab=("link", "outcome"),
+            description="a link in the chain, or a direct test of the whole claim",
+        ),
+        Column(
+            "in_article",
+            "category",
+            vocab=("stated", "implied"),
+            description="said by the article, or needed but not said",
+        ),
         source_column(description="URL or DOI of what was read, or 'none found: why'"),
         Column("note", description="what the source shows, in one sentence"),
     ),
@@ -126,9 +135,13 @@ def _body_rows(folder: str | None) -> dict[str, dict[str, object]]:
     numeric = ("value", "low", "high")
     rows: dict[str, dict[str, object]] = {}
     for row in load_body_magnesium(folder).to_dict("records"):
-        rows.setdefault(str(row["quantity"]), {
-            k: (None if pd.isna(row[k]) else (float(row[k]) if k in numeric else str(row[k])))
-            for k in BODY_MAGNESIUM_SCHEMA.names})
+        rows.setdefault(
+            str(row["quantity"]),
+            {
+                k: (None if pd.isna(row[k]) else (float(row[k]) if k in numeric else str(row[k])))
+                for k in BODY_MAGNESIUM_SCHEMA.names
+            },
+        )
     return rows
 
 
@@ -146,8 +159,9 @@ def block_model() -> BlockModel:
     >>> block_model().mg_scale_mm, block_model().slope_per_mv
     (3.57, 0.062)
     """
-    return BlockModel(_number("nmda_mg_scale_mm"), _number("nmda_voltage_slope_per_mv"),
-                      _number("nmda_mg_tested_max_mm", "high"))
+    return BlockModel(
+        _number("nmda_mg_scale_mm"), _number("nmda_voltage_slope_per_mv"), _number("nmda_mg_tested_max_mm", "high")
+    )
 
 
 def _checked(name: str, value: ArrayLike, low: float, high: float, unit: str) -> np.ndarray:
@@ -202,13 +216,13 @@ def nmda_unblocked_fraction(voltage_mv: ArrayLike, mg_mm: ArrayLike) -> float | 
     try:
         volts, mg = np.broadcast_arrays(volts, mg)
     except ValueError:
-        raise ValueError("voltage_mv and mg_mm must have matching shapes, "
-                         f"got {volts.shape} and {mg.shape}") from None
+        raise ValueError(f"voltage_mv and mg_mm must have matching shapes, got {volts.shape} and {mg.shape}") from None
     return _out(1.0 / (1.0 + mg / model.mg_scale_mm * np.exp(-model.slope_per_mv * volts)))
 
 
-def nmda_current(voltage_mv: ArrayLike, mg_mm: ArrayLike, g_max_ns: float = 1.0,
-                 reversal_mv: float | None = None) -> float | np.ndarray:
+def nmda_current(
+    voltage_mv: ArrayLike, mg_mm: ArrayLike, g_max_ns: float = 1.0, reversal_mv: float | None = None
+) -> float | np.ndarray:
     """NMDA receptor current (pA) when the channels are open: ``I = g_max * B(V, Mg) * (V - E_rev)``.
 
     Negative current flows into the cell. ``g_max_ns`` only sets the scale (1 nS is a convenient unit,
@@ -262,8 +276,10 @@ def describe_nmda_block(mg_mm: float, voltage_mv: float) -> str:
     'At -70 mV with 1.00 mM Mg2+ outside the cell, 4.4% of the NMDA conductance is unblocked (95.6% blocked).'
     """
     unblocked = nmda_unblocked_fraction(voltage_mv, mg_mm)
-    return (f"At {voltage_mv:g} mV with {mg_mm:.2f} mM Mg2+ outside the cell, {unblocked:.1%} of the NMDA "
-            f"conductance is unblocked ({1 - unblocked:.1%} blocked).")
+    return (
+        f"At {voltage_mv:g} mV with {mg_mm:.2f} mM Mg2+ outside the cell, {unblocked:.1%} of the NMDA "
+        f"conductance is unblocked ({1 - unblocked:.1%} blocked)."
+    )
 
 
 def mg_dl_to_mmol_l(mg_dl: ArrayLike) -> float | np.ndarray:
@@ -296,13 +312,13 @@ def serum_change_scenarios() -> list[tuple[str, str, float]]:
     return [
         ("Trial: magnesium arm, before to after", "trial", float(mg_dl_to_mmol_l(arm))),
         ("Trial: magnesium arm minus placebo arm", "trial", float(mg_dl_to_mmol_l(arm - placebo))),
-        ("What-if: bottom to top of the normal range", "what-if",
-         float(normal["high"]) - float(normal["low"])),  # type: ignore[arg-type]
+        ("What-if: bottom to top of the normal range", "what-if", float(normal["high"]) - float(normal["low"])),  # type: ignore[arg-type]
     ]
 
 
-def supplement_effect_on_block(delta_total_mmol_l: float, *, ionised_share: float, baseline_mg_mm: float,
-                               voltage_mv: float, transfer: float = 1.0) -> dict[str, float]:
+def supplement_effect_on_block(
+    delta_total_mmol_l: float, *, ionised_share: float, baseline_mg_mm: float, voltage_mv: float, transfer: float = 1.0
+) -> dict[str, float]:
     """What a rise in total serum magnesium could do to NMDA block, if it reached the brain.
 
     The free-Mg rise outside neurons is ``delta_total * ionised_share * transfer``; ``transfer = 1`` (all of
@@ -319,13 +335,19 @@ def supplement_effect_on_block(delta_total_mmol_l: float, *, ionised_share: floa
     after_mg = base + delta * share * fraction
     before = float(nmda_unblocked_fraction(voltage_mv, base))
     after = float(nmda_unblocked_fraction(voltage_mv, after_mg))
-    return {"delta_free_mm": after_mg - base, "unblocked_before": before, "unblocked_after": after,
-            "change_points": 100 * (after - before), "relative_change_pct": 100 * (after - before) / before,
-            "equivalent_shift_mv": equivalent_voltage_shift_mv(base, after_mg)}
+    return {
+        "delta_free_mm": after_mg - base,
+        "unblocked_before": before,
+        "unblocked_after": after,
+        "change_points": 100 * (after - before),
+        "relative_change_pct": 100 * (after - before) / before,
+        "equivalent_shift_mv": equivalent_voltage_shift_mv(base, after_mg),
+    }
 
 
-def supplement_block_table(voltage_mv: float | None = None, baseline_mg_mm: float | None = None,
-                           transfer: float = 1.0) -> pd.DataFrame:
+def supplement_block_table(
+    voltage_mv: float | None = None, baseline_mg_mm: float | None = None, transfer: float = 1.0
+) -> pd.DataFrame:
     """The supplement question answered for every scenario and both ends of the ionised share (55-70%).
 
     Defaults come from the table: the typical resting potential and the ionised CSF magnesium measured by
@@ -347,10 +369,20 @@ def supplement_block_table(voltage_mv: float | None = None, baseline_mg_mm: floa
     for label, kind, delta in serum_change_scenarios():
         for share_pct in (shares["low"], shares["high"]):
             share = float(share_pct) / 100  # type: ignore[arg-type]
-            effect = supplement_effect_on_block(delta, ionised_share=share, baseline_mg_mm=base,
-                                                voltage_mv=voltage, transfer=transfer)
-            rows.append({"scenario": label, "kind": kind, "delta_total_mmol_l": delta, "ionised_share": share,
-                         "baseline_mg_mm": base, "voltage_mv": voltage, **effect})
+            effect = supplement_effect_on_block(
+                delta, ionised_share=share, baseline_mg_mm=base, voltage_mv=voltage, transfer=transfer
+            )
+            rows.append(
+                {
+                    "scenario": label,
+                    "kind": kind,
+                    "delta_total_mmol_l": delta,
+                    "ionised_share": share,
+                    "baseline_mg_mm": base,
+                    "voltage_mv": voltage,
+                    **effect,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -370,21 +402,27 @@ def describe_supplement_effect(table: pd.DataFrame | None = None, scenario: str 
     if rows.empty:
         raise ValueError(f"scenario must be one of {', '.join(repr(n) for n in names)}, got {scenario!r}")
     first, after = rows.iloc[0], 100 * rows.unblocked_after
-    return (f"Inputs: total serum magnesium up {first.delta_total_mmol_l:.3f} mmol/L ({name}); "
-            f"{rows.ionised_share.min():.0%}-{rows.ionised_share.max():.0%} of it free (ionised); "
-            "all of that reaching the fluid around neurons (an upper bound); "
-            f"{first.baseline_mg_mm:g} mM free magnesium there to start with; "
-            f"membrane at {first.voltage_mv:g} mV. Result: the unblocked NMDA conductance "
-            f"goes from {100 * first.unblocked_before:.2f}% to {after.min():.2f}-{after.max():.2f}% "
-            f"({rows.change_points.max():+.2f} to {rows.change_points.min():+.2f} percentage points; "
-            f"{rows.relative_change_pct.max():+.1f}% to {rows.relative_change_pct.min():+.1f}% relative), "
-            f"the same as making the membrane {rows.equivalent_shift_mv.min():.1f}-"
-            f"{rows.equivalent_shift_mv.max():.1f} mV more negative.")
+    return (
+        f"Inputs: total serum magnesium up {first.delta_total_mmol_l:.3f} mmol/L ({name}); "
+        f"{rows.ionised_share.min():.0%}-{rows.ionised_share.max():.0%} of it free (ionised); "
+        "all of that reaching the fluid around neurons (an upper bound); "
+        f"{first.baseline_mg_mm:g} mM free magnesium there to start with; "
+        f"membrane at {first.voltage_mv:g} mV. Result: the unblocked NMDA conductance "
+        f"goes from {100 * first.unblocked_before:.2f}% to {after.min():.2f}-{after.max():.2f}% "
+        f"({rows.change_points.max():+.2f} to {rows.change_points.min():+.2f} percentage points; "
+        f"{rows.relative_change_pct.max():+.1f}% to {rows.relative_change_pct.min():+.1f}% relative), "
+        f"the same as making the membrane {rows.equivalent_shift_mv.min():.1f}-"
+        f"{rows.equivalent_shift_mv.max():.1f} mV more negative."
+    )
 
 
 #: Column labels of :func:`body_table` (what a learner reads).
-BODY_TABLE_COLUMNS: dict[str, str] = {"description": "What was measured", "value": "Value", "unit": "Unit",
-                                      "notes": "Notes"}
+BODY_TABLE_COLUMNS: dict[str, str] = {
+    "description": "What was measured",
+    "value": "Value",
+    "unit": "Unit",
+    "notes": "Notes",
+}
 
 
 def body_table(group: str, folder: str | Path | None = None) -> pd.DataFrame:
@@ -461,7 +499,8 @@ def chain_summary(folder: str | Path | None = None) -> pd.DataFrame:
     steps = load_mechanism_steps(folder)
     links = steps[steps.role == "link"]
     counts = pd.crosstab(links.chain_id, links.evidence_level.astype(str)).reindex(
-        columns=list(EVIDENCE_LEVELS), fill_value=0)
+        columns=list(EVIDENCE_LEVELS), fill_value=0
+    )
     outcomes = steps[steps.role == "outcome"].set_index("chain_id").finding.astype(str)
     summary = counts.rename_axis(columns=None).reset_index()
     summary["links"] = counts.sum(axis=1).to_numpy()
@@ -470,6 +509,7 @@ def chain_summary(folder: str | Path | None = None) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------ named rules
+
 
 @rule()
 def body_ranges_are_ordered(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
@@ -535,5 +575,6 @@ def mechanism_claims_have_chains(rows: Rows, corpus: Corpus) -> Iterator[Problem
     chains = set(_steps_by_chain(corpus.rows("mechanism_steps.csv")))
     for record in rows:
         if record["topic"] == "mechanism" and record["claim_id"] is not None and record["claim_id"] not in chains:
-            yield rows.problem(record, "topic", f"mechanism claim {record['claim_id']} has no chain in "
-                                                "mechanism_steps.csv")
+            yield rows.problem(
+                record, "topic", f"mechanism claim {record['claim_id']} has no chain in mechanism_steps.csv"
+            )

@@ -33,8 +33,11 @@ if TYPE_CHECKING:
 POOLED_SCHEMA = Schema(
     (
         Column("estimate_id", pattern=r"[a-z0-9-]+"),
-        Column("review_id", references=References("studies.csv", where=("design", REVIEW_DESIGNS)),
-               description="study_id of the review in studies.csv"),
+        Column(
+            "review_id",
+            references=References("studies.csv", where=("design", REVIEW_DESIGNS)),
+            description="study_id of the review in studies.csv",
+        ),
         Column("condition", "category", vocab=("rls", "insomnia")),
         Column("outcome"),
         Column("measure", description="what the number is, and which way round"),
@@ -45,12 +48,18 @@ POOLED_SCHEMA = Schema(
         Column("p_value", "float", required=False, minimum=0, maximum=1),
         Column("n_participants", "int", minimum=1),
         Column("n_studies", "int", minimum=1),
-        Column("studies", references=References("studies.csv", separator=";"),
-               description="'; '-separated study ids pooled"),
-        Column("favours_magnesium", "category", vocab=("lower", "higher"),
-               description="which direction of the outcome is better for the person"),
-        Column("certainty_published", "category", required=False,
-               vocab=("high", "moderate", "low", "very low")),
+        Column(
+            "studies",
+            references=References("studies.csv", separator=";"),
+            description="'; '-separated study ids pooled",
+        ),
+        Column(
+            "favours_magnesium",
+            "category",
+            vocab=("lower", "higher"),
+            description="which direction of the outcome is better for the person",
+        ),
+        Column("certainty_published", "category", required=False, vocab=("high", "moderate", "low", "very low")),
         Column("notes"),
         source_column(),
     ),
@@ -71,9 +80,7 @@ def _critical(level: float, df: float | None = None) -> float:
     return float(t.ppf(0.5 + level / 2, df))
 
 
-def standard_error_from_ci(
-    ci_low: float, ci_high: float, level: float = 0.95, df: float | None = None
-) -> float:
+def standard_error_from_ci(ci_low: float, ci_high: float, level: float = 0.95, df: float | None = None) -> float:
     """The standard error behind a confidence interval: width / (2 × 1.96) for a normal interval,
     or width / (2 × t) when the interval came from a t distribution with ``df`` degrees of freedom.
 
@@ -132,8 +139,9 @@ class PoolingResult:
         )
 
 
-def pool_effects(effects: Sequence[float], standard_errors: Sequence[float],
-                 labels: Sequence[str] | None = None) -> PoolingResult:
+def pool_effects(
+    effects: Sequence[float], standard_errors: Sequence[float], labels: Sequence[str] | None = None
+) -> PoolingResult:
     """Inverse-variance pooling, fixed effect and random effects (DerSimonian-Laird).
 
     Args:
@@ -176,12 +184,17 @@ def pool_effects(effects: Sequence[float], standard_errors: Sequence[float],
         frame.loc["random effect"] = frame.loc["fixed effect"]
     import pandas as pd
 
-    studies = pd.DataFrame({
-        "label": names, "estimate": y, "se": se,
-        "ci_low": frame["ci_low"].to_numpy()[: len(y)], "ci_high": frame["ci_upp"].to_numpy()[: len(y)],
-        "weight_fixed": np.asarray(res.weights_rel_fe),
-        "weight_random": np.asarray(res.weights_rel_fe if truncated else res.weights_rel_re),
-    })
+    studies = pd.DataFrame(
+        {
+            "label": names,
+            "estimate": y,
+            "se": se,
+            "ci_low": frame["ci_low"].to_numpy()[: len(y)],
+            "ci_high": frame["ci_upp"].to_numpy()[: len(y)],
+            "weight_fixed": np.asarray(res.weights_rel_fe),
+            "weight_random": np.asarray(res.weights_rel_fe if truncated else res.weights_rel_re),
+        }
+    )
 
     def pooled(model: str, row: str) -> PooledEstimate:
         est, sd = float(frame.loc[row, "eff"]), float(frame.loc[row, "sd_eff"])
@@ -189,13 +202,19 @@ def pool_effects(effects: Sequence[float], standard_errors: Sequence[float],
         return PooledEstimate(model, est, sd, low, high, float(2 * norm.sf(abs(est) / sd)))
 
     fixed, random = pooled("fixed effect", "fixed effect"), pooled("random effects", "random effect")
-    return PoolingResult(studies, fixed, random, q=float(res.q), i2=max(0.0, float(res.i2)),
-                         tau2=max(0.0, float(res.tau2)))
+    return PoolingResult(
+        studies, fixed, random, q=float(res.q), i2=max(0.0, float(res.i2)), tau2=max(0.0, float(res.tau2))
+    )
 
 
-def pool_intervals(estimates: Sequence[float], ci_lows: Sequence[float], ci_highs: Sequence[float],
-                   labels: Sequence[str] | None = None, level: float = 0.95,
-                   dfs: Sequence[float] | None = None) -> PoolingResult:
+def pool_intervals(
+    estimates: Sequence[float],
+    ci_lows: Sequence[float],
+    ci_highs: Sequence[float],
+    labels: Sequence[str] | None = None,
+    level: float = 0.95,
+    dfs: Sequence[float] | None = None,
+) -> PoolingResult:
     """Like :func:`pool_effects`, for studies reported as estimates with confidence intervals.
 
     ``dfs`` gives each interval's degrees of freedom when it came from a t distribution (for a
@@ -209,8 +228,10 @@ def pool_intervals(estimates: Sequence[float], ci_lows: Sequence[float], ci_high
     degrees = [None] * len(estimates) if dfs is None else [float(d) for d in dfs]
     if len(degrees) != len(estimates):
         raise ValueError(f"dfs must have one value per estimate ({len(estimates)}), got {len(degrees)}")
-    ses = [standard_error_from_ci(float(lo), float(hi), level, df)
-           for lo, hi, df in zip(ci_lows, ci_highs, degrees, strict=True)]
+    ses = [
+        standard_error_from_ci(float(lo), float(hi), level, df)
+        for lo, hi, df in zip(ci_lows, ci_highs, degrees, strict=True)
+    ]
     return pool_effects(estimates, ses, labels)
 
 
@@ -224,10 +245,13 @@ def load_pooled_estimates(folder: str | Path | None = None) -> pd.DataFrame:
     0.15
     """
     frame = load("pooled_estimates.csv", folder)
-    frame["se_from_ci"] = [standard_error_from_ci(float(lo), float(hi))
-                           for lo, hi in zip(frame.ci_low, frame.ci_high, strict=True)]
-    frame["p_from_ci"] = [p_value_from_ci(float(e), float(lo), float(hi))
-                          for e, lo, hi in zip(frame.estimate, frame.ci_low, frame.ci_high, strict=True)]
+    frame["se_from_ci"] = [
+        standard_error_from_ci(float(lo), float(hi)) for lo, hi in zip(frame.ci_low, frame.ci_high, strict=True)
+    ]
+    frame["p_from_ci"] = [
+        p_value_from_ci(float(e), float(lo), float(hi))
+        for e, lo, hi in zip(frame.estimate, frame.ci_low, frame.ci_high, strict=True)
+    ]
     return frame
 
 

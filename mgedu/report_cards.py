@@ -38,14 +38,28 @@ FAITHFUL_MIN_SUPPORTED = 0.70
 FAITHFUL_MAX_SERIOUS = 0.10
 UNRELIABLE_MIN_SERIOUS = 0.30
 READINGS = ("mostly faithful to its sources", "mixed: check each claim", "often wrong or unsupported")
-VERDICT_RANK = {"misreported": 0, "unsupported": 0, "overstated": 1, "uncheckable": 2, "not-verified": 2,
-                "supported": 3}
+VERDICT_RANK = {
+    "misreported": 0,
+    "unsupported": 0,
+    "overstated": 1,
+    "uncheckable": 2,
+    "not-verified": 2,
+    "supported": 3,
+}
 #: Verdicts that say nothing for or against the article: left out of every share.
 NOT_JUDGED = ("uncheckable", "not-verified")
 #: The verdicts whose counts make up the shares (the bars of the report-card chart).
 JUDGED_VERDICTS = tuple(v for v in VERDICTS if v not in NOT_JUDGED)
-TOPIC_RANK = {"dose": 0, "safety": 0, "efficacy": 0, "study-report": 1, "mechanism": 2, "epidemiology": 2,
-              "nutrition": 2, "product": 2}
+TOPIC_RANK = {
+    "dose": 0,
+    "safety": 0,
+    "efficacy": 0,
+    "study-report": 1,
+    "mechanism": 2,
+    "epidemiology": 2,
+    "nutrition": 2,
+    "product": 2,
+}
 CITATION_WORDS = {
     "numbered-list": "a numbered reference list",
     "inline-journal-names": "journal names in the text, without a reference list",
@@ -144,8 +158,10 @@ def overall_reading(share_supported: float, share_serious: float) -> str:
 
 def _worst(claims: pd.DataFrame, n: int) -> list[dict[str, str]]:
     bad = claims[claims.verdict.isin(SERIOUS + ("overstated",))].copy()
-    bad["_rank"] = [(VERDICT_RANK[str(v)], TOPIC_RANK.get(str(t), 3), str(c))
-                    for v, t, c in zip(bad.verdict, bad.topic, bad.claim_id, strict=True)]
+    bad["_rank"] = [
+        (VERDICT_RANK[str(v)], TOPIC_RANK.get(str(t), 3), str(c))
+        for v, t, c in zip(bad.verdict, bad.topic, bad.claim_id, strict=True)
+    ]
     bad = bad.sort_values("_rank")
     keys = ("claim_id", "verdict", "topic", "reason")
     return [{k: str(getattr(r, k)) for k in keys} for r in bad.head(n).itertuples(index=False)]
@@ -183,11 +199,18 @@ def report_card(doc_id: str, n_worst: int = 3) -> ReportCard:
     cited = Counter(designs.get(str(s), "unknown") for s in claims.study_id[traced])
     sells = doc.sells_or_promotes
     return ReportCard(
-        doc_id=doc_id, title=str(doc.title), publisher_kind=str(doc.publisher_kind),
-        sells=None if pd.isna(sells) else str(sells), cites_references=int(doc.cites_references),
-        citation_style=str(doc.citation_style), verdict_counts=counts, share_supported=supported,
-        share_serious=serious, share_traced=float(traced.mean()) if len(claims) else 0.0,
-        designs_cited=dict(cited.most_common()), worst=_worst(claims, n_worst),
+        doc_id=doc_id,
+        title=str(doc.title),
+        publisher_kind=str(doc.publisher_kind),
+        sells=None if pd.isna(sells) else str(sells),
+        cites_references=int(doc.cites_references),
+        citation_style=str(doc.citation_style),
+        verdict_counts=counts,
+        share_supported=supported,
+        share_serious=serious,
+        share_traced=float(traced.mean()) if len(claims) else 0.0,
+        designs_cited=dict(cited.most_common()),
+        worst=_worst(claims, n_worst),
         reading=overall_reading(supported, serious),
     )
 
@@ -204,16 +227,23 @@ def report_cards() -> pd.DataFrame:
     rows = []
     for doc_id in DOC_IDS:
         card = report_card(doc_id)
-        rows.append({
-            "doc_id": doc_id, "publisher_kind": card.publisher_kind, "sells": card.sells or "",
-            "citation_style": card.citation_style, "cites_references": card.cites_references,
-            "claims": card.n_claims, "judged": card.n_judged, **card.verdict_counts,
-            "share_supported": round(card.share_supported, 3), "share_serious": round(card.share_serious, 3),
-            "share_traced": round(card.share_traced, 3), "reading": card.reading,
-        })
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "publisher_kind": card.publisher_kind,
+                "sells": card.sells or "",
+                "citation_style": card.citation_style,
+                "cites_references": card.cites_references,
+                "claims": card.n_claims,
+                "judged": card.n_judged,
+                **card.verdict_counts,
+                "share_supported": round(card.share_supported, 3),
+                "share_serious": round(card.share_serious, 3),
+                "share_traced": round(card.share_traced, 3),
+                "reading": card.reading,
+            }
+        )
     return pd.DataFrame(rows)
-
-
 
 
 def report_card_table() -> pd.DataFrame:
@@ -243,8 +273,11 @@ MAIN_OUTCOMES_SCHEMA = Schema(
     (
         Column("doc_id", "category", vocab=DOC_IDS, description="the article"),
         Column("claim_id", references=References("claims.csv"), description="the claim that states its main promise"),
-        Column("grade_row", references=References("grade_outcomes.csv"),
-               description="the GRADE row (condition:outcome) that promise is about"),
+        Column(
+            "grade_row",
+            references=References("grade_outcomes.csv"),
+            description="the GRADE row (condition:outcome) that promise is about",
+        ),
         Column("why", description="why this is the article's main promise, in a sentence"),
         source_column(description="the article file (and heading) read"),
     ),
@@ -281,12 +314,18 @@ CAUSAL_PHRASES: dict[str, tuple[str, str]] = {
     "yes": ("which can show cause when it is well run", "which can show cause when they are well run"),
     "depends": ("which is only as strong as the studies it pools", "which are only as strong as the studies they pool"),
     "weak": ("which shows association, not cause", "which show association, not cause"),
-    "no": ("which cannot show that magnesium causes an improvement",
-           "which cannot show that magnesium causes an improvement"),
+    "no": (
+        "which cannot show that magnesium causes an improvement",
+        "which cannot show that magnesium causes an improvement",
+    ),
 }
 #: The same, in a few words beside each design when the designs differ.
-CAUSAL_WORDS = {"yes": "can show cause", "depends": "as strong as the studies pooled", "weak": "association only",
-                "no": "cannot show cause"}
+CAUSAL_WORDS = {
+    "yes": "can show cause",
+    "depends": "as strong as the studies pooled",
+    "weak": "association only",
+    "no": "cannot show cause",
+}
 #: What a certainty level lets a page say, in a few words (GRADE's meanings: mgedu.evidence.CERTAINTY_MEANINGS).
 CERTAINTY_WORDS = {
     "high": "the effect is well established",
@@ -343,8 +382,11 @@ def effect_basis(doc_id: str) -> str:
     total = len(effect)
     cited = effect.dropna(subset=["design"])
     if cited.empty:
-        return (f"None of its {total} claims about whether magnesium works cites a study." if total
-                else "It makes no claim about whether magnesium works.")
+        return (
+            f"None of its {total} claims about whether magnesium works cites a study."
+            if total
+            else "It makes no claim about whether magnesium works."
+        )
     groups = []
     for design, rows in cited.groupby(cited.design.astype(str)):
         rung = ladder_rung(design).rung if design in STUDY_DESIGN_LABELS else None
@@ -352,12 +394,17 @@ def effect_basis(doc_id: str) -> str:
         groups.append((99 if rung is None else rung, design, rows.study_id.nunique(), len(rows), causal))
     groups.sort()
     n_studies = sum(g[2] for g in groups)
-    lead = (f"Its {total} claims about whether magnesium works rest" if len(cited) == total
-            else f"Of its {total} claims about whether magnesium works, {len(cited)} rest")
+    lead = (
+        f"Its {total} claims about whether magnesium works rest"
+        if len(cited) == total
+        else f"Of its {total} claims about whether magnesium works, {len(cited)} rest"
+    )
     if len(groups) > 3:
-        basis = (f"{_number(n_studies)} studies of {_number(len(groups))} designs, from "
-                 f"{_design_words(groups[0][1], groups[0][2], article=True)} to "
-                 f"{_design_words(groups[-1][1], groups[-1][2], article=True)}")
+        basis = (
+            f"{_number(n_studies)} studies of {_number(len(groups))} designs, from "
+            f"{_design_words(groups[0][1], groups[0][2], article=True)} to "
+            f"{_design_words(groups[-1][1], groups[-1][2], article=True)}"
+        )
     else:
         parts = []
         one_kind = len({g[4] for g in groups}) == 1
@@ -419,11 +466,11 @@ def model_verdict(doc_id: str) -> str:
     ]
     if card.worst:
         worst = card.worst[0]
-        parts.append(f"Its worst problem ({worst['claim_id']}, {_short_quote(worst['claim_id'])}): "
-                     f"{worst['reason']}")
+        parts.append(f"Its worst problem ({worst['claim_id']}, {_short_quote(worst['claim_id'])}): {worst['reason']}")
     parts.append(effect_basis(doc_id))
     outcome, certainty, allows = main_certainty(doc_id)
-    parts.append(f"The evidence on its main promise ({outcome.split(' in ')[0]}) is of {certainty} certainty: "
-                 f"{allows}.")
+    parts.append(
+        f"The evidence on its main promise ({outcome.split(' in ')[0]}) is of {certainty} certainty: {allows}."
+    )
     parts.append(f"Overall reading: {card.reading}. {TAKEAWAYS[card.reading]}")
     return " ".join(parts)

@@ -44,23 +44,23 @@ ROB_SOURCE = (
 
 RISK_OF_BIAS_SCHEMA = Schema(
     (
-        Column("trial_id", references=References("studies.csv", where=("design", RANDOMISED_DESIGNS)),
-               description="study_id of a randomised trial in studies.csv"),
+        Column(
+            "trial_id",
+            references=References("studies.csv", where=("design", RANDOMISED_DESIGNS)),
+            description="study_id of a randomised trial in studies.csv",
+        ),
         Column("outcome", description="the result judged (RoB 2 judges results, not whole trials)"),
         Column("domain", "category", vocab=tuple(ROB2_DOMAINS) + ("overall",)),
         Column("judgement", "category", vocab=JUDGEMENTS),
         Column("reason", description="why, in one or two plain sentences"),
-        Column("basis", "category", vocab=BASES,
-               description="published judgement, or the project's own reading"),
+        Column("basis", "category", vocab=BASES, description="published judgement, or the project's own reading"),
         source_column(description="the pages read"),
     ),
     description="RoB 2 judgements, one row per trial x outcome x domain (plus the overall judgement)",
 )
 
 
-def overall_risk_of_bias(
-    judgements: Mapping[str, str] | Iterable[str], several_concerns_high: bool = False
-) -> str:
+def overall_risk_of_bias(judgements: Mapping[str, str] | Iterable[str], several_concerns_high: bool = False) -> str:
     """The RoB 2 overall judgement from the five domain judgements.
 
     Low if every domain is low; high if any domain is high; otherwise some concerns, or high when
@@ -96,9 +96,7 @@ def overall_risk_of_bias(
             raise ValueError(f"each judgement must be one of {', '.join(JUDGEMENTS)}, got {value!r}")
     concerns = values.count("some concerns")
     if several_concerns_high and concerns < 2:
-        raise ValueError(
-            f"several_concerns_high needs at least 2 domains with 'some concerns', got {concerns}"
-        )
+        raise ValueError(f"several_concerns_high needs at least 2 domains with 'some concerns', got {concerns}")
     if "high" in values:
         return "high"
     if concerns == 0:
@@ -167,6 +165,7 @@ def risk_of_bias_reasons(trial_id: str, outcome: str, folder: str | Path | None 
 
 # ------------------------------------------------------------------------------------------ named rules
 
+
 def _results(rows: Rows) -> dict[tuple[object, object], list[dict[str, object]]]:
     results: dict[tuple[object, object], list[dict[str, object]]] = {}
     for record in rows:
@@ -198,6 +197,8 @@ def overall_follows_the_rob2_rule(rows: Rows, corpus: Corpus) -> Iterator[Proble
         allowed = allowed_overall({d: str(judged[d]["judgement"]) for d in ROB2_DOMAINS})
         overall = judged["overall"]
         if overall["judgement"] not in allowed:
-            message = (f"{trial} / {outcome}: overall {overall['judgement']!r} breaks the RoB 2 rule; "
-                       f"allowed: {', '.join(allowed)}")
+            message = (
+                f"{trial} / {outcome}: overall {overall['judgement']!r} breaks the RoB 2 rule; "
+                f"allowed: {', '.join(allowed)}"
+            )
             yield rows.problem(overall, "judgement", message)

@@ -80,14 +80,20 @@ class Rows:
 class Corpus:
     """The tables of one seeds folder and one data folder, each read and checked at most once."""
 
-    def __init__(self, seeds_folder: str | Path | None = None, data_folder: str | Path | None = None,
-                 only: tuple[str, Path] | None = None):
+    def __init__(
+        self,
+        seeds_folder: str | Path | None = None,
+        data_folder: str | Path | None = None,
+        only: tuple[str, Path] | None = None,
+    ):
         from mgedu.seeds import seeds_dir
 
         if data_folder is not None and not Path(data_folder).is_dir():
             raise FileNotFoundError(f"no data folder at {data_folder}")
-        self._folders = {"seeds": None if seeds_folder is None else seeds_dir(seeds_folder),
-                         "data": Path(data_folder) if data_folder is not None else package_data_dir()}
+        self._folders = {
+            "seeds": None if seeds_folder is None else seeds_dir(seeds_folder),
+            "data": Path(data_folder) if data_folder is not None else package_data_dir(),
+        }
         self._only = only
         self._rows: dict[str, Rows] = {}
         self._problems: dict[str, list[Problem]] = {}
@@ -159,15 +165,23 @@ def _reference_problems(name: str, schema: Schema, corpus: Corpus, own_only: boo
             unknown = [i for i in ids if i not in found]
             if unknown:
                 listed = ", ".join(repr(i) for i in unknown)
-                problems.append(rows.problem(record, col.name,
-                                             f"unknown {target_column} {listed} (not in {ref.table})"))
+                problems.append(
+                    rows.problem(record, col.name, f"unknown {target_column} {listed} (not in {ref.table})")
+                )
             if ref.where is not None:
                 field, allowed = ref.where
                 for i in ids:  # a blank or broken target cell is reported in its own table
                     if i in found and found[i].get(field) is not None and found[i].get(field) not in allowed:
-                        problems.append(rows.problem(record, col.name, (
-                            f"{i!r} has {field} {found[i].get(field)!r} in {ref.table}; "
-                            f"allowed here: {', '.join(allowed)}")))
+                        problems.append(
+                            rows.problem(
+                                record,
+                                col.name,
+                                (
+                                    f"{i!r} has {field} {found[i].get(field)!r} in {ref.table}; "
+                                    f"allowed here: {', '.join(allowed)}"
+                                ),
+                            )
+                        )
     return problems
 
 
@@ -205,6 +219,7 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
 
 # ------------------------------------------------------------------------------------------ the rule list
 
+
 @dataclass(frozen=True)
 class RuleInfo:
     """One rule: an id (``table:column:kind`` for a column rule, ``table:function`` for a named rule,
@@ -225,8 +240,9 @@ def column_rules(name: str, col: Column, key: str | None) -> list[RuleInfo]:
     if col.kind in ("int", "float"):
         found.append(("number", "must be a whole number" if col.kind == "int" else "must be a finite number"))
     if col.pattern is not None:
-        found.append(("pattern", f"must be {col.pattern_meaning}" if col.pattern_meaning
-                      else f"must match {col.pattern}"))
+        found.append(
+            ("pattern", f"must be {col.pattern_meaning}" if col.pattern_meaning else f"must match {col.pattern}")
+        )
     if col.vocab is not None:
         found.append(("vocab", "one of " + ", ".join(col.vocab)))
     if col.minimum is not None:

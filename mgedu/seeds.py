@@ -50,7 +50,7 @@ VERDICT_MEANINGS = {
     "unsupported": "no reliable evidence, or the cited source does not show it",
     "uncheckable": "vague, opinion or marketing: nothing a source could confirm or refute",
     "not-verified": "checkable, but its source could not be found or read, so nothing can be said either way "
-                    "(not verified is not the same as no evidence)",
+    "(not verified is not the same as no evidence)",
 }
 
 #: Why a claim got its verdict: the ``reason_kind`` column of claims.csv, and what learners choose from.
@@ -83,27 +83,26 @@ REASON_LABELS = {
 REASON_MEANINGS = {
     "matches-source": "The primary source reports what the claim says, at the strength the claim says it.",
     "number-differs": "A sample size, percentage, dose, date, status or causal direction in the claim is not "
-                      "what the source reports.",
+    "what the source reports.",
     "design-cannot-show": "The study exists and points this way, but its design (no control group, one case, "
-                          "an association, a theory paper) cannot show that magnesium caused the result.",
+    "an association, a theory paper) cannot show that magnesium caused the result.",
     "population-differs": "The evidence comes from different people (children, healthy volunteers, another "
-                          "illness) or from animals or cells, not from the people the claim is about.",
+    "illness) or from animals or cells, not from the people the claim is about.",
     "mechanism-as-proof": "A plausible way magnesium might act is offered as if it showed that magnesium "
-                          "works, without a test of the effect in people.",
+    "works, without a test of the effect in people.",
     "stronger-than-evidence": "The evidence leans the same way, but it is smaller, weaker or more mixed than "
-                              "the claim's confident wording.",
+    "the claim's confident wording.",
     "no-source": "Nothing cited or found backs the claim, or the source it cites does not say it.",
     "source-not-found": "A specific source could settle the claim, but it could not be found or read, so the "
-                        "claim is neither confirmed nor refuted.",
-    "vague-or-marketing": "The statement is opinion, advertising or too vague for any source to confirm or "
-                          "refute.",
+    "claim is neither confirmed nor refuted.",
+    "vague-or-marketing": "The statement is opinion, advertising or too vague for any source to confirm or refute.",
 }
 
 #: The reason kinds each verdict may use (the consistency rule checked by ``python -m mgedu check``).
-_OWN_KINDS = {"supported": "matches-source", "not-verified": "source-not-found",
-              "uncheckable": "vague-or-marketing"}
+_OWN_KINDS = {"supported": "matches-source", "not-verified": "source-not-found", "uncheckable": "vague-or-marketing"}
 REASON_KINDS_BY_VERDICT: dict[str, tuple[str, ...]] = {
-    verdict: (_OWN_KINDS[verdict],) if verdict in _OWN_KINDS
+    verdict: (_OWN_KINDS[verdict],)
+    if verdict in _OWN_KINDS
     else tuple(k for k in REASON_KINDS if k not in _OWN_KINDS.values())
     for verdict in VERDICTS
 }
@@ -125,20 +124,33 @@ DOCUMENTS_SCHEMA = Schema(
 CLAIMS_SCHEMA = Schema(
     (
         Column("claim_id", pattern=r"S00[0-4]-C\d{2,3}", description="stable id, e.g. S002-C07"),
-        Column("doc_id", "category", vocab=DOC_IDS, references=References("documents.csv"),
-               description="the article the claim is quoted from"),
+        Column(
+            "doc_id",
+            "category",
+            vocab=DOC_IDS,
+            references=References("documents.csv"),
+            description="the article the claim is quoted from",
+        ),
         Column("quote", description="verbatim from the article"),
         Column("start", "int", minimum=0, description="character offset of the quote in the article text"),
         Column("end", "int", minimum=1, description="character offset just past the quote"),
         Column("topic", "category", vocab=TOPICS, description="what the claim is about"),
-        Column("study_id", required=False, references=References("studies.csv"),
-               description="the study the claim describes or cites"),
+        Column(
+            "study_id",
+            required=False,
+            references=References("studies.csv"),
+            description="the study the claim describes or cites",
+        ),
         Column("verdict", "category", vocab=VERDICTS, description="how the claim compares with its source"),
         Column("reason_kind", "category", vocab=REASON_KINDS, description="the main reason for the verdict"),
         Column("evidence", description="what the primary source actually says, with numbers"),
         Column("reason", description="one sentence a student can follow"),
-        Column("family", required=False, pattern=r"[a-z0-9]+(-[a-z0-9]+)*",
-               description="claims that say the same thing (in any article) share a family"),
+        Column(
+            "family",
+            required=False,
+            pattern=r"[a-z0-9]+(-[a-z0-9]+)*",
+            description="claims that say the same thing (in any article) share a family",
+        ),
     ),
     key="claim_id",
 )
@@ -229,6 +241,7 @@ def file_sha256(path: Path) -> str:
 # ------------------------------------------------------------------------------------------ named rules
 # Listed for their tables in mgedu/catalog.py; python -m mgedu check runs them all, a loader its own.
 
+
 @rule()
 def every_article_has_a_row(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
     """Every one of the five articles (S000-S004) has a row in documents.csv."""
@@ -303,8 +316,9 @@ def offsets_fall_inside_the_article(rows: Rows, corpus: Corpus) -> Iterator[Prob
     for record in rows:
         span = _quoted_span(record, texts)
         if span is not None and not (span[1] < span[2] <= len(span[0])):
-            yield rows.problem(record, "end", f"offsets {span[1]}:{span[2]} fall outside {record['doc_id']} "
-                                              f"(length {len(span[0])})")
+            yield rows.problem(
+                record, "end", f"offsets {span[1]}:{span[2]} fall outside {record['doc_id']} (length {len(span[0])})"
+            )
 
 
 @rule(reads=("documents.csv",))
@@ -366,17 +380,25 @@ def family_verdicts_agree_unless_explained(rows: Rows, corpus: Corpus) -> Iterat
     """
     for family, members in sorted(_families(rows).items()):
         for i, first in enumerate(members):
-            for second in members[i + 1:]:
+            for second in members[i + 1 :]:
                 if first["verdict"] == second["verdict"] or not (
-                        isinstance(first["verdict"], str) and isinstance(second["verdict"], str)):
+                    isinstance(first["verdict"], str) and isinstance(second["verdict"], str)
+                ):
                     continue  # same verdict, or a verdict the column rules already report
-                explained = (str(second["claim_id"]) in f"{first['evidence']} {first['reason']}"
-                             or str(first["claim_id"]) in f"{second['evidence']} {second['reason']}")
+                explained = (
+                    str(second["claim_id"]) in f"{first['evidence']} {first['reason']}"
+                    or str(first["claim_id"]) in f"{second['evidence']} {second['reason']}"
+                )
                 if not explained:
-                    yield rows.problem(second, "family", (
-                        f"{second['claim_id']} is {second['verdict']} but {first['claim_id']} in family {family!r} "
-                        f"is {first['verdict']}; say why in the evidence or reason of one of them (name the other "
-                        "claim id)"))
+                    yield rows.problem(
+                        second,
+                        "family",
+                        (
+                            f"{second['claim_id']} is {second['verdict']} but {first['claim_id']} in family {family!r} "
+                            f"is {first['verdict']}; say why in the evidence or reason of one of them (name the other "
+                            "claim id)"
+                        ),
+                    )
 
 
 __all__ = [

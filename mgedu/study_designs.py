@@ -30,24 +30,27 @@ class DesignLabels:
 #: Designs of the documents in studies.csv, in the order the studies schema lists them.
 STUDY_DESIGN_LABELS: dict[str, DesignLabels] = {
     "case-report": DesignLabels("Case report or case series", "Case report", "case reports"),
-    "open-label": DesignLabels("Uncontrolled open-label study (before and after)", "Open-label, no control",
-                               "uncontrolled open-label studies"),
-    "single-blind-rct": DesignLabels("Single-blind randomised controlled trial", "Single-blind RCT",
-                                     "single-blind randomised trials"),
-    "double-blind-rct": DesignLabels("Double-blind randomised controlled trial", "Double-blind RCT",
-                                     "double-blind randomised trials"),
+    "open-label": DesignLabels(
+        "Uncontrolled open-label study (before and after)", "Open-label, no control", "uncontrolled open-label studies"
+    ),
+    "single-blind-rct": DesignLabels(
+        "Single-blind randomised controlled trial", "Single-blind RCT", "single-blind randomised trials"
+    ),
+    "double-blind-rct": DesignLabels(
+        "Double-blind randomised controlled trial", "Double-blind RCT", "double-blind randomised trials"
+    ),
     "systematic-review": DesignLabels("Systematic review", "Systematic review", "systematic reviews"),
     "meta-analysis": DesignLabels("Meta-analysis", "Meta-analysis", "meta-analyses"),
-    "observational": DesignLabels("Observational study (cohort, case-control, cross-sectional)",
-                                  "Observational study", "observational studies"),
-    "registry-protocol": DesignLabels("Trial registration or protocol", "Trial registration",
-                                      "trial registrations"),
+    "observational": DesignLabels(
+        "Observational study (cohort, case-control, cross-sectional)", "Observational study", "observational studies"
+    ),
+    "registry-protocol": DesignLabels("Trial registration or protocol", "Trial registration", "trial registrations"),
     "narrative-review": DesignLabels("Narrative review or expert opinion", "Narrative review", "narrative reviews"),
     "pharmacokinetic": DesignLabels("Absorption (pharmacokinetic) study", "Absorption study", "absorption studies"),
-    "laboratory": DesignLabels("Laboratory study (cells, tissue, animals)", "Laboratory study",
-                               "laboratory studies"),
-    "reference-value": DesignLabels("Reference values (intake recommendations, limits)", "Reference values",
-                                    "reference-value documents"),
+    "laboratory": DesignLabels("Laboratory study (cells, tissue, animals)", "Laboratory study", "laboratory studies"),
+    "reference-value": DesignLabels(
+        "Reference values (intake recommendations, limits)", "Reference values", "reference-value documents"
+    ),
 }
 STUDY_DESIGNS: tuple[str, ...] = tuple(STUDY_DESIGN_LABELS)
 #: Study designs in which chance decides who gets the treatment.

@@ -135,8 +135,12 @@ def source_column(name: str = "source", description: str = "the page(s) read (UR
     >>> source_column().pattern_meaning
     "a source a reader can follow (URL, DOI, PMID or seed file), or 'none found: why'"
     """
-    return Column(name, pattern=SOURCE_PATTERN, description=description,
-                  pattern_meaning="a source a reader can follow (URL, DOI, PMID or seed file), or 'none found: why'")
+    return Column(
+        name,
+        pattern=SOURCE_PATTERN,
+        description=description,
+        pattern_meaning="a source a reader can follow (URL, DOI, PMID or seed file), or 'none found: why'",
+    )
 
 
 @dataclass(frozen=True)
@@ -232,9 +236,7 @@ def parse_rows(
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
-            problems.append(
-                Problem(label, rownum, "-", f"has {len(row)} cells but the header has {len(header)}")
-            )
+            problems.append(Problem(label, rownum, "-", f"has {len(row)} cells but the header has {len(header)}"))
         record: dict[str, object] = {}
         for col in schema.columns:
             if col.name not in index:
@@ -250,9 +252,7 @@ def parse_rows(
         if schema.key is not None and record.get(schema.key) is not None:
             key = record[schema.key]
             if key in seen:
-                problems.append(
-                    Problem(label, rownum, schema.key, f"duplicate id {key!r} (first at row {seen[key]})")
-                )
+                problems.append(Problem(label, rownum, schema.key, f"duplicate id {key!r} (first at row {seen[key]})"))
             else:
                 seen[key] = rownum
         records.append(record)

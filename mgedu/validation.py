@@ -5,7 +5,9 @@
 every table in the catalogue (:mod:`mgedu.catalog`): the column rules, the ids that point into other
 tables, and the named rules, including those that cross files (quotes against the article text,
 checksums against the article files, mechanism chains against the claims, ...). A table's loader
-runs the same code for that table's own rules (:mod:`mgedu.rules`).
+runs the same code for that table's own rules (:mod:`mgedu.rules`). It also checks that the per-student
+variants of graded exercises (``variants.json``, not a table) fit their exercises
+(:func:`mgedu.variants.variant_problems`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,16 @@ def validate(seeds_folder: str | Path | None = None, data_folder: str | Path | N
     >>> validate()
     []
     """
-    return corpus_problems(Corpus(seeds_folder, data_folder))
+    corpus = Corpus(seeds_folder, data_folder)
+    problems = corpus_problems(corpus)
+    variants = corpus.folder("data") / "variants.json"
+    if variants.exists():
+        from mgedu.variants import variant_problems
+
+        problems = sorted(
+            set(problems) | set(variant_problems(variants)), key=lambda p: (p.file, p.row, p.column, p.message)
+        )
+    return problems
 
 
 def check_data(seeds_folder: str | Path | None = None, data_folder: str | Path | None = None) -> None:

@@ -64,8 +64,10 @@ def test_every_figure_has_alt_text(notebook: Path) -> None:
                     if mime in output.get("data", {}):
                         alt = ((output.get("metadata") or {}).get(mime) or {}).get("alt", "")
                         if len(alt.split()) < MIN_ALT_WORDS:
-                            problems.append(f"cell {i}: {mime} output with alt text {alt!r} (display it with "
-                                            "mgedu.plots.show and describe the figure in words)")
+                            problems.append(
+                                f"cell {i}: {mime} output with alt text {alt!r} (display it with "
+                                "mgedu.plots.show and describe the figure in words)"
+                            )
         elif cell.cell_type == "markdown":
             for token in walk(markdown_tokens(cell.source)):
                 if token["type"] == "image" and not token_text(token):
@@ -93,10 +95,13 @@ def test_headings_form_an_outline(notebook: Path) -> None:
     assert headings, f"{notebook.name} has no headings"
     titles = [h for h in headings if h[1] == 1]
     assert len(titles) == 1 and headings[0][1] == 1, (
-        f"{notebook.name}: the first heading must be the only level-1 heading (the title); found {titles}")
-    skipped = [f"cell {i}: '{text}' is level {level} after level {previous}"
-               for (_, previous, _), (i, level, text) in zip(headings, headings[1:], strict=False)
-               if level > previous + 1]
+        f"{notebook.name}: the first heading must be the only level-1 heading (the title); found {titles}"
+    )
+    skipped = [
+        f"cell {i}: '{text}' is level {level} after level {previous}"
+        for (_, previous, _), (i, level, text) in zip(headings, headings[1:], strict=False)
+        if level > previous + 1
+    ]
     assert not skipped, f"{notebook.name}: skipped heading levels:\n" + "\n".join(skipped)
 
 
@@ -131,8 +136,9 @@ def _notebook_explorers() -> Any:
     """tests/browser/notebook_explorers.py, loaded by path (tests/ is not a package)."""
     if "notebook_explorers" in sys.modules:
         return sys.modules["notebook_explorers"]
-    spec = importlib.util.spec_from_file_location("notebook_explorers",
-                                                  Path(__file__).parent / "browser" / "notebook_explorers.py")
+    spec = importlib.util.spec_from_file_location(
+        "notebook_explorers", Path(__file__).parent / "browser" / "notebook_explorers.py"
+    )
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
@@ -141,8 +147,11 @@ def _notebook_explorers() -> Any:
 def build_explorers(qualified: str, factory: Any) -> list[Any]:
     """The factory's explorer with default arguments, or (when it needs arguments) the explorers
     the notebooks build with it."""
-    needs = [p for p in inspect.signature(factory).parameters.values()
-             if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    needs = [
+        p
+        for p in inspect.signature(factory).parameters.values()
+        if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
     if not needs:
         return [factory()]
     helper = _notebook_explorers()
@@ -167,21 +176,29 @@ def test_explorer_controls_are_labelled_and_it_has_a_readout(qualified: str, fac
     for explorer in build_explorers(qualified, factory):
         classes = list(explorer._dom_classes)
         assert "mgedu-explorer" in classes and len(classes) >= 2, (
-            f"{qualified}: build the box with mgedu.widgets.make_explorer (classes {classes})")
+            f"{qualified}: build the box with mgedu.widgets.make_explorer (classes {classes})"
+        )
         assert explorer.controls, f"{qualified}: an explorer needs at least one control"
-        unlabelled = [key for key, control in explorer.controls.items()
-                      if not (getattr(control, "description", "") or "").strip()]
-        assert not unlabelled, (f"{qualified}: controls {unlabelled} have no description, so screen readers "
-                                "and students see an unnamed control")
-        sliders = [key for key, control in explorer.controls.items()
-                   if "Slider" in type(control).__name__ and control.continuous_update]
+        unlabelled = [
+            key for key, control in explorer.controls.items() if not (getattr(control, "description", "") or "").strip()
+        ]
+        assert not unlabelled, (
+            f"{qualified}: controls {unlabelled} have no description, so screen readers "
+            "and students see an unnamed control"
+        )
+        sliders = [
+            key
+            for key, control in explorer.controls.items()
+            if "Slider" in type(control).__name__ and control.continuous_update
+        ]
         assert not sliders, f"{qualified}: sliders {sliders} need continuous_update=False"
         readout = explorer.readout
         assert "mgedu-readout" in readout._dom_classes, f"{qualified}: the readout lacks class mgedu-readout"
         text = html.unescape(readout.value)
         assert text.strip(), f"{qualified}: the readout is empty"
         assert text == explorer.describe(**explorer.values()), (
-            f"{qualified}: the readout differs from describe(**values()), the pure function")
+            f"{qualified}: the readout differs from describe(**values()), the pure function"
+        )
 
 
 def test_every_factory_is_found() -> None:
@@ -206,18 +223,48 @@ def allowed_colour(value: str) -> bool:
 def test_palette_is_okabe_ito() -> None:
     from mgedu.plots import OKABE_ITO, PALETTE, VERDICT_COLOURS
 
-    assert OKABE_ITO == {"orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
-                         "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00",
-                         "reddish_purple": "#CC79A7", "black": "#000000"}
+    assert OKABE_ITO == {
+        "orange": "#E69F00",
+        "sky_blue": "#56B4E9",
+        "bluish_green": "#009E73",
+        "yellow": "#F0E442",
+        "blue": "#0072B2",
+        "vermillion": "#D55E00",
+        "reddish_purple": "#CC79A7",
+        "black": "#000000",
+    }
     assert all(allowed_colour(c) for c in PALETTE), PALETTE
     assert all(allowed_colour(c) for c in VERDICT_COLOURS.values()), VERDICT_COLOURS
     assert len(set(VERDICT_COLOURS.values())) == len(VERDICT_COLOURS), "two verdicts share a colour"
 
 
-COLOUR_KEYWORDS = {"color", "colors", "c", "facecolor", "edgecolor", "fc", "ec", "markerfacecolor",
-                   "markeredgecolor", "mfc", "mec", "linecolor"}
-SAFE_COLORMAPS = {"viridis", "cividis", "magma", "inferno", "plasma", "greys", "gray", "binary", "blues",
-                  "oranges", "puor"}
+COLOUR_KEYWORDS = {
+    "color",
+    "colors",
+    "c",
+    "facecolor",
+    "edgecolor",
+    "fc",
+    "ec",
+    "markerfacecolor",
+    "markeredgecolor",
+    "mfc",
+    "mec",
+    "linecolor",
+}
+SAFE_COLORMAPS = {
+    "viridis",
+    "cividis",
+    "magma",
+    "inferno",
+    "plasma",
+    "greys",
+    "gray",
+    "binary",
+    "blues",
+    "oranges",
+    "puor",
+}
 
 
 def test_plotting_code_uses_only_safe_colours() -> None:
@@ -225,20 +272,31 @@ def test_plotting_code_uses_only_safe_colours() -> None:
     for path in sorted((REPO / "mgedu").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and re.fullmatch(r"#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?", node.value) \
-                    and not allowed_colour(node.value):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?", node.value)
+                and not allowed_colour(node.value)
+            ):
                 problems.append(f"{path.relative_to(REPO)}:{node.lineno}: colour {node.value}")
-            if isinstance(node, ast.keyword) and isinstance(node.value, ast.Constant) \
-                    and isinstance(node.value.value, str):
-                if node.arg in COLOUR_KEYWORDS and not node.value.value.startswith("#") \
-                        and not allowed_colour(node.value.value):
+            if (
+                isinstance(node, ast.keyword)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                if (
+                    node.arg in COLOUR_KEYWORDS
+                    and not node.value.value.startswith("#")
+                    and not allowed_colour(node.value.value)
+                ):
                     where = f"{path.relative_to(REPO)}:{node.lineno}"
                     problems.append(f"{where}: {node.arg}={node.value.value!r}")
                 if node.arg == "cmap" and node.value.value.lower().removesuffix("_r") not in SAFE_COLORMAPS:
                     problems.append(f"{path.relative_to(REPO)}:{node.lineno}: cmap={node.value.value!r}")
-    assert not problems, ("colours outside Okabe-Ito, greys, black and white (use mgedu.plots.OKABE_ITO "
-                          "or PALETTE):\n" + "\n".join(problems))
+    assert not problems, (
+        "colours outside Okabe-Ito, greys, black and white (use mgedu.plots.OKABE_ITO "
+        "or PALETTE):\n" + "\n".join(problems)
+    )
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -252,6 +310,7 @@ def test_notebook_metadata_is_stored_as_jupyterlab_writes_it(notebook: Path) -> 
     nb = read(notebook)
     expected = normalise_metadata(copy.deepcopy(nb))
     assert nb.metadata == expected.metadata, (
-        f"{notebook.name}: run `python -m tools.refresh --metadata-only {notebook.relative_to(REPO)}`")
+        f"{notebook.name}: run `python -m tools.refresh --metadata-only {notebook.relative_to(REPO)}`"
+    )
     for i, (cell, want) in enumerate(zip(nb.cells, expected.cells, strict=True)):
         assert cell.metadata == want.metadata, f"{notebook.name} cell {i}: collapsed flag missing"

@@ -84,10 +84,14 @@ def test_the_set_is_balanced_and_representative_for_every_article(doc_id: str) -
 
 
 def test_seats_follow_the_stated_rule() -> None:
-    assert verdict_seats({"supported": 33, "overstated": 9, "misreported": 1, "unsupported": 1, "uncheckable": 1},
-                         10) == {"supported": 4, "overstated": 3, "misreported": 1, "unsupported": 1, "uncheckable": 1}
+    assert verdict_seats(
+        {"supported": 33, "overstated": 9, "misreported": 1, "unsupported": 1, "uncheckable": 1}, 10
+    ) == {"supported": 4, "overstated": 3, "misreported": 1, "unsupported": 1, "uncheckable": 1}
     assert verdict_seats({"supported": 20, "overstated": 20, "unsupported": 15}, 10) == {
-        "supported": 4, "overstated": 3, "unsupported": 3}
+        "supported": 4,
+        "overstated": 3,
+        "unsupported": 3,
+    }
     # more verdicts than seats: the largest give way, every seat is used
     assert sum(verdict_seats({"supported": 5, "overstated": 1, "misreported": 1}, 2).values()) == 2
     # when every verdict is full the cap is lifted rather than leave seats empty
@@ -160,8 +164,9 @@ def test_study_cards_are_facts_once_per_study() -> None:
 # --- judging the set, with its worst problem ---------------------------------------------------------------
 
 
-def test_judging_the_set_records_each_pair_and_the_worst_problem(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_judging_the_set_records_each_pair_and_the_worst_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log = tmp_path / "log.jsonl"
     monkeypatch.setenv("MGEDU_GRADING_LOG", str(log))
     picks = claims_to_judge("S002")
@@ -219,7 +224,8 @@ def test_the_worst_problem_is_compared_with_the_audits_pick() -> None:
     assert "A different pick can be a fair one" in other
     choose_worst_problem("S002-C35", "misdescribes-evidence")
     assert "does not count yours among its problems (it found it supported)" in " ".join(
-        compare_worst_problem("S002").text.split())
+        compare_worst_problem("S002").text.split()
+    )
     with pytest.raises(ValueError, match="doc_id must be one of"):
         compare_worst_problem("S9")
 
@@ -369,8 +375,9 @@ def test_the_notebook_prints_no_answer_to_its_items() -> None:
     import nbformat
 
     nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / "06-appraise-an-article.ipynb", 4)
-    shown = "\n".join(str(o.get("text", "")) + json.dumps(o.get("data", {})) for c in nb.cells
-                      for o in c.get("outputs", []))
+    shown = "\n".join(
+        str(o.get("text", "")) + json.dumps(o.get("data", {})) for c in nb.cells for o in c.get("outputs", [])
+    )
     assert not re.search(r"\bvery low\b", shown.split("plot_report_cards")[0])
     for ex in load_exercises().values():
         if ex.notebook == "06-appraise-an-article" and ex.kind == "choice":

@@ -35,6 +35,7 @@ CLAIM_ID = r"S00[0-4]-C\d{2,3}"
 
 # --- the two vocabularies ------------------------------------------------------------------------
 
+
 def test_verdicts_and_their_labels():
     assert VERDICTS == ("supported", "overstated", "misreported", "unsupported", "uncheckable", "not-verified")
     assert VERDICT_LABELS["not-verified"] == "not verified"
@@ -44,12 +45,21 @@ def test_verdicts_and_their_labels():
 
 
 def test_reason_kinds_and_their_labels():
-    assert REASON_KINDS == ("matches-source", "number-differs", "design-cannot-show", "population-differs",
-                            "mechanism-as-proof", "stronger-than-evidence", "no-source", "source-not-found",
-                            "vague-or-marketing")
+    assert REASON_KINDS == (
+        "matches-source",
+        "number-differs",
+        "design-cannot-show",
+        "population-differs",
+        "mechanism-as-proof",
+        "stronger-than-evidence",
+        "no-source",
+        "source-not-found",
+        "vague-or-marketing",
+    )
     assert REASON_LABELS["source-not-found"] == "the source could not be found or read"
-    assert REASON_LABELS["stronger-than-evidence"] == ("the evidence points this way but is weaker, smaller or "
-                                                       "more mixed than the claim says")
+    assert REASON_LABELS["stronger-than-evidence"] == (
+        "the evidence points this way but is weaker, smaller or more mixed than the claim says"
+    )
     assert set(REASON_MEANINGS) == set(REASON_KINDS)
     for kind, sentence in REASON_MEANINGS.items():
         assert sentence.endswith(".") and sentence.count(". ") == 0, kind  # one sentence each
@@ -90,6 +100,7 @@ def test_explorer_offers_six_verdicts_with_human_labels():
 
 
 # --- the rules, broken on purpose in a copy of the data -------------------------------------------
+
 
 def _edit(corpus, claim_id: str, **cells: str) -> int:
     path = corpus.path("claims.csv")
@@ -138,9 +149,11 @@ def test_rule_family_members_share_a_verdict_unless_explained(corpus):
     # S002-C17 and S003-C06 make the same prevalence claim; give one a different verdict, say nothing.
     row = _edit(corpus, "S003-C06", verdict="misreported")
     problems = _problems(corpus)
-    assert problems == [f"claims.csv:{row}:family: S003-C06 is misreported but S002-C17 in family "
-                        "'rls-prevalence-one-in-ten' is overstated; say why in the evidence or reason of one of "
-                        "them (name the other claim id)"]
+    assert problems == [
+        f"claims.csv:{row}:family: S003-C06 is misreported but S002-C17 in family "
+        "'rls-prevalence-one-in-ten' is overstated; say why in the evidence or reason of one of "
+        "them (name the other claim id)"
+    ]
 
 
 def test_rule_family_difference_is_allowed_when_written_down():
@@ -157,14 +170,21 @@ def test_rule_a_family_of_one_is_a_slip(corpus):
 
 def test_cli_reports_the_new_rules_with_file_row_and_column(corpus):
     row = _edit(corpus, "S002-C40", verdict="unsupported")
-    result = subprocess.run([sys.executable, "-m", "mgedu", "check", "--seeds", str(corpus.seeds),
-                             "--data", str(corpus.data)], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "mgedu", "check", "--seeds", str(corpus.seeds), "--data", str(corpus.data)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert result.returncode == 1
-    assert f"claims.csv:{row}:reason_kind: reason_kind 'source-not-found' does not fit verdict 'unsupported'" \
+    assert (
+        f"claims.csv:{row}:reason_kind: reason_kind 'source-not-found' does not fit verdict 'unsupported'"
         in result.stderr
+    )
 
 
 # --- the audit's errors, kept fixed --------------------------------------------------------------
+
 
 def _claim(claim_id: str) -> dict:
     claims = load_claims().set_index("claim_id")
@@ -233,7 +253,7 @@ def _texts() -> list[tuple[str, str]]:
 
 
 def test_no_text_calls_jadidi_the_only_randomised_trial():
-    """Marshall 2019 reports an earlier randomised trial (null), so Jadidi 2022 is not 'the only' one."""
+    """Marshall 2019 reports an earlier randomised trial (null), so Jadidi 2023 is not 'the only' one."""
     only = re.compile(r"\bonly (randomi[sz]ed|controlled|placebo-controlled) (magnesium )?trial", re.I)
     hits = []
     for where, text in _texts():
@@ -272,7 +292,7 @@ def test_verdicts_named_in_prose_match_claims_csv():
 
 
 def test_named_verdict_finder_catches_the_old_notebook_sentence():
-    old = "S001's \"370\" may be right, but it cannot be confirmed (claim S001-C14, verdict *uncheckable*)."
+    old = 'S001\'s "370" may be right, but it cannot be confirmed (claim S001-C14, verdict *uncheckable*).'
     assert AFTER_ID.search(old).groups() == ("S001-C14", "uncheckable")
     assert BEFORE_ID.search("The same claim is overstated in S002-C01;").groups() == ("overstated", "S002-C01")
 
@@ -304,14 +324,16 @@ def test_secondary_source_count_follows_the_data():
 
 # --- effect claims ---------------------------------------------------------------------------------
 
+
 def test_effect_claims_leave_out_prevalence_surveys_and_protocols():
     from mgedu.claims import effect_claims
 
     effect = effect_claims()
     assert not effect.study_id.isin(["manconi2004", "allen2005", "nct04462796"]).any()
     assert set(effect.topic) == {"efficacy", "study-report"}
-    assert (effect[effect.topic == "efficacy"].shape[0]
-            == int((load_claims().topic == "efficacy").sum()))  # every efficacy claim is an effect claim
+    assert effect[effect.topic == "efficacy"].shape[0] == int(
+        (load_claims().topic == "efficacy").sum()
+    )  # every efficacy claim is an effect claim
     assert effect.design.value_counts().idxmax() == "open-label"  # exercise 6.1's answer
 
 
@@ -324,6 +346,7 @@ def test_is_effect_claim_rejects_an_unknown_topic():
 
 # --- figures ----------------------------------------------------------------------------------------
 
+
 def _outside_figure(ax) -> list[str]:
     """Texts (titles, labels, annotations) that stick out of the figure."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -332,10 +355,23 @@ def _outside_figure(ax) -> list[str]:
     FigureCanvasAgg(fig).draw()  # lays the figure out as it is saved (constrained layout), as show() does
     box = fig.bbox
     legend = ax.get_legend()
-    texts = [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label, *ax.texts,
-             *(legend.get_texts() if legend is not None else [])]
-    return [t.get_text()[:40] for t in texts if t.get_text() and (
-        (b := t.get_window_extent()).x0 < box.x0 - 1 or b.x1 > box.x1 + 1 or b.y0 < box.y0 - 1 or b.y1 > box.y1 + 1)]
+    texts = [
+        ax.title,
+        ax._left_title,
+        ax._right_title,
+        ax.xaxis.label,
+        ax.yaxis.label,
+        *ax.texts,
+        *(legend.get_texts() if legend is not None else []),
+    ]
+    return [
+        t.get_text()[:40]
+        for t in texts
+        if t.get_text()
+        and (
+            (b := t.get_window_extent()).x0 < box.x0 - 1 or b.x1 > box.x1 + 1 or b.y0 < box.y0 - 1 or b.y1 > box.y1 + 1
+        )
+    ]
 
 
 def _title(ax) -> str:
@@ -369,8 +405,9 @@ def test_trial_dose_chart_explains_the_ul_inside_the_rda_band():
     notes = " ".join(t.get_text() for t in ax.texts)
     assert "UL counts supplements only" in notes and "RDA counts" in notes
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("food and supplements" in t for t in legend) and any("supplements and medicines only" in t
-                                                                       for t in legend)
+    assert any("food and supplements" in t for t in legend) and any(
+        "supplements and medicines only" in t for t in legend
+    )
 
 
 def test_absorption_chart_has_one_labelled_row_per_measurement():
@@ -388,10 +425,15 @@ def test_absorption_chart_has_one_labelled_row_per_measurement():
 
 @pytest.mark.parametrize(
     "plot",
-    ["mgedu.plots.mechanisms:plot_body_magnesium", "mgedu.plots.mechanisms:plot_supplement_effect",
-     "mgedu.plots.doses:plot_trial_doses", "mgedu.plots.doses:plot_absorption_ranges",
-     "mgedu.plots.evidence:plot_report_cards", "mgedu.plots.claims:plot_verdicts",
-     "mgedu.plots.claims:plot_verdicts:topic"],
+    [
+        "mgedu.plots.mechanisms:plot_body_magnesium",
+        "mgedu.plots.mechanisms:plot_supplement_effect",
+        "mgedu.plots.doses:plot_trial_doses",
+        "mgedu.plots.doses:plot_absorption_ranges",
+        "mgedu.plots.evidence:plot_report_cards",
+        "mgedu.plots.claims:plot_verdicts",
+        "mgedu.plots.claims:plot_verdicts:topic",
+    ],
 )
 def test_titles_and_notes_fit_inside_the_figure(plot):
     import importlib

@@ -22,8 +22,7 @@ from mgedu.pooling import load_pooled_estimates
 from mgedu.tables import package_data_dir
 from mgedu.validation import validate
 
-REQUIRED = ("rls-severity", "periodic-limb-movements", "sleep-onset-latency", "total-sleep-time",
-            "adverse-effects")
+REQUIRED = ("rls-severity", "periodic-limb-movements", "sleep-onset-latency", "total-sleep-time", "adverse-effects")
 
 
 def test_table_is_clean_and_every_condition_has_every_required_outcome():
@@ -108,7 +107,8 @@ def test_bottom_lines_and_readouts():
     html = grade_reasoning_html("insomnia:sleep-onset-latency")
     assert "Mah &amp; Pitre" in html and "<li><b>Bottom line:</b>" in html
     assert set(rated_outcomes().values()) == {
-        r for r, c in zip(load_grade_outcomes().row_id, load_grade_outcomes().certainty, strict=True)
+        r
+        for r, c in zip(load_grade_outcomes().row_id, load_grade_outcomes().certainty, strict=True)
         if c != NO_EVIDENCE
     }
 

@@ -32,11 +32,14 @@ def test_select_claims_filters_combine():
     assert len(select_claims()) == len(load_claims())
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"doc_id": "S5"}, "doc_id must be 'all' or one of"),
-    ({"topic": "magic"}, "topic must be 'all' or one of"),
-    ({"verdict": "true"}, "verdict must be 'all' or one of"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"doc_id": "S5"}, "doc_id must be 'all' or one of"),
+        ({"topic": "magic"}, "topic must be 'all' or one of"),
+        ({"verdict": "true"}, "verdict must be 'all' or one of"),
+    ],
+)
 def test_select_claims_rejects_unknown_values(kwargs, message):
     with pytest.raises(ValueError, match=message):
         select_claims(**kwargs)
@@ -124,6 +127,15 @@ def test_claim_explorer_escapes_every_data_string(monkeypatch):
     detail = claims_detail("all")
     assert "<script" not in detail and "<b>bold" not in detail
     assert detail.count(html.escape(HOSTILE)) == len(CARD_FIELDS) * len(hostile)
+
+
+def test_claim_cards_name_studies_as_readers_do_and_show_no_codes():
+    # S002-C48's evidence, as stored, names its study by id and carries a confidence code.
+    stored = str(load_claims().set_index("claim_id").loc["S002-C48", "evidence"])
+    assert "manconi2004" in stored and "[B]" in stored
+    detail = claims_detail("S002", "study-report")
+    assert "Manconi 2004" in detail
+    assert "manconi2004" not in detail and "[B]" not in detail and "NOT FOUND" not in detail
 
 
 def test_verdict_plot_has_units_and_alt_text():

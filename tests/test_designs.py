@@ -63,7 +63,7 @@ def test_the_table_is_checked_by_mgedu_check_and_by_its_loader(corpus):
     lines[row] = lines[row].replace(",derived,", ",guessed,", 1)
     corpus.write_lines("design_parameters.csv", lines)
     expected = f"design_parameters.csv:{row + 1}:kind: unknown value 'guessed'"
-    assert [str(p)[:len(expected)] for p in validate(corpus.seeds, corpus.data)] == [expected]
+    assert [str(p)[: len(expected)] for p in validate(corpus.seeds, corpus.data)] == [expected]
     with pytest.raises(DataError, match=expected):
         design_parameters(corpus.data)
 
@@ -75,9 +75,16 @@ def test_unknown_parameter_is_a_clear_error():
 
 # --- statistics: the vectorised tests equal scipy's, trial by trial --------------------------------
 
-DEFAULTS = dict(effect=2.0, placebo=parameter("placebo_response"), sd=parameter("change_sd"),
-                noise=parameter("measurement_noise_sd"), mean0=parameter("baseline_mean"),
-                sd0=parameter("baseline_sd"), enrol_min_score=None, scale=(0.0, 40.0))
+DEFAULTS = dict(
+    effect=2.0,
+    placebo=parameter("placebo_response"),
+    sd=parameter("change_sd"),
+    noise=parameter("measurement_noise_sd"),
+    mean0=parameter("baseline_mean"),
+    sd0=parameter("baseline_sd"),
+    enrol_min_score=None,
+    scale=(0.0, 40.0),
+)
 
 
 def raw_improvements(seed: int, shape: tuple[int, int, int]) -> np.ndarray:
@@ -134,8 +141,10 @@ def test_open_label_false_positive_rate_is_the_power_to_detect_the_placebo_respo
 
 
 def test_open_label_without_placebo_or_selection_is_fair():
-    assert abs(false_positive_rate("open-label", 12, placebo_response=0.0, n_trials=20_000, seed=13,
-                                   clip=False) - 0.05) < 0.01
+    assert (
+        abs(false_positive_rate("open-label", 12, placebo_response=0.0, n_trials=20_000, seed=13, clip=False) - 0.05)
+        < 0.01
+    )
 
 
 def test_case_report_has_no_test_and_counts_an_improved_patient_as_positive():
@@ -165,8 +174,7 @@ def test_power_curve_agrees_with_the_formula_and_rises_with_n():
 
 @pytest.mark.parametrize("cut", [15.0, 24.0, 30.0])
 def test_regression_to_the_mean_matches_barnett_formula(cut):
-    trials = simulate_trials("open-label", 200, 0.0, 0.0, n_trials=1000, seed=40, enrol_min_score=cut,
-                             clip=False)
+    trials = simulate_trials("open-label", 200, 0.0, 0.0, n_trials=1000, seed=40, enrol_min_score=cut, clip=False)
     assert abs(trials.estimate.mean() - expected_regression_to_mean(cut)) < 0.06
 
 
@@ -234,23 +242,31 @@ def test_other_functions_reject_bad_input():
 def test_readout_sentence_reports_the_simulated_share():
     sentence = describe_trial_simulation("open-label", 12, 0.0, parameter("placebo_response"), False)
     share = 100 * simulate_for_display("open-label", 12, 0.0, parameter("placebo_response"), False)
-    assert sentence.startswith(f"With no real effect, {share.reports_benefit.mean():.0f} % of 12-patient "
-                               "open-label trials would report a significant improvement")
+    assert sentence.startswith(
+        f"With no real effect, {share.reports_benefit.mean():.0f} % of 12-patient "
+        "open-label trials would report a significant improvement"
+    )
     assert "real effect of 3 IRLS points" in describe_trial_simulation("rct", 50, 3.0, 6.58, False)
     assert "case reports would describe a patient who improved" in describe_trial_simulation(
-        "case-report", 40, 0.0, 6.58, False)
+        "case-report", 40, 0.0, 6.58, False
+    )
 
 
 def test_widget_controls_drive_the_readout(capsys):
     from mgedu.widgets.designs import make_trial_simulator
 
     sim = make_trial_simulator()
-    assert set(sim.controls) == {"design", "n_per_arm", "true_effect", "placebo_response",
-                                 "regression_to_mean"}
+    assert set(sim.controls) == {"design", "n_per_arm", "true_effect", "placebo_response", "regression_to_mean"}
     assert sim.controls["placebo_response"].value == parameter("placebo_response")
     first = sim.readout.value
-    for name, value in [("design", "rct"), ("n_per_arm", 40), ("true_effect", 3.0),
-                        ("regression_to_mean", True), ("placebo_response", 0.0), ("design", "case-report")]:
+    for name, value in [
+        ("design", "rct"),
+        ("n_per_arm", 40),
+        ("true_effect", 3.0),
+        ("regression_to_mean", True),
+        ("placebo_response", 0.0),
+        ("design", "case-report"),
+    ]:
         sim.controls[name].value = value
         assert sim.readout.value == html.escape(describe_trial_simulation(**sim.values()))
     assert sim.readout.value != first and "case reports" in sim.readout.value

@@ -48,8 +48,10 @@ def test_trial_table_follows_the_person_and_the_order_asked_for() -> None:
     table = trial_dose_table(["hornyak1998", "abbasi2012"], age_years=25, sex="male")
     assert list(table["Trial"])[0] == study_label("hornyak1998")
     ref = reconcile_doses(age_years=25, sex="male").set_index("dose_id").loc["trial-hornyak"]
-    assert table.iloc[0]["% of RDA"] == f"{ref.pct_rda:.0f}" and table.iloc[0]["% of supplemental UL"] == \
-        f"{ref.pct_ul:.0f}"
+    assert (
+        table.iloc[0]["% of RDA"] == f"{ref.pct_rda:.0f}"
+        and table.iloc[0]["% of supplemental UL"] == f"{ref.pct_ul:.0f}"
+    )
 
 
 def test_trial_table_shows_a_dash_where_an_authority_sets_no_ul() -> None:
@@ -76,8 +78,13 @@ def test_trial_table_refuses_an_unknown_study() -> None:
 def test_salt_table_matches_molmass_and_has_human_labels() -> None:
     table = salt_table()
     salts = load_salts()
-    assert list(table.columns) == ["Salt", "Formula", "Molar mass (g/mol)", "Magnesium atoms",
-                                   "Magnesium by weight (%)"]
+    assert list(table.columns) == [
+        "Salt",
+        "Formula",
+        "Molar mass (g/mol)",
+        "Magnesium atoms",
+        "Magnesium by weight (%)",
+    ]
     assert list(table["Salt"]) == list(salts.name) and not table.isna().any().any()
     for key, share in zip(salts.salt, table["Magnesium by weight (%)"], strict=True):
         assert math.isclose(share, round(100 * elemental_fraction(key), 1))
@@ -117,8 +124,11 @@ def test_trial_chart_note_and_labels_fit_inside_the_figure(studies: tuple[str, .
         FigureCanvasAgg(ax.figure).draw()
         box = ax.figure.bbox
         texts = [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts, *ax.get_yticklabels()]
-        outside = [t.get_text()[:40] for t in texts if t.get_text() and (
-            (b := t.get_window_extent()).x0 < box.x0 - 1 or b.x1 > box.x1 + 1 or b.y1 > box.y1 + 1)]
+        outside = [
+            t.get_text()[:40]
+            for t in texts
+            if t.get_text() and ((b := t.get_window_extent()).x0 < box.x0 - 1 or b.x1 > box.x1 + 1 or b.y1 > box.y1 + 1)
+        ]
         assert outside == []
         note = next(t for t in ax.texts if "UL counts supplements only" in t.get_text())
         assert note.get_window_extent().y1 < ax.title.get_window_extent().y0, "the note stays below the title"

@@ -568,8 +568,10 @@ def test_widget_readout_follows_the_controls():
         ({"age_years": 130.0}, "Age can be at most 120 years here (you entered 130)."),
         ({"sex": "male", "pregnant": True}, "'Pregnant' applies only when Sex is female: untick it, or choose female."),
         ({"pregnant": True, "lactating": True}, "Tick 'pregnant' or 'breastfeeding', not both"),
-        ({"age_years": 5.0, "authority": "ICMR-NIN"},
-         "The ICMR-NIN table in this workbook covers women aged 19 and older years; age 5 is outside it"),
+        (
+            {"age_years": 5.0, "authority": "ICMR-NIN"},
+            "The ICMR-NIN table in this workbook covers women aged 19 and older years; age 5 is outside it",
+        ),
         ({"age_years": 60.0, "pregnant": True}, "covers pregnancy aged 14 to under 51 years; age 60"),
         ({"pregnant": True, "authority": "ICMR-NIN"}, "The ICMR-NIN values for pregnancy were not found"),
     ],
@@ -589,15 +591,29 @@ def test_widget_explains_bad_input_and_withdraws_the_chart(changes, expected):
 
 
 @settings(max_examples=150, deadline=None)
-@given(amount=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10, 10**7)),
-       age=st.one_of(st.floats(allow_nan=True), st.integers(-5, 200)),
-       unit=st.sampled_from(["mg", "mmol"]), sex=st.sampled_from(["female", "male"]),
-       pregnant=st.booleans(), lactating=st.booleans(), authority=st.sampled_from(["NIH", "ICMR-NIN"]))
+@given(
+    amount=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10, 10**7)),
+    age=st.one_of(st.floats(allow_nan=True), st.integers(-5, 200)),
+    unit=st.sampled_from(["mg", "mmol"]),
+    sex=st.sampled_from(["female", "male"]),
+    pregnant=st.booleans(),
+    lactating=st.booleans(),
+    authority=st.sampled_from(["NIH", "ICMR-NIN"]),
+)
 def test_every_refused_label_input_is_explained(amount, age, unit, sex, pregnant, lactating, authority):
     from mgedu.label_reader import explain_label_inputs
 
-    values = {"salt": "oxide", "amount": amount, "amount_is": "salt", "unit": unit, "age_years": age,
-              "sex": sex, "pregnant": pregnant, "lactating": lactating, "authority": authority}
+    values = {
+        "salt": "oxide",
+        "amount": amount,
+        "amount_is": "salt",
+        "unit": unit,
+        "age_years": age,
+        "sex": sex,
+        "pregnant": pregnant,
+        "lactating": lactating,
+        "authority": authority,
+    }
     try:
         describe_label(**values)
         refused = False

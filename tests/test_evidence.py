@@ -40,7 +40,7 @@ def test_ladder_order_puts_randomised_trials_above_uncontrolled_designs():
     assert rung["observational"] < rung["open-label"] < rung["case-report"]
     ranks = [r.rung for r in DESIGN_LADDER if r.rung is not None]
     assert ranks == sorted(ranks), "DESIGN_LADDER must be listed strongest first"
-    assert [r.rung for r in DESIGN_LADDER[len(ranks):]] == [None] * (len(DESIGN_LADDER) - len(ranks))
+    assert [r.rung for r in DESIGN_LADDER[len(ranks) :]] == [None] * (len(DESIGN_LADDER) - len(ranks))
 
 
 def test_causal_support_and_start_levels_agree():
@@ -67,17 +67,20 @@ def test_unknown_design_is_a_clear_error():
         grade_certainty("laboratory")
 
 
-@pytest.mark.parametrize(("design", "kwargs", "expected"), [
-    ("double-blind-rct", {}, "high"),
-    ("double-blind-rct", {"risk_of_bias": -1}, "moderate"),
-    ("single-blind-rct", {"risk_of_bias": -1, "imprecision": -1}, "low"),
-    ("double-blind-rct", {"risk_of_bias": -1, "imprecision": -2}, "very low"),
-    ("observational", {}, "low"),
-    ("observational", {"large_effect": 1}, "moderate"),
-    ("observational", {"large_effect": 2}, "high"),
-    ("open-label", {"risk_of_bias": -1}, "very low"),
-    ("case-report", {"dose_response": 1, "plausible_confounding": 1}, "high"),
-])
+@pytest.mark.parametrize(
+    ("design", "kwargs", "expected"),
+    [
+        ("double-blind-rct", {}, "high"),
+        ("double-blind-rct", {"risk_of_bias": -1}, "moderate"),
+        ("single-blind-rct", {"risk_of_bias": -1, "imprecision": -1}, "low"),
+        ("double-blind-rct", {"risk_of_bias": -1, "imprecision": -2}, "very low"),
+        ("observational", {}, "low"),
+        ("observational", {"large_effect": 1}, "moderate"),
+        ("observational", {"large_effect": 2}, "high"),
+        ("open-label", {"risk_of_bias": -1}, "very low"),
+        ("case-report", {"dose_response": 1, "plausible_confounding": 1}, "high"),
+    ],
+)
 def test_grade_levels(design, kwargs, expected):
     assert grade_certainty(design, **kwargs).certainty == expected
 
@@ -112,11 +115,20 @@ def test_upgrading_randomised_evidence_is_refused(domain):
         grade_certainty("double-blind-rct", **{domain: 1})
 
 
-@pytest.mark.parametrize(("domain", "value"), [
-    ("risk_of_bias", 1), ("risk_of_bias", -3), ("imprecision", 0.5), ("inconsistency", True),
-    ("large_effect", 3), ("large_effect", -1), ("dose_response", 2), ("plausible_confounding", -1),
-    ("publication_bias", "-1"),
-])
+@pytest.mark.parametrize(
+    ("domain", "value"),
+    [
+        ("risk_of_bias", 1),
+        ("risk_of_bias", -3),
+        ("imprecision", 0.5),
+        ("inconsistency", True),
+        ("large_effect", 3),
+        ("large_effect", -1),
+        ("dose_response", 2),
+        ("plausible_confounding", -1),
+        ("publication_bias", "-1"),
+    ],
+)
 def test_values_outside_the_allowed_steps_are_refused(domain, value):
     with pytest.raises(ValueError, match=f"{domain} must be one of .* got {value!r}"):
         grade_certainty("observational", **{domain: value})

@@ -111,8 +111,9 @@ def test_blank_worksheet_shows_no_rating_of_the_workbook(row_id):
     row = load_grade_outcomes().set_index("row_id").loc[row_id]
     sheet.controls["start"].value = "low"
     sheet.controls["imprecision"].value = -1
-    assert sheet.readout.value.endswith("Started at low (no randomised trials). Rated down one level for "
-                                        "imprecision. Certainty: very low.")
+    assert sheet.readout.value.endswith(
+        "Started at low (no randomised trials). Rated down one level for imprecision. Certainty: very low."
+    )
     assert "workbook" not in sheet.readout.value and "Bottom line" not in sheet.detail.value
     assert "Risk of bias" not in sheet.detail.value and html.escape(str(row.effect)) in sheet.detail.value
     assert str(row.design) not in sheet.readout.value, "not even the design the workbook rates from"

@@ -69,8 +69,13 @@ def fresh_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
     forget_attempts()
 
 
-COMMON = {"notebook": "98-test", "concepts": ["2.3d"], "hint": "Look at the study's n.",
-          "second_hint": "The study had 10 people.", "salt": "s"}
+COMMON = {
+    "notebook": "98-test",
+    "concepts": ["2.3d"],
+    "hint": "Look at the study's n.",
+    "second_hint": "The study had 10 people.",
+    "salt": "s",
+}
 CHOICES = ["Ten people were enough.", "It had no control group.", "The dose was too high."]
 FEEDBACK = {"a": "Ten is a small number for a trial.", "c": "The dose was within the usual range."}
 
@@ -80,14 +85,30 @@ def extra_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A key folder with one exercise of each kind, made visible through MGEDU_EXERCISE_KEYS."""
     common = COMMON
     entries = [
-        make_entry("98.1", 301.4, kind="numeric", tolerance=2, unit="mg", title="dose", skill="procedure",
-                   because="12.4 mmol times the molar mass.", **common),
-        make_entry("98.2", "b", kind="choice", choices=CHOICES, title="pick", skill="judgement",
-                   feedback=FEEDBACK, because="Without a control group, the placebo response is included.",
-                   **common),
+        make_entry(
+            "98.1",
+            301.4,
+            kind="numeric",
+            tolerance=2,
+            unit="mg",
+            title="dose",
+            skill="procedure",
+            because="12.4 mmol times the molar mass.",
+            **common,
+        ),
+        make_entry(
+            "98.2",
+            "b",
+            kind="choice",
+            choices=CHOICES,
+            title="pick",
+            skill="judgement",
+            feedback=FEEDBACK,
+            because="Without a control group, the placebo response is included.",
+            **common,
+        ),
         make_entry("98.3", ["open-label", "open label"], kind="text", title="design", skill="recall", **common),
-        make_entry("98.4", None, kind="written", title="explain", points=2, skill="transfer", words=(3, 6),
-                   **common),
+        make_entry("98.4", None, kind="written", title="explain", points=2, skill="transfer", words=(3, 6), **common),
     ]
     folder = tmp_path / "keys"
     write_keys(folder, entries)
@@ -101,8 +122,9 @@ def extra_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize("path", KEY_FILES, ids=[p.name for p in KEY_FILES])
 def test_key_file_is_consistent(path: Path) -> None:
     payload = json.loads(path.read_text(encoding="utf-8"))
-    number = int(path.stem)
-    assert payload["notebook"].startswith(f"{number:02d}-")
+    # NN.json holds notebook NN's exercises N.k; quiz.json the quiz's questions Q.k.
+    number = str(int(path.stem)) if path.stem.isdigit() else path.stem[0].upper()
+    assert payload["notebook"].startswith(f"{path.stem}-")
     for raw in payload["exercises"]:
         assert set(raw) <= ENTRY_FIELDS, f"{path.name}: unexpected fields {set(raw) - ENTRY_FIELDS}"
         assert re.fullmatch(rf"{number}\.\d+", raw["id"]), f"{path.name}: id {raw['id']} is not '{number}.k'"
@@ -117,9 +139,7 @@ def test_every_concept_tag_is_a_2019_key_concept() -> None:
     codes = set(load_key_concepts().code.astype(str))
     wrong = {ex.id: [c for c in ex.concepts if c not in codes] for ex in load_exercises().values()}
     wrong = {k: v for k, v in wrong.items() if v}
-    assert not wrong, (
-        f"concept codes not in the IHC Key Concepts 2019 list (mgedu/data/key_concepts.csv): {wrong}"
-    )
+    assert not wrong, f"concept codes not in the IHC Key Concepts 2019 list (mgedu/data/key_concepts.csv): {wrong}"
 
 
 def test_key_concepts_table_is_the_2019_list() -> None:
@@ -156,6 +176,20 @@ def test_numeric_answers_within_tolerance_and_units(extra_keys: Path) -> None:
     assert evaluate("98.1", float("nan")).status == "invalid"
     assert evaluate("98.1", True).status == "invalid"
     assert evaluate("98.1", ...).status == "unanswered"
+
+
+def test_a_decimal_comma_typed_as_text_is_a_decimal_mark(extra_keys: Path) -> None:
+    for typed in ("301,4", "301,4 mg", " 301,4mg ", "301.4", "3.014e2"):
+        assert evaluate("98.1", typed).correct, typed
+    assert exmod.canonical_answer("98.1", "301,4 mg") == pytest.approx(301.4), "the log gets the number read"
+    assert evaluate("98.1", "3014").status == "incorrect"
+    ambiguous = evaluate("98.1", "1,234 mg")
+    assert ambiguous.status == "invalid" and "'1,234' is ambiguous" in ambiguous.message
+    assert "asks for mg" in evaluate("98.1", "301,4 g").message
+    assert evaluate("98.1", "about three hundred").status == "invalid"
+    assert check("98.1", "301,4 mg").correct, "check itself, as a learner calls it"
+    refused = check("98.1", "1,234 mg")
+    assert refused.status == "invalid" and "write it without the comma, or with a decimal point" in refused.message
 
 
 def test_choice_text_and_written_answers(extra_keys: Path) -> None:
@@ -199,8 +233,13 @@ def test_first_and_last_attempts_travel_in_the_check_output(extra_keys: Path) ->
     check("98.2", "a")
     last = check("98.2", " B")
     record = last._repr_mimebundle_()[ATTEMPTS_MIME]
-    assert record == {"format": 1, "question": "98.2", "tries": 2,
-                      "first": {"answer": "a", "status": "incorrect"}, "last": {"answer": "b", "status": "correct"}}
+    assert record == {
+        "format": 1,
+        "question": "98.2",
+        "tries": 2,
+        "first": {"answer": "a", "status": "incorrect"},
+        "last": {"answer": "b", "status": "correct"},
+    }
     assert last._repr_mimebundle_()["text/plain"] == last.message
     assert answered("98.2") and not answered("98.3")
 
@@ -217,13 +256,22 @@ def notebook_with_outputs(*bundles: dict) -> nbformat.NotebookNode:
 def test_read_attempts_rechecks_what_the_notebook_file_holds(extra_keys: Path, tmp_path: Path) -> None:
     check("98.1", 250)
     first = check("98.1", "301 mg")._repr_mimebundle_()
-    forged = {"format": 1, "question": "98.2", "tries": 1,
-              "first": {"answer": "a", "status": "correct"}, "last": {"answer": "a", "status": "correct"}}
-    junk = [{ATTEMPTS_MIME: "not json"}, {ATTEMPTS_MIME: {"question": 3}},
-            {ATTEMPTS_MIME: {**forged, "first": {"answer": ["list"], "status": "correct"}}}]
+    forged = {
+        "format": 1,
+        "question": "98.2",
+        "tries": 1,
+        "first": {"answer": "a", "status": "correct"},
+        "last": {"answer": "a", "status": "correct"},
+    }
+    junk = [
+        {ATTEMPTS_MIME: "not json"},
+        {ATTEMPTS_MIME: {"question": 3}},
+        {ATTEMPTS_MIME: {**forged, "first": {"answer": ["list"], "status": "correct"}}},
+    ]
     unknown = {**forged, "question": "77.1"}
-    nb = notebook_with_outputs(first, {ATTEMPTS_MIME: forged}, *junk, {ATTEMPTS_MIME: unknown},
-                               {"text/plain": "no record"})
+    nb = notebook_with_outputs(
+        first, {ATTEMPTS_MIME: forged}, *junk, {ATTEMPTS_MIME: unknown}, {"text/plain": "no record"}
+    )
     path = tmp_path / "handed-in.ipynb"
     nbformat.write(nb, path)
     found = read_attempts(path)
@@ -301,9 +349,7 @@ def test_feedback_never_depends_on_the_answer(target: float, tolerance: float, g
     )
 
 
-def test_check_logs_the_canonical_answer(
-    extra_keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_check_logs_the_canonical_answer(extra_keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "log.jsonl"
     monkeypatch.setenv(exmod.LOG_VARIABLE, str(log))
     check("98.1", "302 mg")
@@ -335,8 +381,18 @@ def test_key_folder_problems_are_reported(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv(exmod.KEYS_VARIABLE, str(tmp_path / "missing"))
     with pytest.raises(ValueError, match="does not exist"):
         load_exercises()
-    duplicate = make_entry("1.1", "a", kind="text", notebook="01-claims", title="t", concepts=["1.2d"],
-                           skill="recall", hint="h", second_hint="h2", salt="s")
+    duplicate = make_entry(
+        "1.1",
+        "a",
+        kind="text",
+        notebook="01-claims",
+        title="t",
+        concepts=["1.2d"],
+        skill="recall",
+        hint="h",
+        second_hint="h2",
+        salt="s",
+    )
     write_keys(tmp_path / "dup", [duplicate], notebook="01-claims")
     monkeypatch.setenv(exmod.KEYS_VARIABLE, str(tmp_path / "dup"))
     with pytest.raises(ValueError, match="defined twice"):
@@ -406,10 +462,23 @@ def test_sealed_texts_cannot_be_read_by_eye_but_open_for_the_check(extra_keys: P
 
 
 def test_damaged_or_incomplete_key_entries_name_the_entry(tmp_path: Path) -> None:
-    entry = make_entry("97.1", "a", kind="text", notebook="97-x", title="t", concepts=["1.2d"], skill="recall",
-                       hint="h", second_hint="h2", salt="s")
-    for change, message in [({"skill": None}, "skill None is not one of"), ({"sealed": "!!"}, "cannot be opened"),
-                            ({"words": [3]}, "words must be")]:
+    entry = make_entry(
+        "97.1",
+        "a",
+        kind="text",
+        notebook="97-x",
+        title="t",
+        concepts=["1.2d"],
+        skill="recall",
+        hint="h",
+        second_hint="h2",
+        salt="s",
+    )
+    for change, message in [
+        ({"skill": None}, "skill None is not one of"),
+        ({"sealed": "!!"}, "cannot be opened"),
+        ({"words": [3]}, "words must be"),
+    ]:
         path = write_keys(tmp_path / str(len(message)), [{**entry, **change}], notebook="97-x")
         with pytest.raises(ValueError, match=rf"97.json: exercise 1: .*{message}"):
             read_key_file(path)
@@ -417,8 +486,17 @@ def test_damaged_or_incomplete_key_entries_name_the_entry(tmp_path: Path) -> Non
 
 def test_save_entry_writes_and_replaces_in_id_order(tmp_path: Path) -> None:
     def entry(qid: str, title: str) -> dict:
-        return make_entry(qid, "a", kind="text", notebook="97-x", title=title, concepts=["1.2d"], skill="recall",
-                          hint="h", second_hint="h2")
+        return make_entry(
+            qid,
+            "a",
+            kind="text",
+            notebook="97-x",
+            title=title,
+            concepts=["1.2d"],
+            skill="recall",
+            hint="h",
+            second_hint="h2",
+        )
 
     path = save_entry(entry("97.10", "ten"), tmp_path)
     save_entry(entry("97.2", "two"), tmp_path)
@@ -428,10 +506,28 @@ def test_save_entry_writes_and_replaces_in_id_order(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="holds notebook '97-x', not '97-y'"):
         save_entry({**entry("97.3", "x"), "notebook": "97-y"}, tmp_path)
 
+    def quiz(qid: str) -> dict:
+        return make_entry(
+            qid,
+            "a",
+            kind="text",
+            notebook="test-pre-post",
+            title="t",
+            concepts=["1.2d"],
+            skill="recall",
+            hint="h",
+            second_hint="h2",
+        )
+
+    assert save_entry(quiz("T.1"), tmp_path).name == "test.json", "a notebook without a number: file by its name"
+    with pytest.raises(ValueError, match="'T.k', got 'X.1'"):
+        save_entry(quiz("X.1"), tmp_path)
+
 
 def test_choices_markdown_puts_each_option_on_its_own_line(extra_keys: Path) -> None:
-    assert choices_markdown("98.2").splitlines() == [f"- **{letter})** {text}" for letter, text in
-                                                     zip("abc", CHOICES, strict=True)]
+    assert choices_markdown("98.2").splitlines() == [
+        f"- **{letter})** {text}" for letter, text in zip("abc", CHOICES, strict=True)
+    ]
     with pytest.raises(ValueError, match="must be a choice item"):
         choices_markdown("98.1")
 

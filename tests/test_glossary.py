@@ -13,8 +13,24 @@ from mgedu.glossary import GLOSSARY_FILE, anchor, glossary_link, load_glossary
 from tools.glossary import GLOSSARY_PATH, main, render_glossary, rendered_text
 
 REPO = Path(__file__).resolve().parents[1]
-REQUIRED = ["RLS", "IRLS", "PLMS", "RCT", "Open-label", "Placebo response", "Regression to the mean", "p-value",
-            "Confidence interval", "GRADE", "RoB 2", "RDA", "AI", "UL", "Elemental magnesium", "mmol"]
+REQUIRED = [
+    "RLS",
+    "IRLS",
+    "PLMS",
+    "RCT",
+    "Open-label",
+    "Placebo response",
+    "Regression to the mean",
+    "p-value",
+    "Confidence interval",
+    "GRADE",
+    "RoB 2",
+    "RDA",
+    "AI",
+    "UL",
+    "Elemental magnesium",
+    "mmol",
+]
 LINK = re.compile(r"\]\(" + re.escape(GLOSSARY_FILE) + r"#([^)\s]+)\)")
 
 

@@ -14,8 +14,13 @@ import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.session import Session
 
-from mgedu.classroom.kernels import POLL_SLICE_SECONDS, SlicedPollChannel, SlicedPollKernelClient, notebook_client
-from mgedu.classroom.running import GraderKernelManager
+from mgedu.classroom.kernels import (
+    POLL_SLICE_SECONDS,
+    SlicedPollChannel,
+    SlicedPollKernelClient,
+    SlicedPollKernelManager,
+    notebook_client,
+)
 
 
 class MissedWakeSocket(zmq.asyncio.Socket):
@@ -79,8 +84,8 @@ def test_no_message_still_ends_at_the_timeout() -> None:
     assert len(polls) >= 3
 
 
-def test_grader_and_refresh_clients_use_sliced_polls() -> None:
-    client = notebook_client(nbformat.v4.new_notebook(), kernel_manager_class=GraderKernelManager)
+def test_refresh_clients_use_sliced_polls() -> None:
+    client = notebook_client(nbformat.v4.new_notebook(), kernel_manager_class=SlicedPollKernelManager)
     manager = client.kernel_manager_class()
     assert manager.client_factory is SlicedPollKernelClient
     for name in ("shell", "iopub", "stdin", "control"):

@@ -50,20 +50,58 @@ def _label(ax, **values):
     return _draw(ax, **values)
 
 
-TRIAL = {"design": "open-label", "n_per_arm": 12, "true_effect": 0.0, "placebo_response": 6.58,
-         "regression_to_mean": False}
-LABEL = {"salt": "oxide", "amount": 250.0, "amount_is": "salt", "unit": "mg", "age_years": 40.0, "sex": "female",
-         "pregnant": False, "lactating": False, "authority": "NIH"}
+TRIAL = {
+    "design": "open-label",
+    "n_per_arm": 12,
+    "true_effect": 0.0,
+    "placebo_response": 6.58,
+    "regression_to_mean": False,
+}
+LABEL = {
+    "salt": "oxide",
+    "amount": 250.0,
+    "amount_is": "salt",
+    "unit": "mg",
+    "age_years": 40.0,
+    "sex": "female",
+    "pregnant": False,
+    "lactating": False,
+    "authority": "NIH",
+}
 SEQUENCES = {
-    "nmda": (_nmda, False, [{"mg_mm": 1.0, "voltage_mv": v} for v in (-70, -69, -68, -40)]
-             + [{"mg_mm": 2.0, "voltage_mv": -40}, {"mg_mm": 0.5, "voltage_mv": 10}]),
-    "trial": (_trial, True, [TRIAL, TRIAL | {"n_per_arm": 13}, TRIAL | {"n_per_arm": 14},
-                             TRIAL | {"true_effect": 3.0}, TRIAL | {"design": "rct", "n_per_arm": 80},
-                             TRIAL | {"design": "case-report"}, TRIAL | {"regression_to_mean": True},
-                             TRIAL | {"design": "case-report"}, TRIAL]),  # back to axes seen before
-    "label": (_label, True, [LABEL, LABEL | {"amount": 260.0}, LABEL | {"amount": 270.0},
-                             LABEL | {"amount": 2000.0}, LABEL | {"age_years": 0.2},
-                             LABEL | {"salt": "citrate", "amount_is": "elemental"}]),
+    "nmda": (
+        _nmda,
+        False,
+        [{"mg_mm": 1.0, "voltage_mv": v} for v in (-70, -69, -68, -40)]
+        + [{"mg_mm": 2.0, "voltage_mv": -40}, {"mg_mm": 0.5, "voltage_mv": 10}],
+    ),
+    "trial": (
+        _trial,
+        True,
+        [
+            TRIAL,
+            TRIAL | {"n_per_arm": 13},
+            TRIAL | {"n_per_arm": 14},
+            TRIAL | {"true_effect": 3.0},
+            TRIAL | {"design": "rct", "n_per_arm": 80},
+            TRIAL | {"design": "case-report"},
+            TRIAL | {"regression_to_mean": True},
+            TRIAL | {"design": "case-report"},
+            TRIAL,  # back to axes seen before
+        ],
+    ),
+    "label": (
+        _label,
+        True,
+        [
+            LABEL,
+            LABEL | {"amount": 260.0},
+            LABEL | {"amount": 270.0},
+            LABEL | {"amount": 2000.0},
+            LABEL | {"age_years": 0.2},
+            LABEL | {"salt": "citrate", "amount_is": "elemental"},
+        ],
+    ),
 }
 
 
@@ -139,16 +177,18 @@ def test_latest_wins_flush_leaves_nothing_for_the_scheduled_run():
     assert seen == ["drawn"]
 
 
-@pytest.mark.parametrize("factory", ["mechanisms.make_nmda_explorer", "designs.make_trial_simulator",
-                                     "doses.make_label_reader"])
+@pytest.mark.parametrize(
+    "factory", ["mechanisms.make_nmda_explorer", "designs.make_trial_simulator", "doses.make_label_reader"]
+)
 def test_explorer_figure_shows_the_current_values(factory):
     import html
     import importlib
 
     module, name = factory.split(".")
     explorer = getattr(importlib.import_module(f"mgedu.widgets.{module}"), name)()
-    control = next(c for c in explorer.controls.values() if type(c).__name__ in ("FloatSlider", "IntSlider",
-                                                                                 "FloatText"))
+    control = next(
+        c for c in explorer.controls.values() if type(c).__name__ in ("FloatSlider", "IntSlider", "FloatText")
+    )
     control.value = control.value + (getattr(control, "step", None) or 1)
     explorer.flush()
     alt = explorer.figure_alt()
@@ -204,8 +244,16 @@ def test_label_reader_change_reads_no_table_and_checks_the_inputs_once(monkeypat
 
     monkeypatch.setattr(tables, "_TABLES", CountingTables(tables._TABLES))
     checks.clear()
-    changes = [("amount", 300.0), ("age_years", 0.5), ("sex", "male"), ("authority", "ICMR-NIN"),
-               ("authority", "NIH"), ("unit", "mmol"), ("amount", -5.0), ("amount", 10.0)]
+    changes = [
+        ("amount", 300.0),
+        ("age_years", 0.5),
+        ("sex", "male"),
+        ("authority", "ICMR-NIN"),
+        ("authority", "NIH"),
+        ("unit", "mmol"),
+        ("amount", -5.0),
+        ("amount", 10.0),
+    ]
     for control, value in changes:
         reader.controls[control].value = value
         reader.flush()
@@ -228,11 +276,15 @@ def test_an_unchanged_legend_is_neither_built_nor_laid_out_again(name):
     assert (live.legends_built, live.legends_laid_out) == (1, 1)
     assert live.ax.get_legend() is first_legend
     assert live.glyphs.rasterised == rasterised, "the same figure again rasterised glyphs again"
-    changed = {"nmda": {"mg_mm": 2.0, "voltage_mv": -40}, "trial": TRIAL | {"design": "case-report"},
-               "label": LABEL | {"authority": "ICMR-NIN"}}[name]
+    changed = {
+        "nmda": {"mg_mm": 2.0, "voltage_mv": -40},
+        "trial": TRIAL | {"design": "case-report"},
+        "label": LABEL | {"authority": "ICMR-NIN"},
+    }[name]
     live.render(**changed)
     assert (live.legends_built, live.legends_laid_out) == (2, 2), "a legend with new entries was not rebuilt"
     fresh = LiveFigure(draw)
     fresh.render(**changed)
-    assert [t.get_text() for t in live.ax.get_legend().get_texts()] == \
-        [t.get_text() for t in fresh.ax.get_legend().get_texts()]
+    assert [t.get_text() for t in live.ax.get_legend().get_texts()] == [
+        t.get_text() for t in fresh.ax.get_legend().get_texts()
+    ]

@@ -63,8 +63,9 @@ def test_links_to_label_show_the_links_and_nothing_of_the_audit() -> None:
 def test_label_links_records_what_is_filled_in_and_explains_the_rest() -> None:
     blank = label_links({"S002-C31/1": ..., "S002-C31/2": ...})
     assert blank.status == "not judged" and all(f'"{label.split(" (")[0]}"' in blank.text for label in ALL_LABELS)
-    shown = label_links({"S002-C31/1": "lab or animal only", "S002-C31/2": ..., "S002-C31/3": "in a dish",
-                         "S002-C31/9": "assumed"})
+    shown = label_links(
+        {"S002-C31/1": "lab or animal only", "S002-C31/2": ..., "S002-C31/3": "in a dish", "S002-C31/9": "assumed"}
+    )
     lines = shown.text.splitlines()
     assert shown.status == "invalid"
     assert "recorded: lab or animal only" in lines[0]
@@ -86,8 +87,14 @@ def _compared() -> list:
 def test_labels_accept_the_words_and_the_data_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "log.jsonl"
     monkeypatch.setenv("MGEDU_GRADING_LOG", str(log))
-    shown = label_links({"S004-C44/1": "Lab or animal only", "S004-C44/2": "assumed",
-                         "S004-C44/3": "human-trial", "S004-C44/4": " assumed (no study found) "})
+    shown = label_links(
+        {
+            "S004-C44/1": "Lab or animal only",
+            "S004-C44/2": "assumed",
+            "S004-C44/3": "human-trial",
+            "S004-C44/4": " assumed (no study found) ",
+        }
+    )
     assert shown.status == "recorded"
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert [r["values"]["evidence"] for r in records] == ["animal-or-in-vitro", "assumed", "human-trial", "assumed"]
@@ -99,8 +106,7 @@ def test_reveal_chain_waits_for_every_link_then_shows_map_and_comparison() -> No
     hidden = reveal_chain("S002-C31")
     assert hidden.status == "hidden" and "<img" not in (hidden.html or "")
     assert not [label for label in ALL_LABELS if label in hidden.text]
-    label_links({"S002-C31/1": "lab or animal only", "S002-C31/2": "lab or animal only",
-                 "S002-C31/3": "human trial"})
+    label_links({"S002-C31/1": "lab or animal only", "S002-C31/2": "lab or animal only", "S002-C31/3": "human trial"})
     still = reveal_chain("S002-C31")
     assert still.status == "hidden" and "(you have labelled 3)" in still.text and "S002-C31/4" in still.text
     label_links({"S002-C31/4": "assumed"})

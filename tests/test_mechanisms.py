@@ -40,9 +40,19 @@ concentrations = st.floats(min_value=0.0, max_value=10.0, allow_nan=False)
 
 # --- the block model ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("voltage", "expected"), [
-    (-80, 0.024), (-70, 0.044), (-60, 0.080), (-40, 0.23), (-20, 0.51), (0, 0.78), (20, 0.93),
-])
+
+@pytest.mark.parametrize(
+    ("voltage", "expected"),
+    [
+        (-80, 0.024),
+        (-70, 0.044),
+        (-60, 0.080),
+        (-40, 0.23),
+        (-20, 0.51),
+        (0, 0.78),
+        (20, 0.93),
+    ],
+)
 def test_block_matches_reference_values_at_1_mm(voltage, expected):
     # Independent values from reference_facts.md section 2.9 (calculated there from the published fit).
     assert nmda_unblocked_fraction(voltage, 1.0) == pytest.approx(expected, abs=0.006)
@@ -98,16 +108,19 @@ def test_vectorised_over_arrays_and_broadcasts():
         nmda_unblocked_fraction(np.zeros(3), np.ones(2))
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"voltage_mv": -70, "mg_mm": -1}, "mg_mm must be between 0 and 10 mM, got -1"),
-    ({"voltage_mv": -70, "mg_mm": 12}, "mg_mm must be between 0 and 10 mM, got 12"),
-    ({"voltage_mv": -70, "mg_mm": math.nan}, "mg_mm must be between 0 and 10 mM, got nan"),
-    ({"voltage_mv": -70, "mg_mm": math.inf}, "mg_mm must be between 0 and 10 mM, got inf"),
-    ({"voltage_mv": -70, "mg_mm": "1 mM"}, "mg_mm must be between 0 and 10 mM, got '1 mM'"),
-    ({"voltage_mv": -70, "mg_mm": None}, "mg_mm must be between 0 and 10 mM, got None"),
-    ({"voltage_mv": -121, "mg_mm": 1}, "voltage_mv must be between -120 and 60 mV, got -121"),
-    ({"voltage_mv": [-70, 80], "mg_mm": 1}, "voltage_mv must be between -120 and 60 mV, got 80"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"voltage_mv": -70, "mg_mm": -1}, "mg_mm must be between 0 and 10 mM, got -1"),
+        ({"voltage_mv": -70, "mg_mm": 12}, "mg_mm must be between 0 and 10 mM, got 12"),
+        ({"voltage_mv": -70, "mg_mm": math.nan}, "mg_mm must be between 0 and 10 mM, got nan"),
+        ({"voltage_mv": -70, "mg_mm": math.inf}, "mg_mm must be between 0 and 10 mM, got inf"),
+        ({"voltage_mv": -70, "mg_mm": "1 mM"}, "mg_mm must be between 0 and 10 mM, got '1 mM'"),
+        ({"voltage_mv": -70, "mg_mm": None}, "mg_mm must be between 0 and 10 mM, got None"),
+        ({"voltage_mv": -121, "mg_mm": 1}, "voltage_mv must be between -120 and 60 mV, got -121"),
+        ({"voltage_mv": [-70, 80], "mg_mm": 1}, "voltage_mv must be between -120 and 60 mV, got 80"),
+    ],
+)
 def test_bad_inputs_name_parameter_value_and_range(kwargs, message):
     with pytest.raises(ValueError) as info:
         nmda_unblocked_fraction(**kwargs)
@@ -136,9 +149,12 @@ def test_describe_uses_the_pure_function():
 
 # --- the body-magnesium table -------------------------------------------------------------------------------
 
+
 def test_body_shares_are_consistent():
-    shares = {q: body_quantity(q)["value"] for q in ("share_bone_pct", "share_soft_tissue_pct",
-                                                     "share_blood_ecf_pct", "share_serum_pct")}
+    shares = {
+        q: body_quantity(q)["value"]
+        for q in ("share_bone_pct", "share_soft_tissue_pct", "share_blood_ecf_pct", "share_serum_pct")
+    }
     assert sum(v for k, v in shares.items() if k != "share_serum_pct") <= 100.5
     assert shares["share_serum_pct"] < shares["share_blood_ecf_pct"]
 
@@ -165,6 +181,7 @@ def test_mg_dl_conversion_uses_the_molar_mass():
 
 # --- the supplement question ------------------------------------------------------------------------------
 
+
 def test_scenarios_are_built_from_the_table():
     scenarios = {label: delta for label, _, delta in serum_change_scenarios()}
     before = body_quantity("nielsen2010_mg_arm_before_mg_dl")["value"]
@@ -185,17 +202,19 @@ def test_supplement_effect_follows_the_model():
     assert out["unblocked_after"] == pytest.approx(nmda_unblocked_fraction(-70, 0.85))
     assert out["change_points"] == pytest.approx(100 * (out["unblocked_after"] - out["unblocked_before"]))
     assert out["equivalent_shift_mv"] == pytest.approx(math.log(0.85 / 0.8) / 0.062)
-    nothing = supplement_effect_on_block(0.1, ionised_share=0.5, baseline_mg_mm=0.8, voltage_mv=-70,
-                                         transfer=0)
+    nothing = supplement_effect_on_block(0.1, ionised_share=0.5, baseline_mg_mm=0.8, voltage_mv=-70, transfer=0)
     assert nothing["change_points"] == 0.0
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"ionised_share": 1.5}, "ionised_share must be between 0 and 1"),
-    ({"transfer": -0.1}, "transfer must be between 0 and 1"),
-    ({"baseline_mg_mm": 0}, "baseline_mg_mm must be between 0.01 and 3 mM, got 0"),
-    ({"voltage_mv": 100}, "voltage_mv must be between -120 and 60 mV, got 100"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ionised_share": 1.5}, "ionised_share must be between 0 and 1"),
+        ({"transfer": -0.1}, "transfer must be between 0 and 1"),
+        ({"baseline_mg_mm": 0}, "baseline_mg_mm must be between 0.01 and 3 mM, got 0"),
+        ({"voltage_mv": 100}, "voltage_mv must be between -120 and 60 mV, got 100"),
+    ],
+)
 def test_supplement_effect_rejects_bad_inputs(kwargs, message):
     args = {"ionised_share": 0.6, "baseline_mg_mm": 0.8, "voltage_mv": -70} | kwargs
     with pytest.raises(ValueError, match=message):
@@ -221,6 +240,7 @@ def test_supplement_table_is_an_upper_bound_and_small():
 
 
 # --- mechanism chains -----------------------------------------------------------------------------------
+
 
 def test_chains_exist_for_mechanism_claims_and_are_sourced():
     # The rules (every mechanism claim has a chain, steps numbered, assumed = untested, sources) are
@@ -253,10 +273,11 @@ def test_chain_summary_counts_links_only():
 
 def test_bad_steps_file_reports_every_problem(corpus):
     lines = corpus.lines("mechanism_steps.csv")
-    bad = [line.replace("S004-C45/2", "S004-C45/3") if line.startswith("S004-C45/2") else line
-           for line in lines]
-    bad = [line.replace(",assumed,untested,", ",assumed,supports,", 1) if line.startswith("S000-C04/1")
-           else line for line in bad]
+    bad = [line.replace("S004-C45/2", "S004-C45/3") if line.startswith("S004-C45/2") else line for line in lines]
+    bad = [
+        line.replace(",assumed,untested,", ",assumed,supports,", 1) if line.startswith("S000-C04/1") else line
+        for line in bad
+    ]
     corpus.write_lines("mechanism_steps.csv", bad)
     with pytest.raises(DataError) as info:
         load_mechanism_steps(corpus.data)
@@ -268,6 +289,7 @@ def test_bad_steps_file_reports_every_problem(corpus):
 
 
 # --- plots and the explorer -------------------------------------------------------------------------------
+
 
 def test_plots_return_axes_with_units_and_alt_text():
     from mgedu.plots.mechanisms import (

@@ -24,7 +24,7 @@ def _table_rows(heading: str) -> list[list[str]]:
     lines = CONTRIBUTING.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(heading))
     rows = []
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
         rows.append([cell.strip().strip("`") for cell in line.strip("|").split("|")])
@@ -86,8 +86,11 @@ def test_each_row_states_what_its_layer_may_import():
     allowed = layers()
     for path, (layer, may) in module_rows().items():
         assert layer in allowed, f"{path}: unknown layer {layer!r}"
-        stated = set(allowed) - {"tools"} if may.startswith("anything in") else (
-            set(allowed) if may == "anything" else {part.strip() for part in may.split(",")})
+        stated = (
+            set(allowed) - {"tools"}
+            if may.startswith("anything in")
+            else (set(allowed) if may == "anything" else {part.strip() for part in may.split(",")})
+        )
         assert stated == allowed[layer], f"{path}: 'may import' says {may!r}, the {layer} layer allows {allowed[layer]}"
 
 
@@ -108,8 +111,22 @@ def test_the_import_scan_sees_imports_inside_functions():
     assert imported_modules("mgedu/doses.py", source) == {"mgedu/widgets/doses.py", "tools/site.py"}
 
 
-CHECKING_CALLS = {"startswith", "endswith", "all", "any", "exists", "is_file", "equals", "isna", "notna",
-                  "issubset", "issuperset", "bool", "isinstance", "callable"}
+CHECKING_CALLS = {
+    "startswith",
+    "endswith",
+    "all",
+    "any",
+    "exists",
+    "is_file",
+    "equals",
+    "isna",
+    "notna",
+    "issubset",
+    "issuperset",
+    "bool",
+    "isinstance",
+    "callable",
+}
 
 
 def hides_its_value(source: str) -> bool:

@@ -70,13 +70,16 @@ def test_pool_intervals_recovers_the_standard_errors():
     assert result.fixed.estimate == pytest.approx(1.4)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (([1.0], [1.0]), "at least 2 study estimates"),
-    (([1.0, 2.0], [1.0]), "one value per effect"),
-    (([1.0, 2.0], [1.0, 0.0]), "must all be above 0"),
-    (([1.0, float("nan")], [1.0, 1.0]), "finite numbers"),
-    (([1.0, 2.0], [1.0, 1.0], ["only one"]), "one name per effect"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (([1.0], [1.0]), "at least 2 study estimates"),
+        (([1.0, 2.0], [1.0]), "one value per effect"),
+        (([1.0, 2.0], [1.0, 0.0]), "must all be above 0"),
+        (([1.0, float("nan")], [1.0, 1.0]), "finite numbers"),
+        (([1.0, 2.0], [1.0, 1.0], ["only one"]), "one name per effect"),
+    ],
+)
 def test_bad_input_is_a_clear_error(args, message):
     with pytest.raises(ValueError, match=message):
         pool_effects(*args)

@@ -71,8 +71,9 @@ def claims_with(verdict: str) -> list[str]:
 
 
 def reason_for(verdict: str) -> str:
-    return {"supported": "matches-source", "not-verified": "source-not-found",
-            "uncheckable": "vague-or-marketing"}.get(verdict, "stronger-than-evidence")
+    return {"supported": "matches-source", "not-verified": "source-not-found", "uncheckable": "vague-or-marketing"}.get(
+        verdict, "stronger-than-evidence"
+    )
 
 
 def tree_digest(*folders: Path) -> str:
@@ -193,8 +194,13 @@ def test_a_judgement_is_recorded_logged_and_changed_but_never_written_to_data(
     again = judge("S002-C07", "Not Verified", "source-not-found")
     assert "(changed from overstated" in again.text and "1 claim judged" in again.text
     records = [json.loads(line) for line in log.read_text().splitlines()]
-    assert records[-1] == {"id": "judgement:claim:S002-C07", "kind": "judgement", "task": "claim",
-                           "item": "S002-C07", "values": {"verdict": "not-verified", "reason": "source-not-found"}}
+    assert records[-1] == {
+        "id": "judgement:claim:S002-C07",
+        "kind": "judgement",
+        "task": "claim",
+        "item": "S002-C07",
+        "values": {"verdict": "not-verified", "reason": "source-not-found"},
+    }
     assert tree_digest(REPO / "seeds", REPO / "mgedu" / "data") == before
 
 
@@ -225,10 +231,12 @@ def test_compare_shows_only_judged_claims() -> None:
 
 @pytest.mark.parametrize(
     ("mine", "audit", "word"),
-    [("supported", "overstated", "more lenient than the audit"),
-     ("unsupported", "overstated", "harsher than the audit"),
-     ("uncheckable", "overstated", "A different kind of call"),
-     ("overstated", "overstated", "same verdict")],
+    [
+        ("supported", "overstated", "more lenient than the audit"),
+        ("unsupported", "overstated", "harsher than the audit"),
+        ("uncheckable", "overstated", "A different kind of call"),
+        ("overstated", "overstated", "same verdict"),
+    ],
 )
 def test_compare_says_which_way_the_learner_leaned(mine: str, audit: str, word: str) -> None:
     claim = claims_with(audit)[0]
@@ -313,10 +321,12 @@ def test_plot_tally_follows_the_house_rules() -> None:
     judge(claims_with("misreported")[0], "supported", "matches-source")
     ax = plot_tally("claim")
     assert ax.get_xlabel() == "Number of claims you judged"
-    assert ax.get_title().startswith("Same verdict as the audit for 3 of 4 claims; most others more lenient")
+    assert ax.get_title().startswith("Same verdict as the audit for 3 of 4 claims;\nmost others more lenient")
+    judge(claims_with("supported")[3], "overstated", "stronger-than-evidence")
+    assert plot_tally("claim").get_title().endswith(";\nthe others split between directions")
     assert "same verdict as the audit: 3" in alt_text(ax) and "more lenient than the audit: 1" in alt_text(ax)
     colours = {bar.get_facecolor()[:3] for bar in ax.patches}
-    allowed = {tuple(int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)) for c in TALLY_COLOURS.values()}
+    allowed = {tuple(int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)) for c in TALLY_COLOURS.values()}
     assert colours <= allowed and set(TALLY_COLOURS.values()) - {"#999999"} <= set(OKABE_ITO.values())
 
 
@@ -324,18 +334,24 @@ def test_plot_tally_follows_the_house_rules() -> None:
 
 
 def toy_task() -> Task:
-    answers = {"r1": Answer({"rating": "low", "why": "small"}, why="Only 12 people.", evidence="n = 12"),
-               "r2": Answer({"rating": "high", "why": "blind"}, why="Blinded and large."),
-               "r3": Answer({"rating": "unclear", "why": "small"}, why="Not reported.")}
-    return register_task(Task(
-        name="toy-rating",
-        noun="rating",
-        scales=(Scale("rating", {"high": "high", "low": "low", "unclear": "cannot tell"}, order=("high", "low")),
-                Scale("why", {"small": "too few people", "blind": "nobody knew the groups"})),
-        items=lambda: list(answers),
-        answer=answers.__getitem__,
-        describe=lambda item: f"trial {item}",
-    ))
+    answers = {
+        "r1": Answer({"rating": "low", "why": "small"}, why="Only 12 people.", evidence="n = 12"),
+        "r2": Answer({"rating": "high", "why": "blind"}, why="Blinded and large."),
+        "r3": Answer({"rating": "unclear", "why": "small"}, why="Not reported."),
+    }
+    return register_task(
+        Task(
+            name="toy-rating",
+            noun="rating",
+            scales=(
+                Scale("rating", {"high": "high", "low": "low", "unclear": "cannot tell"}, order=("high", "low")),
+                Scale("why", {"small": "too few people", "blind": "nobody knew the groups"}),
+            ),
+            items=lambda: list(answers),
+            answer=answers.__getitem__,
+            describe=lambda item: f"trial {item}",
+        )
+    )
 
 
 def test_a_notebook_can_declare_its_own_judged_items() -> None:
@@ -511,9 +527,9 @@ def test_tally_predictions_says_which_way_the_learner_leans() -> None:
     empty = tally_predictions(*ids)
     assert empty.status == "empty" and "0 of 4 made" in empty.text
     assert "%" not in empty.text and ", result" not in empty.text
-    predict("open-label-pilot", 10)       # far too low: too trusting of an uncontrolled pilot
+    predict("open-label-pilot", 10)  # far too low: too trusting of an uncontrolled pilot
     predict("pilot-sized-improvement", 5)
-    predict("p-value-dance", 90)          # far too high: too trusting of a small trial
+    predict("p-value-dance", 90)  # far too high: too trusting of a small trial
     shown = tally_predictions(*ids)
     assert shown.status == "tallied" and "3 of 4 made" in shown.text
     assert "regression-to-mean: not predicted yet" in shown.text
@@ -581,18 +597,27 @@ def test_judgements_from_a_grading_log_are_revalidated() -> None:
     log = [
         {"id": "0.1", "status": "correct", "answer": "a"},
         {"kind": "judgement", "task": "claim", "item": claim, "values": {"verdict": "supported", "reason": "x"}},
-        {"kind": "judgement", "task": "claim", "item": claim,
-         "values": {"verdict": "overstated", "reason": "stronger-than-evidence"}},
+        {
+            "kind": "judgement",
+            "task": "claim",
+            "item": claim,
+            "values": {"verdict": "overstated", "reason": "stronger-than-evidence"},
+        },
         {"kind": "judgement", "task": "claim", "item": "S9-C99", "values": {"verdict": "supported"}},
         {"kind": "judgement", "task": "nope", "item": claim, "values": {}},
         {"kind": "judgement", "task": "claim", "item": claim, "values": "not a mapping"},
-        {"kind": "judgement", "task": "claim", "item": claims_with("supported")[0],
-         "values": {"verdict": "supported", "reason": "no-source"}},
+        {
+            "kind": "judgement",
+            "task": "claim",
+            "item": claims_with("supported")[0],
+            "values": {"verdict": "supported", "reason": "no-source"},
+        },
         "not a record",
     ]
     found = judgements_from_log(log)  # type: ignore[arg-type]
     assert [(j.item, dict(j.values)) for j in found["claim"]] == [
-        (claim, {"verdict": "overstated", "reason": "stronger-than-evidence"})]
+        (claim, {"verdict": "overstated", "reason": "stronger-than-evidence"})
+    ]
     result = tally_task("claim", found["claim"])
     assert result.n == 1 and result.same["verdict"] == 1 and not learner_record().judgements
 
@@ -603,9 +628,12 @@ def test_the_grader_logs_judgements_without_flagging_them(tmp_path: Path) -> Non
 
     from mgedu.classroom.grading import grade_submissions
 
-    cells = ["from mgedu import check\nfrom mgedu.practice import judge, predict",
-             'judge("S002-C60", "unsupported", "no-source")', 'predict("open-label-pilot", 20)',
-             'check("0.1", "a")']
+    cells = [
+        "from mgedu import check\nfrom mgedu.practice import judge, predict",
+        'judge("S002-C60", "unsupported", "no-source")',
+        'predict("open-label-pilot", 20)',
+        'check("0.1", "a")',
+    ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     (tmp_path / "ada").mkdir()
     nbformat.write(nb, tmp_path / "ada" / "00-start-here.ipynb")

@@ -45,8 +45,14 @@ from mgedu.risk_of_bias import load_risk_of_bias
 
 JADIDI = "jadidi2022:rls-severity"
 RLS = "rls:rls-severity"
-AUDIT_RLS = {"start": "high", "risk_of_bias": "serious", "inconsistency": "serious",
-             "indirectness": "not serious", "imprecision": "very serious", "publication_bias": "not serious"}
+AUDIT_RLS = {
+    "start": "high",
+    "risk_of_bias": "serious",
+    "inconsistency": "serious",
+    "indirectness": "not serious",
+    "imprecision": "very serious",
+    "publication_bias": "not serious",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +70,7 @@ def rate_all_rls(**changes: object) -> None:
 
 # ------------------------------------------------------------------------------------------------ RoB 2
 
+
 def test_blank_bias_worksheet_records_nothing_and_says_what_to_do() -> None:
     shown = judge_bias(JADIDI, measurement=(..., ...), overall=(..., "..."))
     assert shown.status == "not judged"
@@ -71,16 +78,21 @@ def test_blank_bias_worksheet_records_nothing_and_says_what_to_do() -> None:
     assert not learner_record().judgements and not learner_record().written
 
 
-@pytest.mark.parametrize(("steps", "expected"), [
-    ({"measurement": ("some concern", "knew the group")}, "judgement 'some concern' is not one of: low, some "
-                                                          "concerns, high (did you mean 'some concerns'?)"),
-    ({"measurement": ("low", ...)}, "add your reason in a few words, in quotes, after the judgement"),
-    ({"measurement": ("low", "blinded")}, "your reason needs at least 2 words, got 1"),
-    ({"measurement": ("low", 3)}, "your reason must be text in quotes, got 3 (int)"),
-    ({"measurement": "low"}, "give a pair (rating, reason) in brackets"),
-    ({"blinding": ("low", "no one knew")}, "blinding · not recorded: not a step here; steps: randomisation,"),
-    ({}, "Nothing to record: name a step with a (rating, reason) pair"),
-])
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        (
+            {"measurement": ("some concern", "knew the group")},
+            "judgement 'some concern' is not one of: low, some concerns, high (did you mean 'some concerns'?)",
+        ),
+        ({"measurement": ("low", ...)}, "add your reason in a few words, in quotes, after the judgement"),
+        ({"measurement": ("low", "blinded")}, "your reason needs at least 2 words, got 1"),
+        ({"measurement": ("low", 3)}, "your reason must be text in quotes, got 3 (int)"),
+        ({"measurement": "low"}, "give a pair (rating, reason) in brackets"),
+        ({"blinding": ("low", "no one knew")}, "blinding · not recorded: not a step here; steps: randomisation,"),
+        ({}, "Nothing to record: name a step with a (rating, reason) pair"),
+    ],
+)
 def test_bad_bias_judgements_are_refused_with_the_allowed_values(steps: dict, expected: str) -> None:
     shown = judge_bias(JADIDI, **steps)
     assert shown.status == "invalid" and expected in shown.text, shown.text
@@ -93,16 +105,21 @@ def test_an_unknown_result_names_the_known_ones() -> None:
     assert result_keys()[0] == "abbasi2012:sleep-onset-latency" and JADIDI in result_keys()
 
 
-def test_a_bias_judgement_is_recorded_with_its_reason_and_logged(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bias_judgement_is_recorded_with_its_reason_and_logged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log = tmp_path / "log.jsonl"
     monkeypatch.setenv("MGEDU_GRADING_LOG", str(log))
     shown = judge_bias(JADIDI, measurement=("Some Concerns", "  a questionnaire,   and one side knew "))
     assert shown.status == "recorded"
-    assert "D4 measurement of the outcome · recorded: some concerns, because “a questionnaire, and one side " \
-           "knew”." in shown.text
-    assert "The audit's ratings appear only when you compare." in shown.text and "some concerns." not in \
-        shown.text.split("\n")[0]
+    assert (
+        "D4 measurement of the outcome · recorded: some concerns, because “a questionnaire, and one side "
+        "knew”." in shown.text
+    )
+    assert (
+        "The audit's ratings appear only when you compare." in shown.text
+        and "some concerns." not in shown.text.split("\n")[0]
+    )
     assert learner_reason(BIAS_TASK, f"{JADIDI}/measurement") == "a questionnaire, and one side knew"
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert [r["kind"] for r in records] == ["judgement", "written"]
@@ -126,9 +143,15 @@ def test_compare_bias_shows_only_judged_domains_with_both_reasons_and_the_lean()
 
 
 def test_overall_is_checked_against_the_rule_for_the_learners_own_domains() -> None:
-    judge_bias(JADIDI, randomisation=("low", "says randomly assigned"), deviations=("low", "placebo was used"),
-               missing_data=("low", "no dropouts mentioned"), measurement=("some concerns", "questionnaire outcome"),
-               reporting=("low", "main outcome reported"), overall=("high", "feels weak overall"))
+    judge_bias(
+        JADIDI,
+        randomisation=("low", "says randomly assigned"),
+        deviations=("low", "placebo was used"),
+        missing_data=("low", "no dropouts mentioned"),
+        measurement=("some concerns", "questionnaire outcome"),
+        reporting=("low", "main outcome reported"),
+        overall=("high", "feels weak overall"),
+    )
     note = overall_note(JADIDI)
     assert note is not None and "allows an overall judgement of some concerns." in note
     assert "Your overall (high) does not follow from them" in note
@@ -143,8 +166,14 @@ def test_tally_and_overview_hide_the_trial_until_it_is_judged() -> None:
     assert "Overall: 0 low, 6 some concerns, 0 high" in str(alt_text(plot_rob_traffic_light(bias_overview())))
     rows = load_risk_of_bias()
     audit = rows[(rows.trial_id == "jadidi2022") & (rows.outcome == "RLS severity")].set_index("domain").judgement
-    steps = {"randomisation": "randomisation", "deviations": "deviations", "missing_data": "missing-data",
-             "measurement": "measurement", "reporting": "reporting", "overall": "overall"}
+    steps = {
+        "randomisation": "randomisation",
+        "deviations": "deviations",
+        "missing_data": "missing-data",
+        "measurement": "measurement",
+        "reporting": "reporting",
+        "overall": "overall",
+    }
     judge_bias(JADIDI, **{step: (audit[domain], "as the card says") for step, domain in steps.items()})
     assert pending_trials() == [] and "jadidi2022" in {t for t, _ in bias_overview().index}
     tally = tally_bias().text
@@ -162,6 +191,7 @@ def test_show_bias_is_the_worked_example_and_refuses_unknown_steps() -> None:
 
 
 # ------------------------------------------------------------------------------------------------ GRADE
+
 
 def test_grade_evidence_names_the_studies_and_shows_no_rating() -> None:
     shown = grade_evidence(RLS)
@@ -202,14 +232,20 @@ def test_compare_grade_gives_each_step_both_reasons_and_the_certainty_once_all_a
 
 def test_learner_certainty_follows_grade_arithmetic() -> None:
     assert learner_certainty(RLS) is None
-    rate_all_rls(risk_of_bias=("not serious", "randomised trial"), inconsistency=("not serious", "hard to say"),
-                 imprecision=("serious", "small trial"))
+    rate_all_rls(
+        risk_of_bias=("not serious", "randomised trial"),
+        inconsistency=("not serious", "hard to say"),
+        imprecision=("serious", "small trial"),
+    )
     assert learner_certainty(RLS) == "moderate"
     rate_all_rls()
     audit = grade_outcome("rls", "rls-severity")
     assert audit is not None and learner_certainty(RLS) == audit.certainty == "very low"
     assert {k: v for k, v in domain_ratings("rls", "rls-severity").items() if v} == {
-        "risk_of_bias": -1, "inconsistency": -1, "imprecision": -2}
+        "risk_of_bias": -1,
+        "inconsistency": -1,
+        "imprecision": -2,
+    }
 
 
 def test_tally_grade_counts_steps_and_directions() -> None:
@@ -247,9 +283,15 @@ def test_worked_grade_gives_every_step_and_the_certainty() -> None:
 def test_tasks_are_registered_for_the_grader() -> None:
     assert get_task("rob2-domain") is BIAS_TASK
     assert get_task("grade-start") is START_TASK and get_task("grade-domain") is DOMAIN_TASK
-    log = [{"kind": "judgement", "task": "grade-domain", "item": f"{RLS}/imprecision",
-            "values": {"rating": "very serious"}},
-           {"kind": "judgement", "task": "grade-start", "item": f"{RLS}/start", "values": {"starting level": "mid"}}]
+    log = [
+        {
+            "kind": "judgement",
+            "task": "grade-domain",
+            "item": f"{RLS}/imprecision",
+            "values": {"rating": "very serious"},
+        },
+        {"kind": "judgement", "task": "grade-start", "item": f"{RLS}/start", "values": {"starting level": "mid"}},
+    ]
     found = judgements_from_log(log)
     assert [j.item for j in found["grade-domain"]] == [f"{RLS}/imprecision"] and "grade-start" not in found
 

@@ -93,8 +93,10 @@ def test_model_verdict_counts_the_studies_behind_effect_claims_only():
     from mgedu.report_cards import effect_basis, model_verdict
 
     text = model_verdict("S002")
-    assert ("Of its 9 claims about whether magnesium works, 7 rest on one uncontrolled open-label study (4 claims) "
-            "and one case report (3 claims), which cannot show that magnesium causes an improvement") in text
+    assert (
+        "Of its 9 claims about whether magnesium works, 7 rest on one uncontrolled open-label study (4 claims) "
+        "and one case report (3 claims), which cannot show that magnesium causes an improvement"
+    ) in text
     assert "observational" not in text
     # S000 also retells a double-blind trial, and the verdict says so (credit where the page is right)
     assert "one double-blind randomised trial (2 claims; can show cause)" in effect_basis("S000")

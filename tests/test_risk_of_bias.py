@@ -62,7 +62,7 @@ def test_a_worse_domain_never_makes_the_overall_better():
     for combo in ALL_COMBINATIONS:
         for i, judgement in enumerate(combo):
             for worse in (j for j in JUDGEMENTS if ORDER[j] > ORDER[judgement]):
-                worsened = combo[:i] + (worse,) + combo[i + 1:]
+                worsened = combo[:i] + (worse,) + combo[i + 1 :]
                 assert ORDER[overall_risk_of_bias(worsened)] >= ORDER[overall_risk_of_bias(combo)]
                 assert max(map(ORDER.get, allowed_overall(worsened))) >= max(map(ORDER.get, allowed_overall(combo)))
 
@@ -81,12 +81,15 @@ def test_overall_accepts_a_mapping_by_domain():
     assert overall_risk_of_bias(judged) == "some concerns"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((["low"] * 4,), "must hold 5 domain judgements, got 4"),
-    ((["low"] * 4 + ["unclear"],), "must be one of low, some concerns, high, got 'unclear'"),
-    ((["low"] * 4 + ["some concerns"], True), "needs at least 2 domains with 'some concerns', got 1"),
-    (({"randomisation": "low"},), "missing .*deviations"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((["low"] * 4,), "must hold 5 domain judgements, got 4"),
+        ((["low"] * 4 + ["unclear"],), "must be one of low, some concerns, high, got 'unclear'"),
+        ((["low"] * 4 + ["some concerns"], True), "needs at least 2 domains with 'some concerns', got 1"),
+        (({"randomisation": "low"},), "missing .*deviations"),
+    ],
+)
 def test_bad_judgements_are_clear_errors(args, message):
     with pytest.raises(ValueError, match=message):
         overall_risk_of_bias(*args)
@@ -128,8 +131,9 @@ def test_a_missing_domain_and_a_non_randomised_trial_are_reported(corpus):
     corpus.write_lines("risk_of_bias.csv", lines)
     messages = [p.message for p in validate(corpus.seeds, corpus.data)]
     assert "held2002 / total sleep time: expected one 'reporting' row, found 0" in messages
-    assert ("'gorantla2024' has design 'open-label' in studies.csv; allowed here: single-blind-rct, "
-            "double-blind-rct") in messages
+    assert (
+        "'gorantla2024' has design 'open-label' in studies.csv; allowed here: single-blind-rct, double-blind-rct"
+    ) in messages
 
 
 def test_reasons_text_and_unknown_result():

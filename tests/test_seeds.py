@@ -21,6 +21,7 @@ SHARED_SEEDS = REPO.parent / "shared" / "seeds"
 
 # --- the corpus as shipped -------------------------------------------------------------------------
 
+
 def test_shipped_data_has_no_problems():
     assert validate() == []
 
@@ -56,7 +57,7 @@ def test_claims_cover_every_article_with_every_column_filled():
 def test_every_quote_is_verbatim_at_its_offsets():
     for row in load_claims().itertuples():
         text = document_text(row.doc_id)
-        assert text[row.start:row.end] == row.quote, row.claim_id
+        assert text[row.start : row.end] == row.quote, row.claim_id
 
 
 def test_loaders_return_copies():
@@ -82,8 +83,20 @@ def test_unknown_document_id_is_a_clear_error():
 
 def test_studies_table_has_the_studies_the_articles_rely_on():
     studies = mgedu.load_studies().set_index("study_id")
-    for sid in ("abbasi2012", "hornyak1998", "jadidi2022", "gorantla2024", "nct04462796", "bartell2006",
-                "manconi2004", "marshall2019", "gonzalezparejo2024", "mahpitre2021", "hausenblas2024", "silva2017"):
+    for sid in (
+        "abbasi2012",
+        "hornyak1998",
+        "jadidi2022",
+        "gorantla2024",
+        "nct04462796",
+        "bartell2006",
+        "manconi2004",
+        "marshall2019",
+        "gonzalezparejo2024",
+        "mahpitre2021",
+        "hausenblas2024",
+        "silva2017",
+    ):
         assert sid in studies.index
     assert len(studies) >= 12
     assert studies.loc["hornyak1998", "n"] == 10
@@ -93,6 +106,7 @@ def test_studies_table_has_the_studies_the_articles_rely_on():
 
 
 # --- one fixture per validation rule: each breaks exactly one thing --------------------------------
+
 
 def edit_csv(corpus, name: str, row: int, column: str, value: str) -> None:
     """Set one cell (spreadsheet row numbering: header is row 1)."""
@@ -217,6 +231,7 @@ def test_check_data_raises_with_every_problem(corpus):
 
 # --- the command line ----------------------------------------------------------------------------
 
+
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mgedu", *args], capture_output=True, text=True, cwd=REPO)
 
@@ -240,6 +255,7 @@ def test_cli_without_command_is_a_usage_error():
 
 # --- import hygiene ------------------------------------------------------------------------------
 
+
 def test_import_is_light_and_changes_no_global_state():
     code = (
         "import sys, matplotlib; before = dict(dict.items(matplotlib.rcParams)); "
@@ -248,9 +264,17 @@ def test_import_is_light_and_changes_no_global_state():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[:2] == ["[]", "True"]
-    bare = subprocess.run([sys.executable, "-c", "import sys, mgedu; print(sorted(m for m in ('pandas', 'matplotlib', "
-                           "'ipywidgets', 'statsmodels', 'numpy') if m in sys.modules))"],
-                          capture_output=True, text=True, check=True)
+    bare = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, mgedu; print(sorted(m for m in ('pandas', 'matplotlib', "
+            "'ipywidgets', 'statsmodels', 'numpy') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert bare.stdout.strip() == "[]"
 
 

@@ -106,6 +106,7 @@ def test_problem_sorts_and_prints():
 
 # --- the one loader -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", sorted(TABLES))
 def test_every_catalogued_table_loads_through_the_one_loader(name):
     frame = load(name)

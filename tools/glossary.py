@@ -31,17 +31,27 @@ def _vocabulary_cells() -> list[str]:
     from mgedu.practice.claims import PAIRED_REASONS, VERDICT_ORDER
     from mgedu.seeds import REASON_LABELS, REASON_MEANINGS, VERDICT_LABELS, VERDICT_MEANINGS
 
-    verdicts = ["## Verdicts", "",
-                "What you and the audit decide about a claim, checked against its primary source. From lenient "
-                "to harsh: " + ", ".join(VERDICT_LABELS[v] for v in VERDICT_ORDER) + "; the other two say "
-                "that a claim could not be checked, not how wrong it is.", "",
-                "| Verdict | Meaning |", "|---|---|"]
+    verdicts = [
+        "## Verdicts",
+        "",
+        "What you and the audit decide about a claim, checked against its primary source. From lenient "
+        "to harsh: " + ", ".join(VERDICT_LABELS[v] for v in VERDICT_ORDER) + "; the other two say "
+        "that a claim could not be checked, not how wrong it is.",
+        "",
+        "| Verdict | Meaning |",
+        "|---|---|",
+    ]
     verdicts += [f"| {VERDICT_LABELS[v]} | {VERDICT_MEANINGS[v]} |" for v in VERDICT_LABELS]
     verdicts += ["", "*Source:* the workbook's audit of the five articles (`seeds/README.md`)."]
     pairs = "; ".join(f"'{VERDICT_LABELS[v]}' goes with '{REASON_LABELS[r]}'" for v, r in PAIRED_REASONS.items())
-    reasons = ["## Reasons", "",
-               f"Why a claim gets its verdict. {pairs}; the other verdicts take one of the other reasons.", "",
-               "| Reason | What to look for | What you type |", "|---|---|---|"]
+    reasons = [
+        "## Reasons",
+        "",
+        f"Why a claim gets its verdict. {pairs}; the other verdicts take one of the other reasons.",
+        "",
+        "| Reason | What to look for | What you type |",
+        "|---|---|---|",
+    ]
     reasons += [f"| {label} | {REASON_MEANINGS[code]} | `{code}` |" for code, label in REASON_LABELS.items()]
     reasons += ["", "*Source:* the workbook's audit of the five articles (`seeds/README.md`)."]
     return ["\n".join(verdicts), "\n".join(reasons)]
@@ -58,8 +68,11 @@ def render_glossary(folder: str | Path | None = None) -> Any:
 
     cells = [INTRO]
     for row in load_glossary(folder).itertuples(index=False):
-        name = "" if str(row.name).casefold() == str(row.term).casefold() else f"**{str(row.name)[0].upper()}" \
-            f"{str(row.name)[1:]}.** "
+        name = (
+            ""
+            if str(row.name).casefold() == str(row.term).casefold()
+            else f"**{str(row.name)[0].upper()}{str(row.name)[1:]}.** "
+        )
         cells.append(f"## {row.term}\n\n{name}{row.definition}\n\n*Source:* {row.source}")
     cells += _vocabulary_cells()
     nb = nbformat.v4.new_notebook(

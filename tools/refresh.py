@@ -1,16 +1,18 @@
 """Re-execute notebooks and store their outputs lean and deterministic (for contributors).
 
 ``python -m tools.refresh notebooks/01-claims.ipynb [...]`` runs each notebook top to bottom in a
-fresh kernel (working directory: the notebook's folder), then removes what would churn on every run:
-widget state and execution timing metadata. Outputs themselves are kept, because nbval compares them.
-A notebook with an error output is not written back: the command fails and names the cell, so a
-broken notebook is never stored.
+fresh kernel (working directory: the notebook's folder), after putting the workbook's setup cell first
+(``tools/setup_cell.py``; it installs mgedu on Colab and in JupyterLite; a notebook that lacks it gets it),
+then removes what would churn on every run: widget state and execution timing metadata. Outputs
+themselves are kept, because nbval compares them. A notebook with an error output is not written back:
+the command fails and names the cell, so a broken notebook is never stored.
 
 Metadata is stored the way JupyterLab itself would write it, so that merely opening a notebook does
 not mark it modified: the ``language_info`` the kernel reports (JupyterLab copies the kernel's,
 ``version`` included, into the notebook when the kernel starts) and, for a cell whose outputs are
 hidden (``jupyter.outputs_hidden``), the matching legacy ``collapsed`` flag (JupyterLab adds it).
-``python -m tools.refresh --metadata-only`` applies just this to notebooks without running them.
+``python -m tools.refresh --metadata-only`` applies just this to notebooks without running them
+(and also puts the setup cell first).
 """
 
 from __future__ import annotations
@@ -59,8 +61,12 @@ def clean_notebook(nb: Any) -> Any:
             outputs: list[Any] = []
             for output in cell.get("outputs", []):
                 previous = outputs[-1] if outputs else None
-                if (output.get("output_type") == "stream" and previous is not None
-                        and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+                if (
+                    output.get("output_type") == "stream"
+                    and previous is not None
+                    and previous.get("output_type") == "stream"
+                    and previous.get("name") == output.get("name")
+                ):
                     previous["text"] = previous["text"] + output["text"]  # one stream, however it was chunked
                     continue
                 data = output.get("data", {})
@@ -76,9 +82,21 @@ def clean_notebook(nb: Any) -> Any:
 def error_cells(nb: Any) -> list[int]:
     """Indices of code cells with an error output."""
     return [
-        i for i, cell in enumerate(nb.cells)
+        i
+        for i, cell in enumerate(nb.cells)
         if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", []))
     ]
+
+
+def add_setup_cell(nb: Any) -> bool:
+    """Put the workbook's setup cell (``tools/setup_cell.py``) first in a notebook that runs code,
+    replacing an older version of it; return whether the notebook changed. Markdown-only notebooks
+    (the glossary) need no install and are left alone."""
+    from tools.setup_cell import ensure_setup_cell, is_setup_cell
+
+    if not any(cell.cell_type == "code" and not is_setup_cell(cell) for cell in nb.cells):
+        return False
+    return ensure_setup_cell(nb)
 
 
 def execute_notebook(path: Path, timeout: int = 120) -> Any:
@@ -88,8 +106,14 @@ def execute_notebook(path: Path, timeout: int = 120) -> Any:
     from mgedu.classroom.kernels import notebook_client
 
     nb = nbformat.read(path, as_version=4)
-    client = notebook_client(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                             resources={"metadata": {"path": str(path.parent)}})
+    add_setup_cell(nb)
+    client = notebook_client(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     return nb
 
@@ -114,15 +138,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.refresh", description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
-    parser.add_argument("--metadata-only", action="store_true",
-                        help="only store the metadata as JupyterLab writes it (no run; outputs untouched)")
+    parser.add_argument(
+        "--metadata-only",
+        action="store_true",
+        help="only store the metadata as JupyterLab writes it (no run; outputs untouched)",
+    )
     args = parser.parse_args(argv)
     status = 0
     if args.metadata_only:
         import nbformat
 
         for path in args.notebooks:
-            nbformat.write(normalise_metadata(nbformat.read(path, as_version=4)), path)
+            nb = nbformat.read(path, as_version=4)
+            add_setup_cell(nb)
+            nbformat.write(normalise_metadata(nb), path)
             print(f"normalised {path}")
         return status
     for path in args.notebooks:

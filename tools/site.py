@@ -81,8 +81,12 @@ def notebook_summary(nb: Any) -> dict[str, Any]:
                 paragraphs.append(_text(token))
         if objectives:
             break
-    return {"title": title, "hook": paragraphs[0] if paragraphs else "",
-            "level": paragraphs[1] if len(paragraphs) > 1 else "", "objectives": objectives}
+    return {
+        "title": title,
+        "hook": paragraphs[0] if paragraphs else "",
+        "level": paragraphs[1] if len(paragraphs) > 1 else "",
+        "objectives": objectives,
+    }
 
 
 def _text(token: dict[str, Any]) -> str:
@@ -91,8 +95,7 @@ def _text(token: dict[str, Any]) -> str:
         return " "
     own = token.get("raw", "") if token["type"] in ("text", "codespan") else ""
     text = own + "".join(_text(child) for child in token.get("children") or [])
-    return " ".join(text.split()) if token["type"] in ("heading", "paragraph", "list_item", "block_text") \
-        else text
+    return " ".join(text.split()) if token["type"] in ("heading", "paragraph", "list_item", "block_text") else text
 
 
 # ----------------------------------------------------------------------------- explorers as snapshots
@@ -176,9 +179,11 @@ def widget_snapshot(model_id: str, state: dict[str, Any]) -> str:
     """
     body = _widget_html(state, model_id)
     body = re.sub(r"((?:<dt>.*?</dt><dd>.*?</dd>)+)", r"<dl>\1</dl>", body)
-    return ('<div class="mgedu-snapshot" role="group" aria-label="Explorer, as it starts">\n'
-            '<p class="mgedu-snapshot-note">Explorer, shown as it starts. '
-            "Run the notebook to change the controls.</p>\n" + body + "</div>")
+    return (
+        '<div class="mgedu-snapshot" role="group" aria-label="Explorer, as it starts">\n'
+        '<p class="mgedu-snapshot-note">Explorer, shown as it starts. '
+        "Run the notebook to change the controls.</p>\n" + body + "</div>"
+    )
 
 
 def embed_widget_snapshots(nb: Any) -> int:
@@ -211,11 +216,15 @@ def accessible_tables(page: str) -> str:
     <div class="mgedu-table-scroll" role="region" aria-label="Table (scrolls sideways when wide)"
     tabindex="0"><table><tr><th><span class="mgedu-sr-only">row</span></th><th>dose</th></tr></table></div>
     """
+
     def wrap(match: re.Match[str]) -> str:
-        table = _EMPTY_HEADER.sub(lambda m: f"<th{m.group(1) or ''}><span class=\"mgedu-sr-only\">row</span></th>",
-                                  match.group(0))
-        return ('<div class="mgedu-table-scroll" role="region" aria-label="Table (scrolls sideways when wide)" '
-                f'tabindex="0">{table}</div>')
+        table = _EMPTY_HEADER.sub(
+            lambda m: f'<th{m.group(1) or ""}><span class="mgedu-sr-only">row</span></th>', match.group(0)
+        )
+        return (
+            '<div class="mgedu-table-scroll" role="region" aria-label="Table (scrolls sideways when wide)" '
+            f'tabindex="0">{table}</div>'
+        )
 
     return _TABLE.sub(wrap, page)
 
@@ -283,18 +292,24 @@ def rewrite_links(page: str, notebooks: set[str], source_dir: Path, root: Path) 
 def _exporter() -> Any:
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="mgedu_page",
-                        embed_images=True, exclude_anchor_links=False, theme="light")
+    return HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES)],
+        template_name="mgedu_page",
+        embed_images=True,
+        exclude_anchor_links=False,
+        theme="light",
+    )
 
 
 def _page_resources(nb: Any, name: str, nav: dict[str, Any], notebooks_dir: Path) -> dict[str, Any]:
     css = (TEMPLATES / "site.css").read_text(encoding="utf-8")
-    return {"metadata": {"name": nb.metadata.get("title", name), "path": str(notebooks_dir)},
-            "mgedu": {"css": css, "footer": FOOTER, **nav}}
+    return {
+        "metadata": {"name": nb.metadata.get("title", name), "path": str(notebooks_dir)},
+        "mgedu": {"css": css, "footer": FOOTER, **nav},
+    }
 
 
-def build_site(out: Path, notebooks_dir: Path = REPO / "notebooks", execute: bool = True,
-               jobs: int = 2) -> list[Path]:
+def build_site(out: Path, notebooks_dir: Path = REPO / "notebooks", execute: bool = True, jobs: int = 2) -> list[Path]:
     """Build the site into ``out`` (emptied first); return the pages written (index first).
 
     Pages go to ``out/notebooks/<name>.html`` so that relative links written in the notebooks
@@ -313,8 +328,10 @@ def build_site(out: Path, notebooks_dir: Path = REPO / "notebooks", execute: boo
             notebooks = [nbformat.reads(text, as_version=4) for text in pool.map(_execute, map(str, paths))]
     else:
         notebooks = [nbformat.read(path, as_version=4) for path in paths]
-    summaries = [notebook_summary(nb) | {"file": p.name, "href": f"notebooks/{p.stem}.html"}
-                 for p, nb in zip(paths, notebooks, strict=True)]
+    summaries = [
+        notebook_summary(nb) | {"file": p.name, "href": f"notebooks/{p.stem}.html"}
+        for p, nb in zip(paths, notebooks, strict=True)
+    ]
     if out.exists():
         shutil.rmtree(out)
     (out / "notebooks").mkdir(parents=True)
@@ -326,8 +343,12 @@ def build_site(out: Path, notebooks_dir: Path = REPO / "notebooks", execute: boo
             if cell.cell_type == "markdown":
                 cell.source = render_math(cell.source)
         nb.metadata["title"] = summaries[i]["title"] or path.stem
-        nav = {"index_href": "../index.html", "binder_url": binder_url(REPO / "README.md", path.name),
-               "previous": _nav(summaries, i - 1), "next": _nav(summaries, i + 1)}
+        nav = {
+            "index_href": "../index.html",
+            "binder_url": binder_url(REPO / "README.md", path.name),
+            "previous": _nav(summaries, i - 1),
+            "next": _nav(summaries, i + 1),
+        }
         resources = _page_resources(nb, path.stem, nav, notebooks_dir)
         body, _ = exporter.from_notebook_node(nb, resources=resources)
         body, files = rewrite_links(accessible_tables(body), names, notebooks_dir, REPO)
@@ -340,8 +361,11 @@ def build_site(out: Path, notebooks_dir: Path = REPO / "notebooks", execute: boo
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, target)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     index = env.get_template("workbook_map.html.j2").render(
-        notebooks=summaries, css=(TEMPLATES / "site.css").read_text(encoding="utf-8"), footer=FOOTER,
-        binder_url=binder_url(REPO / "README.md", paths[0].name))
+        notebooks=summaries,
+        css=(TEMPLATES / "site.css").read_text(encoding="utf-8"),
+        footer=FOOTER,
+        binder_url=binder_url(REPO / "README.md", paths[0].name),
+    )
     (out / "index.html").write_text(index, encoding="utf-8")
     return [out / "index.html", *pages]
 
@@ -357,8 +381,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.site", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "_build" / "html", help="output folder (emptied)")
     parser.add_argument("--notebooks", type=Path, default=REPO / "notebooks", help="folder of notebooks")
-    parser.add_argument("--no-execute", action="store_true",
-                        help="use the stored outputs (faster; explorers then show a placeholder)")
+    parser.add_argument(
+        "--no-execute", action="store_true", help="use the stored outputs (faster; explorers then show a placeholder)"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel")
     args = parser.parse_args(argv)
     try:

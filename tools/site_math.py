@@ -20,9 +20,27 @@ import sys
 _CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", flags=re.DOTALL)
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", flags=re.DOTALL)
 _INLINE = re.compile(r"(?<![\\$\w])\$([^$\n]+?)\$(?![\w$])")
-_SYMBOLS = {r"\cdot": "·", r"\times": "×", r"\pm": "±", r"\le": "≤", r"\ge": "≥", r"\approx": "≈",
-            r"\mu": "µ", r"\alpha": "α", r"\beta": "β", r"\Delta": "Δ", r"\sigma": "σ", r"\tau": "τ",
-            r"\infty": "∞", r"\ldots": "...", r"\%": "%", r"\,": " ", r"\;": " ", r"\!": "", r"\quad": " "}
+_SYMBOLS = {
+    r"\cdot": "·",
+    r"\times": "×",
+    r"\pm": "±",
+    r"\le": "≤",
+    r"\ge": "≥",
+    r"\approx": "≈",
+    r"\mu": "µ",
+    r"\alpha": "α",
+    r"\beta": "β",
+    r"\Delta": "Δ",
+    r"\sigma": "σ",
+    r"\tau": "τ",
+    r"\infty": "∞",
+    r"\ldots": "...",
+    r"\%": "%",
+    r"\,": " ",
+    r"\;": " ",
+    r"\!": "",
+    r"\quad": " ",
+}
 
 
 def _group(tex: str, start: int) -> tuple[str, int]:
@@ -43,8 +61,8 @@ def _group(tex: str, start: int) -> tuple[str, int]:
     for i in range(start, len(tex)):
         depth += {"{": 1, "}": -1}.get(tex[i], 0)
         if depth == 0:
-            return tex[start + 1:i], i + 1
-    return tex[start + 1:], len(tex)
+            return tex[start + 1 : i], i + 1
+    return tex[start + 1 :], len(tex)
 
 
 def _wrapped(text: str) -> str:
@@ -69,7 +87,7 @@ def tex_to_text(tex: str) -> str:
             top, bottom = tex_to_text(top), tex_to_text(bottom)
             out.append(f"{_wrapped(top)} / {_wrapped(bottom)}")
         elif re.match(r"\\(text|mathrm|mathit|mathbf|operatorname)\b", tex[i:]):
-            i = tex.index("{", i) if "{" in tex[i:i + 16] else i + 5
+            i = tex.index("{", i) if "{" in tex[i : i + 16] else i + 5
             content, i = _group(tex, i)
             out.append(content)
         elif tex[i] in "^_":
@@ -99,12 +117,20 @@ def formula_image(tex: str, display: bool) -> str:
     figure = Figure()
     figure.text(0, 0, f"${tex.strip()}$", fontsize=15 if display else 12)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.02, transparent=True,
-                   metadata={"Date": None, "Creator": None})
+    figure.savefig(
+        buffer,
+        format="svg",
+        bbox_inches="tight",
+        pad_inches=0.02,
+        transparent=True,
+        metadata={"Date": None, "Creator": None},
+    )
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     css = "mgedu-math mgedu-math-display" if display else "mgedu-math"
-    return (f'<img class="{css}" src="data:image/svg+xml;base64,{data}" '
-            f'alt="{html.escape("Formula: " + tex_to_text(tex))}">')
+    return (
+        f'<img class="{css}" src="data:image/svg+xml;base64,{data}" '
+        f'alt="{html.escape("Formula: " + tex_to_text(tex))}">'
+    )
 
 
 def render_math(markdown: str) -> str:

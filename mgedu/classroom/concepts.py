@@ -75,6 +75,7 @@ def concept_titles(codes: Iterable[str], folder: str | Path | None = None) -> li
 
 # ------------------------------------------------------------------------------------------ named rules
 
+
 @rule()
 def concept_groups_match_their_codes(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
     """A concept's group is the start of its code (2.1d belongs to 2.1)."""
@@ -109,5 +110,9 @@ def exercise_concepts_are_key_concepts(rows: Rows, corpus: Corpus) -> Iterator[P
             if unknown:
                 marker = f'"id": "{exercise.get("id")}"'
                 line = next((i + 1 for i, text_line in enumerate(lines) if marker in text_line), 0)
-                yield Problem(f"exercises/{path.name}", line, "concepts", (
-                    f"exercise {exercise.get('id')}: {', '.join(unknown)} not in key_concepts.csv"))
+                yield Problem(
+                    f"exercises/{path.name}",
+                    line,
+                    "concepts",
+                    (f"exercise {exercise.get('id')}: {', '.join(unknown)} not in key_concepts.csv"),
+                )

@@ -23,6 +23,8 @@ STATUS_WORDS = {
     "to-mark": "to be marked",
     "missing": "no check ran",
     "not-reached": "not reached",
+    "not-graded": "not graded",
+    "marked": "marked by your teacher",
 }
 
 
@@ -42,7 +44,7 @@ def render_feedback(student: str, results: Sequence[SubmissionResult]) -> str:
     for result in results:
         questions = [r for r in result.rows if r.question != "-"]
         problems = [r for r in result.rows if r.question == "-" and r.message]
-        auto = [r for r in questions if r.status != "to-mark"]
+        auto = [r for r in questions if r.status not in ("to-mark", "marked")]
         got = sum(r.points or 0 for r in auto)
         out_of = sum(r.max or 0 for r in auto)
         to_mark = sum(1 for r in questions if r.status == "to-mark")
@@ -65,9 +67,7 @@ def render_feedback(student: str, results: Sequence[SubmissionResult]) -> str:
 def _feedback_line(row: Row) -> str:
     points = "" if row.points is None else f"{row.points:g} / {row.max:g}"
     message = row.message.replace("|", "\\|").replace("\n", " ")
-    return (
-        f"| {row.question} {row.title} | {STATUS_WORDS.get(row.status, row.status)} | {points} | {message} |"
-    )
+    return f"| {row.question} {row.title} | {STATUS_WORDS.get(row.status, row.status)} | {points} | {message} |"
 
 
 def write_feedback(results: Sequence[SubmissionResult], folder: str | Path) -> list[Path]:

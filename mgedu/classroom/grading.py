@@ -1,37 +1,49 @@
-"""Offline grading of submitted notebooks: one kernel per submission, one CSV and feedback per student.
+"""Offline grading of submitted notebooks: each run in a sandbox of its own, every answer re-checked here.
 
-:func:`grade_submissions` runs every submission in its own kernel process (see
-:mod:`mgedu.classroom.running`), reads the grading log the notebook's ``check(...)`` calls wrote, and
-marks each exercise of that notebook:
+:func:`grade_submissions` finds each handed-in file's notebook and student (a roster maps file and
+folder names to LMS ids; see :mod:`mgedu.classroom.submissions`), keeps the latest hand-in per student
+and notebook (older ones are listed, not graded), runs each kept notebook from the top in a sandbox
+(:mod:`mgedu.classroom.running`), and marks each exercise from the answers its ``check(...)`` calls
+logged:
 
-- the **last** check of each question id counts (cells may be moved, copied or deleted);
-- the grader re-checks the logged answer itself against the key, so a notebook that forges its log or
-  patches ``check`` gains nothing;
+- the **last** check of each question id counts (cells may be moved, copied or deleted); the
+  **first** attempt the student committed, stored in the handed-in file, is reported beside it;
+- the grader re-checks every answer itself against its own keys (:func:`mgedu.exercises.evaluate`),
+  so a notebook that forges its log or patches ``check`` gains nothing;
 - written answers are recorded for a person to mark (points left blank, status ``to-mark``);
 - an exercise whose check never ran scores 0 (``missing``, or ``not-reached`` after a time-out).
 
-A submission that is not a notebook, crashes the kernel, runs past the time limit or has cells that
-raise errors gets a row saying so, and the batch goes on. Notebooks are matched to their exercises by
-the name the release stamped in their metadata, else by the workbook name in the file name
-(``alice_01-claims.ipynb``), else by the ids of their checks.
+A file that is not a notebook, crashes, runs past the time limit or has cells that raise errors gets
+a row saying so, and 0 for each exercise of its notebook when the notebook is known; the batch goes on.
 """
 
 from __future__ import annotations
 
-import csv
-import re
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mgedu.classroom.release import SOLUTION_TAG, is_tagged, notebook_name, question_ids
+from mgedu.classroom.gradebook import GradeRow, write_long
+from mgedu.classroom.roster import Roster
+from mgedu.classroom.sandbox import Isolation, Limits, find_isolation
+from mgedu.classroom.submissions import (
+    HandIn,
+    collect_files,
+    identify,
+    lateness,
+    latest_hand_ins,
+    solution_ids,
+    student_name,
+)
 from mgedu.exercises import Exercise, evaluate, load_exercises, sort_key
 
-COLUMNS = ("student", "notebook", "question", "points", "max", "status", "detail", "file")
-QUESTION_STATUSES = ("correct", "incorrect", "unanswered", "invalid", "to-mark", "missing", "not-reached")
+__all__ = ["Row", "SubmissionResult", "grade_one", "grade_submissions", "score_log", "student_name", "write_grades"]
+
+Row = GradeRow
+QUESTION_STATUSES = ("correct", "incorrect", "unanswered", "invalid", "to-mark", "missing", "not-reached", "not-graded")
 SUBMISSION_STATUSES = (
     "not-a-notebook",
     "unknown-notebook",
@@ -40,130 +52,27 @@ SUBMISSION_STATUSES = (
     "error",
     "cell-errors",
     "solution-cells",
+    "superseded",
+    "not-on-roster",
+    "no-sandbox",
     "note",
 )
-IGNORED_PARTS = (".ipynb_checkpoints", "__MACOSX", "__pycache__")
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
-
-
-@dataclass
-class Row:
-    """One line of the grades CSV."""
-
-    student: str
-    notebook: str
-    question: str
-    points: float | None
-    max: float | None
-    status: str
-    detail: str = ""
-    file: str = ""
-    title: str = ""
-    message: str = ""
-
-    def as_csv(self) -> dict[str, str]:
-        """The row as CSV cells (numbers without trailing zeros, blanks for 'not applicable')."""
-        return {
-            "student": self.student,
-            "notebook": self.notebook,
-            "question": self.question,
-            "points": _number(self.points),
-            "max": _number(self.max),
-            "status": self.status,
-            "detail": self.detail,
-            "file": self.file,
-        }
 
 
 @dataclass
 class SubmissionResult:
-    """The rows for one submitted file, and how long grading it took."""
+    """The rows for one handed-in file, and how long grading it took."""
 
     student: str
     notebook: str
     file: str
-    rows: list[Row] = field(default_factory=list)
+    rows: list[GradeRow] = field(default_factory=list)
     seconds: float = 0.0
+    name: str = ""
 
 
-def student_name(path: str | Path, notebook: str | None = None) -> str:
-    """Who handed ``path`` in: the file name without the notebook name, else the folder name.
-
-    >>> student_name("submissions/alice/01-claims.ipynb", "01-claims")
-    'alice'
-    >>> student_name("inbox/bob_smith-01-claims.ipynb", "01-claims")
-    'bob_smith'
-    """
-    path = Path(path)
-    stem = path.stem
-    if notebook and notebook in stem.lower():
-        start = stem.lower().index(notebook)
-        rest = stem[:start] + " " + stem[start + len(notebook) :]
-        rest = re.sub(r"\(\d+\)", " ", rest)  # "(1)" added by browsers on a second download
-        rest = re.sub(r"[\s_.\-]+", " ", rest).strip().replace(" ", "_")
-        if rest:
-            return rest
-    parent = path.parent.name
-    return parent if parent and parent not in (".", "") else stem
-
-
-def collect_files(paths: Sequence[str | Path]) -> list[Path]:
-    """The files to grade: each file given, and every file under each folder (hidden ones skipped)."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                rel = found.relative_to(path).parts
-                if found.is_file() and not any(p.startswith(".") or p in IGNORED_PARTS for p in rel):
-                    files.append(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise ValueError(f"paths must exist; {str(path)!r} does not")
-    return files
-
-
-def _read_notebook(path: Path) -> tuple[Any | None, str]:
-    import nbformat
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, "file not found"
-    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
-        return None, f"not a notebook file ({type(exc).__name__})"
-    try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception as exc:  # nbformat raises several kinds for non-notebooks
-        return None, f"not a Jupyter notebook ({type(exc).__name__}: {str(exc)[:120]})"
-    if not isinstance(nb.get("cells"), list):
-        return None, "not a Jupyter notebook (no cells)"
-    return nb, ""
-
-
-def identify_notebook(nb: Any, path: Path, exercises: dict[str, Exercise]) -> str | None:
-    """Which workbook notebook a submission is: release stamp, then file name, then its checks' ids."""
-    known = {ex.notebook for ex in exercises.values()}
-    stamped = (nb.metadata.get("mgedu") or {}).get("notebook") if nb is not None else None
-    if isinstance(stamped, str) and stamped in known:
-        return stamped
-    from_name = notebook_name(path)
-    if from_name in known:
-        return from_name
-    if nb is None:
-        return from_name
-    votes = Counter(
-        exercises[i].notebook
-        for cell in nb.cells
-        if cell.get("cell_type") == "code"
-        for i in question_ids(str(cell.get("source", "")))
-        if i in exercises
-    )
-    return votes.most_common(1)[0][0] if votes else (stamped if isinstance(stamped, str) else from_name)
+def _text(answer: Any) -> str:
+    return "" if answer is None else str(answer)[:5000]
 
 
 def score_log(
@@ -175,169 +84,269 @@ def score_log(
     notebook: str,
     file: str,
     exercises: Mapping[str, Exercise] | None = None,
-) -> list[Row]:
+    first: Mapping[str, Any] | None = None,
+    name: str = "",
+    targets: Mapping[str, float] | None = None,
+) -> list[GradeRow]:
     """One row per expected exercise from the grading log (the last check of each id counts).
 
-    Each logged answer is checked again here against the key (``exercises``, default: the loaded keys).
+    Each logged answer is checked again here against the key (``exercises``, default: the loaded
+    keys); so is each first attempt in ``first`` (question id -> answer). For the variant exercises
+    in ``targets`` (question id -> this student's expected answer), the answer is compared with that
+    value instead, within the exercise's tolerance.
     """
+    targets = targets or {}
+
+    def judge(ex: Exercise, answer: Any) -> Any:
+        if ex.id in targets:
+            return _judge_variant(ex, answer, targets[ex.id])
+        return evaluate(ex.id, answer, exercises=exercises)
+
     last: dict[str, dict[str, Any]] = {}
     for record in log:
         last[record["id"]] = record
+    first = first or {}
     rows = []
     for ex in expected:
-        base = {
-            "student": student,
-            "notebook": notebook,
-            "question": ex.id,
-            "max": ex.points,
-            "file": file,
-            "title": ex.title,
-        }
+        row = GradeRow(student, name or student, notebook, ex.id, 0.0, ex.points, "", file=file, title=ex.title)
+        if ex.id in first:
+            first_feedback = judge(ex, first[ex.id])
+            row.first_answer = _text(first[ex.id])
+            row.first_status = "to-mark" if first_feedback.status == "recorded" else first_feedback.status
+            row.first_points = (
+                None if first_feedback.status == "recorded" else (ex.points if first_feedback.correct else 0.0)
+            )
         record = last.get(ex.id)
         if record is None:
             reached = run_status == "completed"
-            rows.append(
-                Row(
-                    **base,
-                    points=0.0,
-                    status="missing" if reached else "not-reached",
-                    detail="no check of this exercise ran" if reached else "the run stopped before it",
-                    message=(
-                        "No check of this exercise ran: the exercise cell may have been deleted, "
-                        "left out, or stopped by an error before it."
-                    )
-                    if reached
-                    else "The notebook stopped before this exercise (see the note above).",
-                )
-            )
-            continue
-        answer = record.get("answer")
-        if not isinstance(answer, (str, int, float, type(None))) or isinstance(answer, bool):
-            answer = str(answer)
-        feedback = evaluate(ex.id, answer, exercises=exercises)
-        note = ""
-        if record.get("status") != feedback.status and not (
-            record.get("status") == "recorded" and feedback.status == "recorded"
-        ):
-            note = (
-                f"the notebook showed {record.get('status')!r}; the grader's check says {feedback.status!r}"
-            )
-        if feedback.status == "recorded":
-            rows.append(
-                Row(
-                    **base,
-                    points=None,
-                    status="to-mark",
-                    detail=str(answer or ""),
-                    message="Recorded for your teacher to read.",
-                )
+            row.status = "missing" if reached else "not-reached"
+            row.detail = "no check of this exercise ran" if reached else "the run stopped before it"
+            row.message = (
+                "No check of this exercise ran: the exercise cell may have been deleted, left out, or stopped "
+                "by an error before it."
+                if reached
+                else "The notebook stopped before this exercise (see the note above)."
             )
         else:
-            points = ex.points if feedback.status == "correct" else 0.0
-            rows.append(
-                Row(**base, points=points, status=feedback.status, detail=note, message=feedback.message)
-            )
+            answer = record.get("answer")
+            feedback = judge(ex, answer)
+            row.answer = _text(answer)
+            if feedback.status == "recorded":
+                row.points, row.status, row.message = None, "to-mark", "Recorded for your teacher to read."
+                row.detail = row.answer
+            else:
+                row.points = ex.points if feedback.correct else 0.0
+                row.status, row.message = feedback.status, feedback.message
+        rows.append(row)
     return rows
 
 
+def _judge_variant(ex: Exercise, answer: Any, target: float) -> Any:
+    """Feedback for a variant exercise: the answer against this student's own expected value."""
+    from mgedu.exercises import Feedback, read_numeric_answer
+
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return Feedback(ex.id, "unanswered", f"{ex.id} · no answer.")
+    try:
+        value = read_numeric_answer(answer, ex.unit)
+    except ValueError as exc:
+        return Feedback(ex.id, "invalid", f"{ex.id} · not checked: {exc}.")
+    from mgedu.variants import variant_tolerance
+
+    if abs(value - target) <= variant_tolerance(ex.id):
+        return Feedback(ex.id, "correct", f"{ex.id} · correct for your numbers.")
+    return Feedback(ex.id, "incorrect", f"{ex.id} · not yet for your numbers. Hint: {ex.hint}")
+
+
+def variant_targets(course: Any, student: str, expected: Sequence[Exercise]) -> dict[str, float]:
+    """This student's expected answer to each variant exercise among ``expected`` (with a course secret)."""
+    from mgedu.variants import expected_answer, load_variants, student_numbers
+
+    variants = load_variants()
+    return {
+        ex.id: expected_answer(ex.id, student_numbers(course, student, ex.id))
+        for ex in expected
+        if ex.id in variants and ex.kind == "numeric"
+    }
+
+
+def first_attempts(nb: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The first answer to each exercise that the student committed, as stored in the handed-in notebook.
+
+    Read with :func:`mgedu.attempts.read_attempts` from the file as handed in (plain, size-capped JSON);
+    the grader re-checks these answers itself. A malformed record yields nothing, never an error.
+    """
+    if nb is None:
+        return {}
+    from mgedu.attempts import read_attempts
+
+    try:
+        records = read_attempts(nb)
+    except Exception:  # the file is the student's: whatever it holds must not stop grading
+        return {}
+    return {qid: record.first_answer for qid, record in records.items()}
+
+
+def _note(result: SubmissionResult, hand_in: HandIn, status: str, detail: str, message: str = "") -> None:
+    result.rows.append(
+        GradeRow(
+            hand_in.student,
+            hand_in.name,
+            hand_in.notebook,
+            "-",
+            None,
+            None,
+            status,
+            late=hand_in.late,
+            submitted=_when(hand_in),
+            detail=detail,
+            file=str(hand_in.path),
+            message=message,
+        )
+    )
+
+
+def _when(hand_in: HandIn) -> str:
+    from datetime import UTC
+
+    return datetime.fromtimestamp(hand_in.sub.mtime, tz=UTC).strftime("%Y-%m-%d %H:%M UTC") if hand_in.sub.mtime else ""
+
+
+def _zero_rows(hand_in: HandIn, expected: Sequence[Exercise], why: str) -> list[GradeRow]:
+    return [
+        GradeRow(
+            hand_in.student,
+            hand_in.name,
+            hand_in.notebook,
+            ex.id,
+            0.0,
+            ex.points,
+            "not-graded",
+            detail=why,
+            file=str(hand_in.path),
+            title=ex.title,
+            message=f"Not graded: {why}.",
+        )
+        for ex in expected
+    ]
+
+
 def grade_one(
-    path: str | Path, *, timeout: float = 120.0, key_folders: tuple[str, ...] = ()
+    hand_in: HandIn | str | Path,
+    *,
+    isolation: Isolation,
+    timeout: float = 120.0,
+    limits: Limits | None = None,
+    key_folders: tuple[str, ...] = (),
+    course: Any = None,
 ) -> SubmissionResult:
-    """Grade one submitted file in its own kernel; never raises for a bad submission."""
+    """Grade one handed-in file, run contained by ``isolation``; never raises for a bad submission.
+
+    With a ``course`` (see :mod:`mgedu.classroom.course`), variant exercises are marked against the
+    numbers derived for this student.
+    """
     from mgedu.classroom.running import run_notebook
 
     started = time.monotonic()
-    path = Path(path)
     exercises = load_exercises(key_folders)
-    nb, problem = _read_notebook(path)
-    notebook = identify_notebook(nb, path, exercises) or "-"
-    student = student_name(path, notebook if notebook != "-" else None)
-    result = SubmissionResult(student, notebook, str(path))
-    base = {
-        "student": student,
-        "notebook": notebook,
-        "question": "-",
-        "points": None,
-        "max": None,
-        "file": str(path),
-    }
-    if nb is None:
-        result.rows.append(
-            Row(
-                **base,
-                status="not-a-notebook",
-                detail=problem,
-                message=f"This file could not be graded: {problem}.",
-            )
-        )
-        result.seconds = time.monotonic() - started
-        return result
+    if not isinstance(hand_in, HandIn):
+        hand_in = identify(Path(hand_in), exercises, None)
+    sub = hand_in.sub
+    result = SubmissionResult(hand_in.student, hand_in.notebook, str(hand_in.path), name=hand_in.name)
     expected = sorted(
-        (ex for ex in exercises.values() if ex.notebook == notebook), key=lambda e: sort_key(e.id)
+        (ex for ex in exercises.values() if ex.notebook == hand_in.notebook), key=lambda e: sort_key(e.id)
     )
-    if not expected:
-        result.rows.append(
-            Row(
-                **base,
-                status="unknown-notebook",
-                detail="no workbook exercises belong to this notebook",
-                message="This notebook could not be matched to workbook exercises.",
+    if not hand_in.on_roster:
+        _note(
+            result,
+            hand_in,
+            "not-on-roster",
+            f"no roster entry matches {hand_in.name!r}",
+            "This file's name matched no student of the roster.",
+        )
+    if sub.nb is None:
+        _note(result, hand_in, "not-a-notebook", sub.problem, f"This file could not be graded: {sub.problem}.")
+        result.rows += _zero_rows(hand_in, expected, sub.problem)
+    elif not expected:
+        _note(
+            result,
+            hand_in,
+            "unknown-notebook",
+            "no workbook exercises belong to this notebook",
+            "This notebook could not be matched to workbook exercises.",
+        )
+    else:
+        solutions = solution_ids(sub.nb)
+        if solutions:
+            _note(
+                result,
+                hand_in,
+                "solution-cells",
+                f"cells tagged 'solution' for {', '.join(solutions)}",
+                "This file still contains the worked solutions of the teacher's version.",
             )
-        )
-        result.seconds = time.monotonic() - started
-        return result
-    solutions = [
-        i for cell in nb.cells if is_tagged(cell, SOLUTION_TAG) for i in question_ids(str(cell.source))
-    ]
-    if solutions:
-        result.rows.append(
-            Row(
-                **base,
-                status="solution-cells",
-                detail=f"cells tagged 'solution' for {', '.join(solutions)}",
-                message="This file still contains the worked solutions of the teacher's version.",
+        if not isolation.sandboxed:
+            _note(result, hand_in, "no-sandbox", isolation.description)
+        run = run_notebook(sub.data, isolation=isolation, timeout=timeout, limits=limits)
+        if run.status != "completed":
+            _note(
+                result,
+                hand_in,
+                run.status,
+                run.detail,
+                f"The notebook did not finish: {run.detail}. "
+                "Exercises after that point score 0; checks that ran before it count.",
             )
-        )
-    run = run_notebook(nb, timeout=timeout, key_folders=key_folders)
-    if run.status != "completed":
-        result.rows.append(
-            Row(
-                **base,
-                status=run.status,
-                detail=run.detail,
-                message=f"The notebook did not finish: {run.detail}. Exercises after that "
-                "point score 0; checks that ran before it count.",
+        if run.cell_errors:
+            shown = "; ".join(run.cell_errors[:5]) + (
+                f"; and {len(run.cell_errors) - 5} more" if len(run.cell_errors) > 5 else ""
             )
-        )
-    if run.cell_errors:
-        shown = "; ".join(run.cell_errors[:5]) + (
-            f"; and {len(run.cell_errors) - 5} more" if len(run.cell_errors) > 5 else ""
-        )
-        result.rows.append(
-            Row(
-                **base,
-                status="cell-errors",
-                detail=shown,
-                message=f"Some cells raised errors when the notebook was run from the top: {shown}.",
+            _note(
+                result,
+                hand_in,
+                "cell-errors",
+                shown,
+                f"Some cells raised errors when the notebook was run from the top: {shown}.",
             )
+        # Judgements, predictions and written records of the practice loop carry a "kind"; only checks count here.
+        other = sorted({r["id"] for r in run.log if r.get("kind", "check") == "check"} - {ex.id for ex in expected})
+        odd = [
+            f"ignored checks of other questions: {', '.join(other)[:300]}" if other else "",
+            f"{run.unreadable_log_lines} unreadable log lines" if run.unreadable_log_lines else "",
+            run.log_problem,
+        ]
+        if any(odd):
+            _note(result, hand_in, "note", "; ".join(o for o in odd if o))
+        result.rows += score_log(
+            run.log,
+            expected,
+            run_status=run.status,
+            student=hand_in.student,
+            notebook=hand_in.notebook,
+            file=str(hand_in.path),
+            exercises=exercises,
+            first=first_attempts(sub.nb),
+            name=hand_in.name,
+            targets=variant_targets(course, hand_in.student, expected) if course is not None else None,
         )
-    # Judgements, predictions and written records of the practice loop carry a "kind"; only checks count here.
-    other = sorted({r["id"] for r in run.log if r.get("kind", "check") == "check"} - {ex.id for ex in expected})
-    if other or run.unreadable_log_lines:
-        detail = (f"ignored checks of other questions: {', '.join(other)}" if other else "") + (
-            f"; {run.unreadable_log_lines} unreadable log lines" if run.unreadable_log_lines else ""
-        )
-        result.rows.append(Row(**base, status="note", detail=detail.strip("; "), message=""))
-    result.rows += score_log(
-        run.log,
-        expected,
-        run_status=run.status,
-        student=student,
-        notebook=notebook,
-        file=str(path),
-        exercises=exercises,
-    )
+    for row in result.rows:
+        row.late, row.submitted = hand_in.late, _when(hand_in)
+    sub.data = b""  # graded: no need to keep the file's bytes
     result.seconds = time.monotonic() - started
+    return result
+
+
+def _grader_fault(hand_in: HandIn, exercises: Mapping[str, Exercise], exc: Exception) -> SubmissionResult:
+    """The rows of a file the grader itself failed on: an ``error`` note and 0 for each exercise."""
+    why = f"the grader failed on this file ({type(exc).__name__}: {str(exc)[:200]}); please report it"
+    result = SubmissionResult(hand_in.student, hand_in.notebook, str(hand_in.path), name=hand_in.name)
+    _note(result, hand_in, "error", why, "This file could not be graded; your teacher will look at it.")
+    expected = sorted(
+        (ex for ex in exercises.values() if ex.notebook == hand_in.notebook), key=lambda e: sort_key(e.id)
+    )
+    result.rows += _zero_rows(hand_in, expected, why)
+    for row in result.rows:
+        row.late, row.submitted = hand_in.late, _when(hand_in)
     return result
 
 
@@ -347,39 +356,77 @@ def grade_submissions(
     timeout: float = 120.0,
     jobs: int = 2,
     key_folders: Sequence[str | Path] = (),
+    sandbox: bool = True,
+    limits: Limits | None = None,
+    isolation: Isolation | None = None,
+    roster: Roster | None = None,
+    due: datetime | None = None,
+    course: Any = None,
 ) -> list[SubmissionResult]:
-    """Grade every submitted file (folders are searched), ``jobs`` kernels at a time; results in input order.
+    """Grade every handed-in file (folders are searched), ``jobs`` at a time; results in input order.
 
-    The grader's threads only send cells and read replies; the work (and the submission's code) runs
-    in the kernel processes, so ``jobs`` is best set to the number of processor cores.
+    Each file runs in a sandbox of its own (``sandbox=False`` runs without one, recorded in every
+    result); :class:`~mgedu.classroom.sandbox.SandboxUnavailable` says why when none can be made. Of
+    several files of one student and notebook only the latest is graded; the others get one
+    ``superseded`` row. ``due`` (timezone-aware) flags files handed in after it, without penalty.
+    With a ``course``, variant exercises are marked against each student's own numbers, which are
+    derived from the student's roster id (so a roster is required).
     """
+    if course is not None and roster is None:
+        raise ValueError("grading per-student numbers (--course) needs the roster the copies were made from (--roster)")
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
     if not 1 <= jobs <= 64:
         raise ValueError(f"jobs must be between 1 and 64, got {jobs!r}")
+    if due is not None and due.tzinfo is None:
+        raise ValueError(f"due must include a time zone (e.g. 2026-03-01T23:59+01:00), got {due.isoformat()}")
     folders = tuple(str(Path(f).resolve()) for f in key_folders)
     files = collect_files(paths)
     if not files:
-        raise ValueError(
-            f"paths must name submitted files or folders holding them; found none in {list(paths)}"
-        )
-    load_exercises(folders)  # a broken extra key file fails here, once, not once per submission
-    if jobs == 1 or len(files) == 1:
-        return [grade_one(f, timeout=timeout, key_folders=folders) for f in files]
-    from concurrent.futures import ThreadPoolExecutor
+        raise ValueError(f"paths must name submitted files or folders holding them; found none in {list(paths)}")
+    exercises = load_exercises(folders)  # a broken extra key file fails here, once
+    if course is not None:
+        from mgedu.variants import variant_problems
 
-    with ThreadPoolExecutor(max_workers=min(jobs, len(files)), thread_name_prefix="mgedu-grade") as pool:
-        return list(pool.map(lambda f: grade_one(f, timeout=timeout, key_folders=folders), files))
+        broken = variant_problems(exercises=exercises)
+        if broken:
+            raise ValueError(
+                "per-student numbers (--course) cannot be graded while the variant spec has problems: "
+                + "; ".join(str(p) for p in broken[:5])
+            )
+    isolation = isolation or find_isolation(sandbox=sandbox)
+    hand_ins = [identify(f, exercises, roster) for f in files]
+    for h in hand_ins:
+        h.late = lateness(h, due)
+    kept, older = latest_hand_ins(hand_ins)
+
+    def one(h: HandIn) -> SubmissionResult:
+        try:
+            return grade_one(h, isolation=isolation, timeout=timeout, limits=limits, key_folders=folders, course=course)
+        except Exception as exc:  # a fault of the grader on one file must not stop the batch
+            return _grader_fault(h, exercises, exc)
+
+    if jobs == 1 or len(kept) == 1:
+        graded = [one(h) for h in kept]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(jobs, len(kept)), thread_name_prefix="mgedu-grade") as pool:
+            graded = list(pool.map(one, kept))
+    by_file = {r.file: r for r in graded}
+    for h, latest in older:
+        result = SubmissionResult(h.student, h.notebook, str(h.path), name=h.name)
+        _note(
+            result,
+            h,
+            "superseded",
+            f"an older hand-in: {latest.path.name} is the latest and counts",
+            "A later hand-in of this notebook counts instead of this one.",
+        )
+        by_file[str(h.path)] = result
+    return [by_file[str(h.path)] for h in hand_ins]
 
 
 def write_grades(results: Sequence[SubmissionResult], out: str | Path) -> Path:
-    """Write the grades CSV (columns: student, notebook, question, points, max, status, detail, file)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        for result in results:
-            for row in result.rows:
-                writer.writerow(row.as_csv())
-    return out
+    """Write the long grades CSV (see :mod:`mgedu.classroom.gradebook`) for ``results``."""
+    return write_long([row for result in results for row in result.rows], out)

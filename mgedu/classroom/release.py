@@ -51,14 +51,39 @@ Open each notebook in JupyterLab (or on Binder) and run it from the top (Run > R
 """
 
 
+TEACHER_FILES = ("mgedu-course.json", "marks.csv")  # never copied into a release
+
+
 @dataclass(frozen=True)
 class ReleasedNotebook:
-    """What :func:`release` wrote for one notebook."""
+    """What :func:`release` wrote for one notebook, and what it had to take out."""
 
     name: str
     path: Path
     exercises: tuple[str, ...]
     solutions_removed: int
+    outputs_cleared: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    answers_cleared: tuple[str, ...] = ()
+
+
+def repository_of(path: Path) -> Path | None:
+    """The git working tree ``path`` is in (the folder holding ``.git``), or ``None``."""
+    for folder in (path, *path.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def typed_answers_in(nb: Any) -> list[str]:
+    """``"4.1: answer = 301.4"`` for each exercise cell of ``nb`` that holds a typed answer."""
+    from mgedu.classroom.leaks import typed_answers
+
+    return [
+        f"{', '.join(question_ids(str(cell.source))) or 'exercise'}: {typed}"
+        for cell in nb.cells
+        if is_tagged(cell, EXERCISE_TAG) and cell.cell_type == "code"
+        for typed in typed_answers(str(cell.source))
+    ]
 
 
 def is_tagged(cell: Any, tag: str) -> bool:
@@ -108,17 +133,19 @@ def placeholder_cell(ids: Sequence[str]) -> Any:
 
     which = f" to exercise {', '.join(ids)}" if ids else ""
     text = (
-        f"*The worked solution{which} is not part of this copy: your teacher shares solutions "
-        "after the hand-in date.*"
+        f"*The worked solution{which} is not part of this copy: your teacher shares solutions after the hand-in date.*"
     )
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata["tags"] = ["solution-placeholder"]
     return cell
 
 
-def make_student_copy(nb: Any, name: str) -> Any:
+def make_student_copy(nb: Any, name: str, *, clear_answers: bool = False) -> Any:
     """A student copy of the notebook ``nb`` (not modified): solutions and worked answers out, exercise
     outputs cleared.
+
+    With ``clear_answers``, answers typed into exercise cells are replaced by the placeholder. Stored
+    outputs that show an answer are cleared by :func:`clear_shown_answers`.
 
     >>> import nbformat
     >>> ex = nbformat.v4.new_code_cell('answer = ...\\ncheck("9.1", answer)', metadata={"tags": ["exercise"]})
@@ -142,10 +169,31 @@ def make_student_copy(nb: Any, name: str) -> Any:
         if is_tagged(cell, EXERCISE_TAG) and cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+            if clear_answers:
+                from mgedu.classroom.leaks import clear_typed_answer, placeholder_for
+                from mgedu.exercises import load_exercises
+
+                ids = question_ids(str(cell.source))
+                exercise = load_exercises().get(ids[0]) if ids else None
+                cell.source = clear_typed_answer(str(cell.source), placeholder_for(exercise))
         cells.append(cell)
     student.cells = cells
     student.metadata["mgedu"] = {"notebook": name, "copy": "student"}
     return student
+
+
+def clear_shown_answers(student: Any, name: str) -> list[tuple[int, tuple[str, ...]]]:
+    """Clear (in place) the stored outputs of cells that show an answer to an exercise of ``name``."""
+    from mgedu.classroom.leaks import answers_shown
+    from mgedu.exercises import load_exercises
+
+    own = [ex for ex in load_exercises().values() if ex.notebook == name]
+    shown = answers_shown(student, own, skip_tags=(EXERCISE_TAG,))
+    for item in shown:
+        cell = student.cells[item.cell]
+        cell.outputs = []
+        cell.execution_count = None
+    return [(item.cell, item.questions) for item in shown]
 
 
 def make_teacher_copy(nb: Any, name: str) -> Any:
@@ -205,14 +253,21 @@ def release(
     force: bool = False,
     names: Sequence[str] = (),
     make_zip: bool = False,
+    clear_answers: bool = False,
+    inside_repository: bool = False,
     teacher: bool = False,
 ) -> list[ReleasedNotebook]:
     """Write student copies (teacher copies with ``teacher``) of the notebooks in ``source`` into ``out``.
 
-    Refuses (``ValueError``) to write into a non-empty ``out`` unless ``force``, and always refuses an
-    ``out`` inside ``source``: the teacher's notebooks are never touched. Other files next to the
-    notebooks (pictures, data) are copied as they are; a README for students is added. ``names``
-    limits the release to some notebooks (``"01-claims"``). With ``make_zip``, ``out.zip`` is written too.
+    Refuses (``ValueError``) to write into a non-empty ``out`` unless ``force``; always refuses an
+    ``out`` inside ``source`` (the teacher's notebooks are never touched); refuses an ``out`` inside a
+    git repository unless ``inside_repository`` (copies there are one ``git add`` from being
+    published, and the project's ``.gitignore`` hides ``student/``); refuses when an exercise cell of
+    the teacher's notebooks holds a typed answer, unless ``clear_answers`` (then the copies get the
+    placeholder back). Stored outputs that show an answer are cleared in the copies and reported.
+    Other files next to the notebooks (pictures, data) are copied as they are, except the teacher's
+    own (:data:`TEACHER_FILES`); a README for students is added. ``names`` limits the release to some
+    notebooks (``"01-claims"``). With ``make_zip``, ``out.zip`` is written too.
     """
     import nbformat
 
@@ -221,11 +276,16 @@ def release(
     if not source.is_dir():
         raise ValueError(f"source must be a folder of notebooks, got {str(source)!r} (not a folder)")
     if _inside(out.resolve(), source.resolve()):
-        raise ValueError(
-            f"out must be outside the teacher's notebooks folder {str(source)!r}, got {str(out)!r}"
-        )
+        raise ValueError(f"out must be outside the teacher's notebooks folder {str(source)!r}, got {str(out)!r}")
     if out.exists() and not out.is_dir():
         raise ValueError(f"out must be a folder, got {str(out)!r} (a file)")
+    repository = repository_of(out.resolve())
+    if repository is not None and not inside_repository:
+        raise ValueError(
+            f"out {str(out)!r} is inside the git repository {str(repository)!r}: student copies there are one "
+            "`git add` away from being published. Choose a folder outside it, or pass --inside-repo (for a "
+            "class fork on Binder, then `git add --force` the folder: .gitignore leaves student/ out)"
+        )
     if out.is_dir() and any(out.iterdir()) and not force:
         raise ValueError(f"out folder {str(out)!r} is not empty; choose an empty folder or pass --force")
     paths = sorted(source.glob("*.ipynb"))
@@ -233,28 +293,39 @@ def release(
         unknown = sorted(set(names) - {p.stem for p in paths})
         if unknown:
             raise ValueError(
-                f"names {unknown} are not notebooks in {str(source)!r}; "
-                f"known: {', '.join(p.stem for p in paths)}"
+                f"names {unknown} are not notebooks in {str(source)!r}; known: {', '.join(p.stem for p in paths)}"
             )
         paths = [p for p in paths if p.stem in names]
     if not paths:
         raise ValueError(f"source {str(source)!r} holds no notebooks (*.ipynb)")
+    teachers = {path: nbformat.read(path, as_version=4) for path in paths}
+    typed = [f"{path.stem} {item}" for path, nb in teachers.items() for item in typed_answers_in(nb)]
+    if typed and not clear_answers:
+        raise ValueError(
+            "exercise cells of the teacher's notebooks hold typed answers, which the copies would hand out:\n  "
+            + "\n  ".join(typed)
+            + "\nReset them to the placeholder in the notebooks, or pass --clear-answers to reset them in the copies."
+        )
     out.mkdir(parents=True, exist_ok=True)
     released = []
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        student = make_teacher_copy(nb, path.stem) if teacher else make_student_copy(nb, path.stem)
+    for path, nb in teachers.items():
+        if teacher:
+            student, cleared = make_teacher_copy(nb, path.stem), []
+        else:
+            student = make_student_copy(nb, path.stem, clear_answers=clear_answers)
+            cleared = clear_shown_answers(student, path.stem)
         target = out / path.name
         nbformat.write(student, target)
         ids = tuple(
-            i
-            for cell in student.cells
-            if is_tagged(cell, EXERCISE_TAG)
-            for i in question_ids(str(cell.source))
+            i for cell in student.cells if is_tagged(cell, EXERCISE_TAG) for i in question_ids(str(cell.source))
         )
-        released.append(ReleasedNotebook(path.stem, target, ids, 0 if teacher else len(solution_cells(nb))))
+        answers = tuple(t for t in typed if t.startswith(f"{path.stem} "))
+        removed = 0 if teacher else len(solution_cells(nb))
+        released.append(ReleasedNotebook(path.stem, target, ids, removed, tuple(cleared), answers))
     for extra in sorted(source.iterdir()):
         if extra.suffix == ".ipynb" or extra.name.startswith(".") or extra.name == "__pycache__":
+            continue
+        if extra.name in TEACHER_FILES or extra.name.startswith("grades"):
             continue
         if extra.is_dir():
             shutil.copytree(

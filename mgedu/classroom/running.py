@@ -1,57 +1,29 @@
-"""Run one submitted notebook in its own kernel process, with a time limit for the whole notebook.
+"""Run one submitted notebook, contained, and bring back what it did as plain, checked data.
 
-The grader never executes a submission in its own Python process: :func:`run_notebook` starts a fresh
-IPython kernel (the Python that runs mgedu, whatever kernels the user has installed) in an empty
-temporary folder, sends the cells to it with nbclient, and collects the grading log that
-``mgedu.exercises.check`` writes there (``MGEDU_GRADING_LOG``). Errors in cells do not stop the run
-(a student's broken cell must not cost the exercises after it). The time limit covers the whole
-notebook: each cell gets what is left of it, and a cell that runs past it ends the run.
-
-This isolates the grader from the submission, not the machine from the submission: a kernel runs
-with the grading user's rights. Grade on a machine and account where that is acceptable.
+:func:`run_notebook` makes an empty grading-log file, runs the notebook with
+:mod:`mgedu.classroom.runner` inside a sandbox of its own (:mod:`mgedu.classroom.sandbox`), and reads
+back two things, both treated as the submission's own words: the runner's one-line report (status,
+cells run, error names), parsed against a strict schema, and the grading log the notebook's
+``check(...)`` calls appended to, read with size caps (:mod:`mgedu.classroom.untrusted`). Student code
+never runs in the grader's process, and the grader never imports, unpickles or executes anything the
+sandbox wrote. A run that hangs, floods its output, kills its runner or leaves junk gets a status and
+a detail that say so; the batch goes on.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import os
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.kernelspec import KernelSpecManager
-from traitlets import default
+from mgedu.classroom.runner import RESULT_TAG
+from mgedu.classroom.runner import RUN_STATUSES as RUNNER_STATUSES
+from mgedu.classroom.sandbox import CGROUP_JOIN_FAILED, Isolation, Limits, run_contained
+from mgedu.classroom.untrusted import Untrusted, loads_bounded, read_log
 
-from mgedu.classroom.kernels import SlicedPollKernelManager, notebook_client
-from mgedu.exercises import KEYS_VARIABLE, LOG_VARIABLE
-
-KERNEL_NAME = "mgedu-grader-python"
-RUN_STATUSES = ("completed", "timeout", "kernel-died", "error")
-
-
-class _CurrentPythonSpecs(KernelSpecManager):
-    """Kernel specs where ``mgedu-grader-python`` is an IPython kernel of the running Python."""
-
-    def get_kernel_spec(self, kernel_name: str) -> Any:
-        if kernel_name == KERNEL_NAME:
-            import ipykernel.kernelspec
-
-            spec = ipykernel.kernelspec.get_kernel_dict()
-            spec["argv"][0] = sys.executable
-            return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES, **spec)
-        return super().get_kernel_spec(kernel_name)
-
-
-class GraderKernelManager(SlicedPollKernelManager):
-    """A kernel manager that starts kernels of the grader's own Python environment (sliced polls)."""
-
-    @default("kernel_spec_manager")
-    def _default_specs(self) -> KernelSpecManager:
-        return _CurrentPythonSpecs()
+RUN_STATUSES = RUNNER_STATUSES
 
 
 @dataclass
@@ -64,96 +36,76 @@ class RunResult:
     log: list[dict[str, Any]] = field(default_factory=list)
     cell_errors: list[str] = field(default_factory=list)
     unreadable_log_lines: int = 0
+    log_problem: str = ""
 
 
-def read_log(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """The records of a grading log (one JSON object a line) and the number of unreadable lines."""
-    records, bad = [], 0
-    if not path.exists():
-        return records, bad
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            bad += 1
-            continue
-        if isinstance(record, dict) and isinstance(record.get("id"), str):
-            records.append(record)
-        else:
-            bad += 1
-    return records, bad
+def parse_report(data: bytes) -> dict[str, Any]:
+    """The runner's report, checked field by field; :class:`Untrusted` when it is not one.
 
-
-def _error_summaries(nb: Any) -> list[str]:
-    errors = []
-    for index, cell in enumerate(nb.cells):
-        if cell.get("cell_type") != "code":
-            continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                value = str(output.get("evalue", ""))[:200]
-                errors.append(f"cell {index + 1}: {output.get('ename', 'Error')}: {value}")
-    return errors
-
-
-def run_notebook(nb: Any, *, timeout: float = 120.0, key_folders: tuple[str, ...] = ()) -> RunResult:
-    """Execute ``nb`` (modified in place) in a fresh kernel; return the run's status and grading log.
-
-    ``timeout`` is in seconds for the whole notebook (kernel start included). ``key_folders`` are
-    extra exercise-key folders, passed to the kernel as ``MGEDU_EXERCISE_KEYS``.
+    >>> parse_report(b'{"mgedu_runner": 1, "status": "completed", "detail": "", "cells": 3, "cell_errors": []}')
+    {'status': 'completed', 'detail': '', 'cells': 3, 'cell_errors': []}
+    >>> parse_report(b'{"mgedu_runner": 1, "status": "correct!"}')
+    Traceback (most recent call last):
+    ...
+    mgedu.classroom.untrusted.Untrusted: report status 'correct!' is not one of completed, timeout, kernel-died, error
     """
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    lines = [ln for ln in data.splitlines() if ln.strip()]
+    if not lines:
+        raise Untrusted("no report")
+    report = loads_bounded(lines[-1])
+    if not isinstance(report, dict) or report.get(RESULT_TAG) != 1:
+        raise Untrusted("the report is not the runner's")
+    status = report.get("status")
+    if status not in RUNNER_STATUSES:
+        raise Untrusted(f"report status {str(status)[:40]!r} is not one of {', '.join(RUNNER_STATUSES)}")
+    detail = report.get("detail", "")
+    cells = report.get("cells", 0)
+    errors = report.get("cell_errors", [])
+    if not isinstance(detail, str) or not isinstance(cells, int) or isinstance(cells, bool) or cells < 0:
+        raise Untrusted("report fields have the wrong types")
+    if not isinstance(errors, list) or not all(isinstance(e, str) for e in errors):
+        raise Untrusted("report cell errors are not a list of text")
+    return {"status": status, "detail": detail[:500], "cells": cells, "cell_errors": [e[:300] for e in errors[:50]]}
 
+
+def run_notebook(
+    notebook: bytes, *, isolation: Isolation, timeout: float = 120.0, limits: Limits | None = None
+) -> RunResult:
+    """Execute the notebook (its file's bytes) contained by ``isolation``; return its status and grading log.
+
+    ``timeout`` is in seconds for the whole notebook (kernel start included).
+    """
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+    limits = limits or Limits()
     started = time.monotonic()
-    deadline = started + timeout
-    with tempfile.TemporaryDirectory(prefix="mgedu-grade-") as workdir:
-        log_path = Path(workdir) / "grading-log.jsonl"
-        env = dict(os.environ)
-        env[LOG_VARIABLE] = str(log_path)
-        env.pop(KEYS_VARIABLE, None)
-        if key_folders:
-            env[KEYS_VARIABLE] = os.pathsep.join(str(Path(f).resolve()) for f in key_folders)
-        env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-
-        def cell_timeout(cell: Any) -> int:
-            return max(1, math.ceil(deadline - time.monotonic()))
-
-        client = notebook_client(
-            nb,
-            kernel_name=KERNEL_NAME,
-            kernel_manager_class=GraderKernelManager,
-            timeout_func=cell_timeout,
-            allow_errors=True,
-            shutdown_kernel="immediate",
-            startup_timeout=max(10, int(timeout)),
-            record_timing=False,
-            resources={"metadata": {"path": workdir}},
-        )
-        status, detail = "completed", ""
-        stderr_path = Path(workdir) / "kernel-stderr.txt"
-        with open(stderr_path, "wb") as kernel_stderr:
-            try:
-                client.execute(cwd=workdir, env=env, stderr=kernel_stderr)
-            except CellTimeoutError:
-                status, detail = "timeout", f"stopped after {timeout:g} s (the time limit for one notebook)"
-            except DeadKernelError:
-                status, detail = "kernel-died", "the kernel stopped while running the notebook"
-            except Exception as exc:  # a submission must never stop the batch
-                status, detail = (
-                    "error",
-                    f"could not run the notebook: {type(exc).__name__}: {str(exc)[:300]}",
-                )
-        if status in ("kernel-died", "error"):
-            lines = [
-                ln
-                for ln in stderr_path.read_text(errors="replace").splitlines()
-                if ln.strip() and "without encryption" not in ln
-            ]
-            if lines:
-                detail += f" (kernel said: {lines[-1][:200]})"
-        log, bad = read_log(log_path)
-    return RunResult(status, detail, time.monotonic() - started, log, _error_summaries(nb), bad)
+    with tempfile.TemporaryDirectory(prefix="mgedu-grade-") as tmp:
+        log_path = Path(tmp) / "grading-log.jsonl"
+        log_path.touch()
+        contained = run_contained(isolation, notebook, timeout=timeout, limits=limits, log=log_path, workdir=Path(tmp))
+        log, bad, problem = read_log(log_path)
+    result = RunResult("error", log=log, unreadable_log_lines=bad, log_problem=problem)
+    if contained.stopped == "timeout":
+        result.status, result.detail = "timeout", f"stopped after {timeout:g} s (the time limit for one notebook)"
+    elif contained.stopped == "output":
+        result.detail = "the run wrote more than the grader reads back (1 MB); it was stopped"
+    elif contained.returncode is None or (
+        isolation.cgroups and contained.returncode == CGROUP_JOIN_FAILED and not contained.report
+    ):
+        said = contained.stderr.strip() or "it could not be put into its cgroup"
+        result.detail = f"the grader could not start this run ({said[:300]}); nothing of the notebook ran"
+    else:
+        try:
+            report = parse_report(contained.report)
+        except Untrusted as exc:
+            said = (contained.stderr.strip().splitlines() or [""])[-1][:200]
+            result.detail = (
+                f"the run ended without a usable report ({exc}; exit code {contained.returncode}): the notebook "
+                "may have stopped or replaced the program running it" + (f" (it said: {said})" if said else "")
+            )
+        else:
+            result.status, result.detail, result.cell_errors = report["status"], report["detail"], report["cell_errors"]
+            if result.status == "timeout" and not result.detail:
+                result.detail = f"stopped after {timeout:g} s (the time limit for one notebook)"
+    result.seconds = time.monotonic() - started
+    return result

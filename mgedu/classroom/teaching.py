@@ -72,15 +72,14 @@ def render_exercise_section(notebooks_dir: str | Path) -> str:
         points = sum(ex.points for ex in exercises)
         total_ex += len(exercises)
         total_points += points
-        lines.append(
-            f"| {info.title} | {info.minutes or '?'} | {len(exercises)} | {points:g} | {kinds or '-'} |"
-        )
+        lines.append(f"| {info.title} | {info.minutes or '?'} | {len(exercises)} | {points:g} | {kinds or '-'} |")
     lines += [f"| **All notebooks** | | **{total_ex}** | **{total_points:g}** | |", ""]
     skills = Counter(ex.skill for ex in load_exercises().values())
     lines += [
         "What the exercises ask for (skill): "
         + ", ".join(f"{skill} {skills.get(skill, 0)}" for skill in SKILLS)
-        + ". " + choice_balance().describe(),
+        + ". "
+        + choice_balance().describe(),
         "",
     ]
     for info in infos:

@@ -31,8 +31,10 @@ OKABE_ITO: dict[str, str] = {
     "reddish_purple": "#CC79A7",
     "black": "#000000",
 }
-PALETTE: list[str] = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "sky_blue",
-                                              "reddish_purple", "yellow", "black")]
+PALETTE: list[str] = [
+    OKABE_ITO[k]
+    for k in ("blue", "orange", "bluish_green", "vermillion", "sky_blue", "reddish_purple", "yellow", "black")
+]
 
 #: One colour per claim verdict, from the same palette, ordered from "fine" to "cannot be checked".
 #: "not verified" (a source that could not be found) gets sky blue, well apart from the green of
@@ -95,8 +97,9 @@ def new_axes(ax: Axes | None = None, figsize: tuple[float, float] | None = None)
     return fig.add_subplot()
 
 
-def decorate(ax: Axes, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
-             alt: str | None = None) -> Axes:
+def decorate(
+    ax: Axes, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None, alt: str | None = None
+) -> Axes:
     """Set title, axis labels (with units) and alt text in one call; return the Axes.
 
     >>> ax = decorate(new_axes(), title="Dose", xlabel="Elemental magnesium (mg/day)", alt="An empty chart.")

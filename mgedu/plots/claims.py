@@ -32,13 +32,19 @@ def plot_verdicts(by: str = "doc_id", ax: Axes | None = None, share: bool = Fals
     labels = list(values.index)
     for verdict in VERDICTS:
         widths = values[verdict].tolist()
-        ax.barh(labels, widths, left=left, color=VERDICT_COLOURS[verdict], label=VERDICT_LABELS[verdict],
-                edgecolor="white")
+        ax.barh(
+            labels, widths, left=left, color=VERDICT_COLOURS[verdict], label=VERDICT_LABELS[verdict], edgecolor="white"
+        )
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
-    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(values) < 7 else -0.12),
-              fontsize=8, handlelength=1.2)
+    ax.legend(
+        ncols=3,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.22 if len(values) < 7 else -0.12),
+        fontsize=8,
+        handlelength=1.2,
+    )
     what = "article" if by == "doc_id" else "topic"
     summary = "; ".join(
         f"{idx}: {int(row['total'])} claims, {int(row['supported'])} supported" for idx, row in counts.iterrows()
@@ -49,7 +55,7 @@ def plot_verdicts(by: str = "doc_id", ax: Axes | None = None, share: bool = Fals
         xlabel="Share of claims (%)" if share else "Number of claims",
         ylabel="Article" if by == "doc_id" else "Topic",
         alt=f"Stacked bar chart of claim verdicts per {what} (supported, overstated, misreported, "
-            f"unsupported, uncheckable, not verified). {summary}.",
+        f"unsupported, uncheckable, not verified). {summary}.",
     )
 
 

@@ -29,9 +29,14 @@ def _bins(values: np.ndarray) -> np.ndarray:
     return np.linspace(low, high, 41)
 
 
-def plot_estimate_distributions(trials: pd.DataFrame, *, observed: float | None = None,
-                                observed_label: str = "observed", title: str | None = None,
-                                ax: Axes | None = None) -> Axes:
+def plot_estimate_distributions(
+    trials: pd.DataFrame,
+    *,
+    observed: float | None = None,
+    observed_label: str = "observed",
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Histogram of the improvement each simulated trial estimated, one outline per design.
 
     With a single design the bars are split into trials that would report a benefit and the rest.
@@ -58,38 +63,68 @@ def plot_estimate_distributions(trials: pd.DataFrame, *, observed: float | None 
         # matplotlib updates in one vectorised step, which keeps the trial simulator's redraws fast).
         no, _ = np.histogram(values[~benefit], bins=bins, weights=weights[~benefit])
         yes, _ = np.histogram(values[benefit], bins=bins, weights=weights[benefit])
-        ax.fill_between(bins, np.append(no, no[-1]), step="post", color=OKABE_ITO["sky_blue"], lw=0,
-                        label="no benefit reported")
-        ax.fill_between(bins, np.append(no, no[-1]), np.append(no + yes, (no + yes)[-1]), step="post",
-                        color=OKABE_ITO["vermillion"], lw=0, label=f"reports a benefit ({what})")
+        ax.fill_between(
+            bins, np.append(no, no[-1]), step="post", color=OKABE_ITO["sky_blue"], lw=0, label="no benefit reported"
+        )
+        ax.fill_between(
+            bins,
+            np.append(no, no[-1]),
+            np.append(no + yes, (no + yes)[-1]),
+            step="post",
+            color=OKABE_ITO["vermillion"],
+            lw=0,
+            label=f"reports a benefit ({what})",
+        )
         share = 100 * benefit.mean()
-        summary.append(f"{simulated_design_labels(design).short}: {share:.0f} % report a benefit, "
-                       f"average {signed_points(values.mean())} points")
+        summary.append(
+            f"{simulated_design_labels(design).short}: {share:.0f} % report a benefit, "
+            f"average {signed_points(values.mean())} points"
+        )
         default_title = f"{share:.0f} % of simulated {simulated_design_labels(design).plural} report a benefit"
     else:
         for colour, design in zip(PALETTE, designs, strict=False):
             values = trials.loc[trials["design"] == design, "estimate"].to_numpy(dtype=float)
             weights = np.full(len(values), 100.0 / len(values))
-            ax.hist(values, bins=bins, weights=weights, histtype="step", linewidth=2, color=colour,
-                    label=simulated_design_labels(design).short)
+            ax.hist(
+                values,
+                bins=bins,
+                weights=weights,
+                histtype="step",
+                linewidth=2,
+                color=colour,
+                label=simulated_design_labels(design).short,
+            )
             summary.append(f"{simulated_design_labels(design).short} average {signed_points(values.mean())} points")
-        default_title = "Average estimate: " + ", ".join(
-            f"{simulated_design_labels(d).short} {signed_points(trials.loc[trials['design'] == d, 'estimate'].mean())}"
-            for d in designs) + " points"
+        default_title = (
+            "Average estimate: "
+            + ", ".join(
+                f"{simulated_design_labels(d).short} "
+                f"{signed_points(trials.loc[trials['design'] == d, 'estimate'].mean())}"
+                for d in designs
+            )
+            + " points"
+        )
     ax.axvline(0, color="#999999", linestyle="--", linewidth=1, label="no change")
     if observed is not None:
         ax.axvline(observed, color=OKABE_ITO["black"], linewidth=1.5, label=f"{observed_label}: {observed:g}")
     ax.set_ylim(0, ax.get_ylim()[1] * 1.35)  # headroom for the legend
     ax.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")
     observed_text = "" if observed is None else f" A line marks {observed_label} at {observed:g} points."
-    return decorate(ax, title=title or default_title, xlabel=ESTIMATE_LABEL,
-                    ylabel="Share of simulated studies (%)",
-                    alt=f"Histogram of the improvement estimated by {len(trials)} simulated studies. "
-                        + "; ".join(summary) + "." + observed_text)
+    return decorate(
+        ax,
+        title=title or default_title,
+        xlabel=ESTIMATE_LABEL,
+        ylabel="Share of simulated studies (%)",
+        alt=f"Histogram of the improvement estimated by {len(trials)} simulated studies. "
+        + "; ".join(summary)
+        + "."
+        + observed_text,
+    )
 
 
-def plot_p_value_dance(trials_by_label: dict[str, pd.DataFrame], *, alpha: float = 0.05, n_show: int = 25,
-                       ax: Axes | None = None) -> Axes:
+def plot_p_value_dance(
+    trials_by_label: dict[str, pd.DataFrame], *, alpha: float = 0.05, n_show: int = 25, ax: Axes | None = None
+) -> Axes:
     """The "dance of the p-values": the p-value of each of ``n_show`` replications of the same trial.
 
     ``trials_by_label`` maps a label (e.g. "12 per arm") to a :func:`~mgedu.designs.simulate_trials`
@@ -124,15 +159,28 @@ def plot_p_value_dance(trials_by_label: dict[str, pd.DataFrame], *, alpha: float
     ax.legend(loc="lower left", fontsize=8)
     shares = " vs ".join(f"{s:.0f} %" for _, s, _, _ in parts)
     title = f"Same trial, repeated: {shares} of p-values below {alpha:g}"
-    detail = "; ".join(f"{label}: {s:.0f} % of replications below {alpha:g}, shown p-values from {lo:.1g} "
-                       f"to {hi:.2g}" for label, s, lo, hi in parts)
-    return decorate(ax, title=title, xlabel="p-value (log scale)", ylabel="Replication",
-                    alt=f"Dot plot of the p-values of {n_show} replications of the same simulated trial, "
-                        f"with a dashed line at {alpha:g}. {detail}.")
+    detail = "; ".join(
+        f"{label}: {s:.0f} % of replications below {alpha:g}, shown p-values from {lo:.1g} to {hi:.2g}"
+        for label, s, lo, hi in parts
+    )
+    return decorate(
+        ax,
+        title=title,
+        xlabel="p-value (log scale)",
+        ylabel="Replication",
+        alt=f"Dot plot of the p-values of {n_show} replications of the same simulated trial, "
+        f"with a dashed line at {alpha:g}. {detail}.",
+    )
 
 
-def plot_power_curve(curve: pd.DataFrame, *, effect_points: float, target: float = 0.8,
-                     required_n: int | None = None, ax: Axes | None = None) -> Axes:
+def plot_power_curve(
+    curve: pd.DataFrame,
+    *,
+    effect_points: float,
+    target: float = 0.8,
+    required_n: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Power against patients per arm: simulated shares (with 95 % intervals) and the t-test formula.
 
     >>> from mgedu.designs import power_curve
@@ -145,18 +193,17 @@ def plot_power_curve(curve: pd.DataFrame, *, effect_points: float, target: float
     ax = new_axes(ax)
     n = curve["n_per_arm"].to_numpy(dtype=float)
     share = curve["power"].to_numpy(dtype=float)
-    errors = np.vstack([share - curve["ci_low"].to_numpy(dtype=float),
-                        curve["ci_high"].to_numpy(dtype=float) - share])
+    errors = np.vstack([share - curve["ci_low"].to_numpy(dtype=float), curve["ci_high"].to_numpy(dtype=float) - share])
     formula = curve["formula"].to_numpy(dtype=float)
     if not np.isnan(formula).all():
         ax.plot(n, formula, color=PALETTE[1], linewidth=2, label="t-test formula (statsmodels)")
-    ax.errorbar(n, share, yerr=errors, fmt="o", color=PALETTE[0], capsize=3,
-                label="simulated trials (95 % interval)")
+    ax.errorbar(n, share, yerr=errors, fmt="o", color=PALETTE[0], capsize=3, label="simulated trials (95 % interval)")
     ax.axhline(target, color="#999999", linestyle="--", linewidth=1, label=f"target power {target:.0%}")
     text = ""
     if required_n is not None:
-        ax.axvline(required_n, color=OKABE_ITO["black"], linestyle=":", linewidth=1,
-                   label=f"required: {required_n} per arm")
+        ax.axvline(
+            required_n, color=OKABE_ITO["black"], linestyle=":", linewidth=1, label=f"required: {required_n} per arm"
+        )
         text = f" The formula needs {required_n} patients per arm for {target:.0%} power."
     ax.set_ylim(0, 1.02)
     ax.legend(loc="lower right", fontsize=8)
@@ -168,6 +215,10 @@ def plot_power_curve(curve: pd.DataFrame, *, effect_points: float, target: float
     else:
         finding = f"None of these trials reaches {target:.0%} power for {effect_points:g} IRLS points"
     points = ", ".join(f"n = {int(a)}: {b:.2f}" for a, b in zip(n, share, strict=True))
-    return decorate(ax, title=finding, xlabel="Patients per arm", ylabel="Power (share finding the effect)",
-                    alt=f"Power curve for a true difference of {effect_points:g} IRLS points. "
-                        f"Simulated power {points}.{text}")
+    return decorate(
+        ax,
+        title=finding,
+        xlabel="Patients per arm",
+        ylabel="Power (share finding the effect)",
+        alt=f"Power curve for a true difference of {effect_points:g} IRLS points. Simulated power {points}.{text}",
+    )

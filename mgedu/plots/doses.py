@@ -30,17 +30,16 @@ def _adult_rda_band(authority: str = "NIH") -> tuple[float, float, float]:
     from mgedu.intake import load_intake_reference
 
     table = load_intake_reference()
-    adults = table[
-        (table.authority == authority) & (table.condition == "none") & (table.age_from_years >= 19)
-    ]
+    adults = table[(table.authority == authority) & (table.condition == "none") & (table.age_from_years >= 19)]
     uls = adults.ul_supplemental_mg.dropna().unique()
     if len(uls) != 1:
         raise ValueError(f"expected one adult supplemental UL for {authority}, found {list(uls)}")
     return float(adults.rda_mg.min()), float(adults.rda_mg.max()), float(uls[0])
 
 
-def plot_trial_doses(table: pd.DataFrame | None = None, ax: Axes | None = None,
-                     studies: Sequence[str] | None = None) -> Axes:
+def plot_trial_doses(
+    table: pd.DataFrame | None = None, ax: Axes | None = None, studies: Sequence[str] | None = None
+) -> Axes:
     """Every oral daily trial dose (elemental mg) against the adult RDA band and the supplemental UL.
 
     ``table`` is :func:`mgedu.dose_reconciliation.reconcile_doses` output (computed when None). Doses that can be
@@ -71,8 +70,14 @@ def plot_trial_doses(table: pd.DataFrame | None = None, ax: Axes | None = None,
     if trials.empty:
         raise ValueError("studies must include at least one trial with an oral daily dose")
     low, high, ul = _adult_rda_band()
-    ax.axvspan(low, high, color=RDA_COLOUR, alpha=0.18, lw=0,
-               label=f"adult RDA {low:g}-{high:g} mg (NIH): total intake, food and supplements")
+    ax.axvspan(
+        low,
+        high,
+        color=RDA_COLOUR,
+        alpha=0.18,
+        lw=0,
+        label=f"adult RDA {low:g}-{high:g} mg (NIH): total intake, food and supplements",
+    )
     ax.axvline(ul, color=UL_COLOUR, lw=2, label=f"supplemental UL {ul:g} mg: supplements and medicines only")
     plotted = list(dict.fromkeys(trials.study_id))[::-1]
     above, points = [], []
@@ -98,10 +103,16 @@ def plot_trial_doses(table: pd.DataFrame | None = None, ax: Axes | None = None,
     ax.set_ylim(-0.6, len(plotted) + 2.2)
     # The UL sits inside the RDA band because they count different things; say so on the chart.
     # Left of the UL line, above the rows: space that stays empty whatever doses are drawn.
-    ax.annotate("The UL counts supplements only;\nthe RDA counts food too. So the UL\n"
-                "can sit inside the RDA band, and a\nsupplement dose is compared with the UL.",
-                (ul, len(plotted) - 0.3), xytext=(-8, 0), textcoords="offset points", fontsize=8, va="bottom",
-                ha="right")
+    ax.annotate(
+        "The UL counts supplements only;\nthe RDA counts food too. So the UL\n"
+        "can sit inside the RDA band, and a\nsupplement dose is compared with the UL.",
+        (ul, len(plotted) - 0.3),
+        xytext=(-8, 0),
+        textcoords="offset points",
+        fontsize=8,
+        va="bottom",
+        ha="right",
+    )
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.12), fontsize=8, ncols=1)
     readings = "; ".join(points[::-1])
     title = (
@@ -171,8 +182,11 @@ def plot_label_reading(reading: LabelReading, ax: Axes | None = None) -> Axes:
     )
 
 
-METHOD_WORDS: dict[str, str] = {"urinary-increment": "rise in urine magnesium", "stable-isotope": "stable isotope",
-                                "net-absorption": "net absorption"}
+METHOD_WORDS: dict[str, str] = {
+    "urinary-increment": "rise in urine magnesium",
+    "stable-isotope": "stable isotope",
+    "net-absorption": "net absorption",
+}
 
 
 def absorption_row_label(row: pd.Series) -> str:
@@ -238,13 +252,25 @@ def plot_absorption_ranges(table: pd.DataFrame | None = None, ax: Axes | None = 
     labels, parts = [], []
     for y, (_, r) in enumerate(shown.iterrows()):
         lo, hi = float(r.absorbed_pct_low), float(r.absorbed_pct_high)
-        kind = ("claim" if r.evidence == "claim" else "rats" if r.species == "rat"
-                else "subgroup" if r.evidence == "subgroup" else "people")
+        kind = (
+            "claim"
+            if r.evidence == "claim"
+            else "rats"
+            if r.species == "rat"
+            else "subgroup"
+            if r.evidence == "subgroup"
+            else "people"
+        )
         style, legend = styles[kind]
         if hi > lo:
             ax.plot([lo, hi], [y, y], color=style["color"], lw=2.5)
-        ax.plot([lo, hi] if hi > lo else [lo], [y, y] if hi > lo else [y], ls="none",
-                label=None if legend in seen else legend, **style)
+        ax.plot(
+            [lo, hi] if hi > lo else [lo],
+            [y, y] if hi > lo else [y],
+            ls="none",
+            label=None if legend in seen else legend,
+            **style,
+        )
         seen.add(legend)
         value = f"{lo:g}%" if hi == lo else f"{lo:g}-{hi:g}%"
         ax.annotate(value, (hi, y), xytext=(8, -3), textcoords="offset points", fontsize=9)

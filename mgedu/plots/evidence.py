@@ -62,8 +62,13 @@ def plot_design_ladder(highlight: list[str] | None = None, ax: Axes | None = Non
         assert rung.rung is not None
         strength = top - rung.rung
         bold = rung.design in marked
-        ax.barh(i, strength, color=CAUSAL_COLOURS[rung.causal], edgecolor="black" if bold else "white",
-                linewidth=2.5 if bold else 0.5)
+        ax.barh(
+            i,
+            strength,
+            color=CAUSAL_COLOURS[rung.causal],
+            edgecolor="black" if bold else "white",
+            linewidth=2.5 if bold else 0.5,
+        )
         labels.append(("▶ " if bold else "") + STUDY_DESIGN_LABELS[rung.design].short)
         ax.text(strength + 0.05, i, f"causal claim: {rung.causal}", va="center", fontsize=8)
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
@@ -77,10 +82,10 @@ def plot_design_ladder(highlight: list[str] | None = None, ax: Axes | None = Non
         title="Only a fair comparison can show that magnesium works",
         xlabel="Strength for a causal claim (rung; higher is stronger)",
         alt="Horizontal bars, one per study design, longest for systematic reviews and meta-analyses, "
-            "then double-blind and single-blind randomised trials, observational studies, uncontrolled "
-            "open-label studies and case reports. Randomised trials can support a causal claim; reviews "
-            "only as far as the studies they pool; observational studies weakly; the rest not. "
-            f"Off the ladder: {', '.join(off)}." + marked_text,
+        "then double-blind and single-blind randomised trials, observational studies, uncontrolled "
+        "open-label studies and case reports. Randomised trials can support a causal claim; reviews "
+        "only as far as the studies they pool; observational studies weakly; the rest not. "
+        f"Off the ladder: {', '.join(off)}." + marked_text,
     )
 
 
@@ -113,33 +118,57 @@ def plot_rob_traffic_light(table: pd.DataFrame | None = None, ax: Axes | None = 
             size = 330 if column == "overall" else 260
             ax.scatter(j, i, s=size, color=colour, edgecolor="black", linewidth=0.6, zorder=3)
             ax.text(j, i, mark, ha="center", va="center", fontsize=10, fontweight="bold", zorder=4)
-    ax.set_xticks(range(len(columns)), ["D1 Random-\nisation", "D2 Devia-\ntions", "D3 Missing\ndata",
-                                        "D4 Measure-\nment", "D5 Report-\ning", "Overall"], fontsize=8)
+    ax.set_xticks(
+        range(len(columns)),
+        [
+            "D1 Random-\nisation",
+            "D2 Devia-\ntions",
+            "D3 Missing\ndata",
+            "D4 Measure-\nment",
+            "D5 Report-\ning",
+            "Overall",
+        ],
+        fontsize=8,
+    )
     ax.set_yticks(range(len(grid)), [f"{study_label(t)} · {o}" for t, o in grid.index], fontsize=8)
     ax.set_xlim(-0.6, len(columns) - 0.4)
     ax.set_ylim(len(grid) - 0.5, -0.5)
     ax.grid(False)
     ax.axvline(len(columns) - 1.5, color="#999999", linewidth=0.8)
-    handles = [Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=colour,
-                      markeredgecolor="black", label=f"{name} ({mark})")
-               for name, (colour, mark) in ROB_STYLE.items()]
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=9,
+            markerfacecolor=colour,
+            markeredgecolor="black",
+            label=f"{name} ({mark})",
+        )
+        for name, (colour, mark) in ROB_STYLE.items()
+    ]
     ax.legend(handles=handles, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=8)
     overall = grid["overall"].value_counts()
     counts = ", ".join(f"{int(overall.get(k, 0))} {k}" for k in ROB_STYLE)
     n_low = int(overall.get("low", 0))
-    title = ("No trial result is at low risk of bias" if n_low == 0
-             else f"{n_low} of {len(grid)} results at low risk")
+    title = "No trial result is at low risk of bias" if n_low == 0 else f"{n_low} of {len(grid)} results at low risk"
     return decorate(
         ax,
         title=title,
         xlabel="RoB 2 domain",
         alt=f"Traffic-light grid of RoB 2 judgements for {len(grid)} trial results (rows) across five "
-            f"domains and overall (columns). Overall: {counts}.",
+        f"domains and overall (columns). Overall: {counts}.",
     )
 
 
-def plot_forest(rows: pd.DataFrame | PoolingResult, xlabel: str, title: str | None = None,
-                model: str = "random", ax: Axes | None = None) -> Axes:
+def plot_forest(
+    rows: pd.DataFrame | PoolingResult,
+    xlabel: str,
+    title: str | None = None,
+    model: str = "random",
+    ax: Axes | None = None,
+) -> Axes:
     """Forest plot: one line per study (square sized by weight) and a diamond per pooled estimate.
 
     Args:
@@ -172,10 +201,8 @@ def plot_forest(rows: pd.DataFrame | PoolingResult, xlabel: str, title: str | No
         else:
             weight = float(row.weight) if pd.notna(row.weight) else 0.5
             ax.plot([lo, hi], [i, i], color="black", linewidth=1.2)
-            ax.scatter(est, i, marker="s", s=40 + 260 * weight, color=OKABE_ITO["orange"],
-                       edgecolor="black", zorder=3)
-        ax.text(1.02, i, f"{est:.1f} [{lo:.1f}, {hi:.1f}]", transform=ax.get_yaxis_transform(),
-                va="center", fontsize=8)
+            ax.scatter(est, i, marker="s", s=40 + 260 * weight, color=OKABE_ITO["orange"], edgecolor="black", zorder=3)
+        ax.text(1.02, i, f"{est:.1f} [{lo:.1f}, {hi:.1f}]", transform=ax.get_yaxis_transform(), va="center", fontsize=8)
     ax.axvline(0, color="#555555", linewidth=1, linestyle="--")
     ax.set_yticks(range(len(table)), list(table.label), fontsize=8)
     ax.set_ylim(len(table) - 0.5, -0.7)
@@ -184,14 +211,18 @@ def plot_forest(rows: pd.DataFrame | PoolingResult, xlabel: str, title: str | No
     focus = pooled.iloc[-1] if len(pooled) else table.iloc[-1]
     crosses = float(focus.ci_low) <= 0 <= float(focus.ci_high)
     if title is None:
-        title = (f"{focus.label}: the interval includes zero, so no difference is compatible" if crosses
-                 else f"{focus.label}: the interval excludes zero, a difference")
+        title = (
+            f"{focus.label}: the interval includes zero, so no difference is compatible"
+            if crosses
+            else f"{focus.label}: the interval excludes zero, a difference"
+        )
     described = "; ".join(
         f"{r.label} {float(r.estimate):.2f} (95% CI {float(r.ci_low):.2f} to {float(r.ci_high):.2f})"
         for r in table.itertuples(index=False)
     )
-    return decorate(ax, title=title, xlabel=xlabel,
-                    alt=f"Forest plot with a dashed line at zero difference. {described}.")
+    return decorate(
+        ax, title=title, xlabel=xlabel, alt=f"Forest plot with a dashed line at zero difference. {described}."
+    )
 
 
 def _forest_table(result: PoolingResult, model: str) -> pd.DataFrame:
@@ -200,14 +231,30 @@ def _forest_table(result: PoolingResult, model: str) -> pd.DataFrame:
     if model not in ("random", "fixed", "both"):
         raise ValueError(f"model must be 'random', 'fixed' or 'both', got {model!r}")
     weight = "weight_fixed" if model == "fixed" else "weight_random"
-    rows = [{"label": r.label, "estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
-             "kind": "study", "weight": getattr(r, weight)}
-            for r in result.studies.itertuples(index=False)]
+    rows = [
+        {
+            "label": r.label,
+            "estimate": r.estimate,
+            "ci_low": r.ci_low,
+            "ci_high": r.ci_high,
+            "kind": "study",
+            "weight": getattr(r, weight),
+        }
+        for r in result.studies.itertuples(index=False)
+    ]
     options = {"random": [result.random], "fixed": [result.fixed], "both": [result.fixed, result.random]}
     chosen = options[model]
     for est in chosen:
-        rows.append({"label": est.model.capitalize(), "estimate": est.estimate, "ci_low": est.ci_low,
-                     "ci_high": est.ci_high, "kind": "pooled", "weight": float("nan")})
+        rows.append(
+            {
+                "label": est.model.capitalize(),
+                "estimate": est.estimate,
+                "ci_low": est.ci_low,
+                "ci_high": est.ci_high,
+                "kind": "pooled",
+                "weight": float("nan"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -225,8 +272,10 @@ def plot_published_pooled(ax: Axes | None = None) -> Axes:
     table = load_pooled_estimates()
     labels, parts = [], []
     for r in table.itertuples(index=False):
-        labels.append(f"{str(r.outcome).capitalize()}\n({r.favours_magnesium} is better; "
-                      f"{int(r.n_studies)} trials, n = {int(r.n_participants)})")
+        labels.append(
+            f"{str(r.outcome).capitalize()}\n({r.favours_magnesium} is better; "
+            f"{int(r.n_studies)} trials, n = {int(r.n_participants)})"
+        )
         if float(r.ci_low) <= 0 <= float(r.ci_high):
             parts.append(f"{r.outcome} unclear")
         else:
@@ -236,8 +285,7 @@ def plot_published_pooled(ax: Axes | None = None) -> Axes:
     rows = table.assign(label=labels, kind="pooled")
     title = "; ".join(parts)
     units = ", ".join(sorted(set(table.unit)))
-    return plot_forest(rows, xlabel=f"Magnesium minus placebo ({units})", title=title[0].upper() + title[1:],
-                       ax=ax)
+    return plot_forest(rows, xlabel=f"Magnesium minus placebo ({units})", title=title[0].upper() + title[1:], ax=ax)
 
 
 def plot_grade_summary(hide: Sequence[str] = (), ax: Axes | None = None) -> Axes:
@@ -266,8 +314,16 @@ def plot_grade_summary(hide: Sequence[str] = (), ax: Axes | None = None) -> Axes
     for j, condition in enumerate(CONDITIONS):
         for i, outcome in enumerate(OUTCOMES):
             certainty = shown[f"{condition}:{outcome}"]
-            ax.add_patch(Rectangle((j - 0.48, i - 0.45), 0.96, 0.9, color=CERTAINTY_COLOURS[certainty],
-                                   hatch="//" if certainty == HIDDEN else None, fill=certainty != HIDDEN))
+            ax.add_patch(
+                Rectangle(
+                    (j - 0.48, i - 0.45),
+                    0.96,
+                    0.9,
+                    color=CERTAINTY_COLOURS[certainty],
+                    hatch="//" if certainty == HIDDEN else None,
+                    fill=certainty != HIDDEN,
+                )
+            )
             symbols = CERTAINTY_SYMBOLS.get(certainty, "")
             text = f"{symbols} {certainty}".strip()
             ax.text(j, i, text, ha="center", va="center", fontsize=9)
@@ -278,14 +334,18 @@ def plot_grade_summary(hide: Sequence[str] = (), ax: Axes | None = None) -> Axes
     ax.grid(False)
     handles = [Patch(color=c, label=k) for k, c in CERTAINTY_COLOURS.items() if k != HIDDEN]
     ax.legend(handles=handles, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8)
-    cells = "; ".join(f"{CONDITIONS[str(r.condition)]}, {OUTCOMES[str(r.outcome)]}: {shown[str(r.Index)]}"
-                      for r in table.itertuples())
+    cells = "; ".join(
+        f"{CONDITIONS[str(r.condition)]}, {OUTCOMES[str(r.outcome)]}: {shown[str(r.Index)]}" for r in table.itertuples()
+    )
     reached = set(shown.values())
-    title = ("No outcome shown reaches moderate certainty" if hide and not reached & {"high", "moderate"}
-             else "No outcome reaches moderate certainty" if not reached & {"high", "moderate"}
-             else "GRADE certainty by outcome")
-    return decorate(ax, title=title,
-                    alt=f"Grid of GRADE certainty by outcome (rows) and condition (columns). {cells}.")
+    title = (
+        "No outcome shown reaches moderate certainty"
+        if hide and not reached & {"high", "moderate"}
+        else "No outcome reaches moderate certainty"
+        if not reached & {"high", "moderate"}
+        else "GRADE certainty by outcome"
+    )
+    return decorate(ax, title=title, alt=f"Grid of GRADE certainty by outcome (rows) and condition (columns). {cells}.")
 
 
 def plot_report_cards(ax: Axes | None = None) -> Axes:
@@ -307,12 +367,15 @@ def plot_report_cards(ax: Axes | None = None) -> Axes:
     labels = []
     for r in cards.to_dict("records"):
         left_out = ", ".join(f"{r[v]} {VERDICT_LABELS[v]}" for v in NOT_JUDGED if r[v])
-        labels.append(f"{r['doc_id']} ({r['sells'] or 'no product named'})\n{r['judged']} of {r['claims']} claims "
-                      "judged" + (f" ({left_out})" if left_out else ""))
+        labels.append(
+            f"{r['doc_id']} ({r['sells'] or 'no product named'})\n{r['judged']} of {r['claims']} claims "
+            "judged" + (f" ({left_out})" if left_out else "")
+        )
     for verdict in JUDGED_VERDICTS:
         widths = (100 * cards[verdict] / cards["judged"]).tolist()
-        ax.barh(labels, widths, left=left, color=VERDICT_COLOURS[verdict], label=VERDICT_LABELS[verdict],
-                edgecolor="white")
+        ax.barh(
+            labels, widths, left=left, color=VERDICT_COLOURS[verdict], label=VERDICT_LABELS[verdict], edgecolor="white"
+        )
         left = [a + b for a, b in zip(left, widths, strict=True)]
     for i, reading in enumerate(cards.reading):
         ax.text(101, i, reading, va="center", fontsize=8)
@@ -326,14 +389,19 @@ def plot_report_cards(ax: Axes | None = None) -> Axes:
     summary = "; ".join(
         f"{r.doc_id}: {r.claims} claims, {r.judged} judged against a source, {r.supported} supported "
         f"({100 * r.share_supported:.0f}%), {r.misreported} misreported, {r.unsupported} unsupported, "
-        f"reading '{r.reading}'" for r in cards.itertuples()
+        f"reading '{r.reading}'"
+        for r in cards.itertuples()
     )
     faithful = cards.doc_id[cards.reading == READINGS[0]].tolist()
     if len(faithful) == 1:
         title = f"Only {faithful[0]} is mostly faithful to its sources"
     else:
         title = f"{len(faithful)} of {len(cards)} articles are mostly faithful to their sources"
-    return decorate(ax, title=title, xlabel="Share of the claims judged against a source (%)",
-                    alt="Stacked bars of verdict shares for the five articles, out of the claims each could be "
-                        "judged on (uncheckable and not-verified claims left out), with the overall reading at "
-                        f"the right. Most supported: {best}. {summary}.")
+    return decorate(
+        ax,
+        title=title,
+        xlabel="Share of the claims judged against a source (%)",
+        alt="Stacked bars of verdict shares for the five articles, out of the claims each could be "
+        "judged on (uncheckable and not-verified claims left out), with the overall reading at "
+        f"the right. Most supported: {best}. {summary}.",
+    )

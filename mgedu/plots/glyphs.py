@@ -43,8 +43,17 @@ class GlyphCache:
             return
         original = type(renderer).draw_text
 
-        def draw_text(this: Any, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
-                      ismath: Any = False, mtext: Any = None) -> None:
+        def draw_text(
+            this: Any,
+            gc: Any,
+            x: float,
+            y: float,
+            s: str,
+            prop: Any,
+            angle: float,
+            ismath: Any = False,
+            mtext: Any = None,
+        ) -> None:
             if ismath or not self._draw(this, gc, x, y, s, prop, angle, mtext):
                 original(this, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
 
@@ -57,18 +66,30 @@ class GlyphCache:
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
         font = renderer._prepare_font(prop)  # noqa: SLF001 - Agg's own font lookup
-        key = (font, prop.get_size_in_points(), renderer.dpi, s, get_hinting_flag(),
-               None if features is None else tuple(features), None if language is None else repr(language))
+        key = (
+            font,
+            prop.get_size_in_points(),
+            renderer.dpi,
+            s,
+            get_hinting_flag(),
+            None if features is None else tuple(features),
+            None if language is None else repr(language),
+        )
         items = self._layouts.get(key)
         if items is None:
-            items = [(item.ft_object, item.glyph_index, item.x, item.y)
-                     for item in font._layout(s, flags=get_hinting_flag(), features=features,  # noqa: SLF001
-                                              language=language)]
+            items = [
+                (item.ft_object, item.glyph_index, item.x, item.y)
+                for item in font._layout(
+                    s,
+                    flags=get_hinting_flag(),
+                    features=features,  # noqa: SLF001
+                    language=language,
+                )
+            ]
             self._layouts[key] = items
         return items
 
-    def _draw(self, renderer: Any, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
-              mtext: Any) -> bool:
+    def _draw(self, renderer: Any, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, mtext: Any) -> bool:
         """Draw ``s`` as Agg's ``draw_text`` would; False if this text must go to Agg itself."""
         import numpy as np
         from matplotlib.backends.backend_agg import get_hinting_flag
@@ -107,5 +128,6 @@ class GlyphCache:
                 self.reused += 1
             buffer, left, top = cached
             renderer._renderer.draw_text_image(  # noqa: SLF001 - Agg's own glyph compositing
-                buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc)
+                buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc
+            )
         return True

@@ -56,8 +56,15 @@ class LiveFigure:
     (2, 0)
     """
 
-    def __init__(self, draw: Callable[..., Any], *, sticky_limits: bool = False, shrink: float = 0.4,
-                 dpi: int = 80, cache_text: bool = True) -> None:
+    def __init__(
+        self,
+        draw: Callable[..., Any],
+        *,
+        sticky_limits: bool = False,
+        shrink: float = 0.4,
+        dpi: int = 80,
+        cache_text: bool = True,
+    ) -> None:
         self.draw = draw
         self.sticky_limits = sticky_limits
         self.shrink = shrink
@@ -113,8 +120,7 @@ class LiveFigure:
 
     def _clear(self, ax: Axes) -> None:
         """Remove what ``draw`` added last time; reset limits and titles as a fresh Axes has them."""
-        for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images, *ax.artists,
-                       *ax.tables]:
+        for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images, *ax.artists, *ax.tables]:
             artist.remove()
         # Containers (a bar chart's BarContainer, error bars) are not children of the Axes but the legend
         # reads its entries from them: left in place, every update would add one more legend entry.
@@ -152,10 +158,19 @@ class LiveFigure:
         ax.legend = legend  # type: ignore[method-assign]
 
     def _static_key_of(self, ax: Axes) -> tuple[Any, ...]:
-        return (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(),
-                ax.get_ylabel(), tuple(ax.get_xticks()), tuple(ax.get_yticks()),
-                tuple(t.get_text() for t in ax.yaxis.get_majorticklabels())
-                if ax.yaxis.get_major_formatter().__class__.__name__ == "FixedFormatter" else ())
+        return (
+            ax.get_xlim(),
+            ax.get_ylim(),
+            ax.get_xscale(),
+            ax.get_yscale(),
+            ax.get_xlabel(),
+            ax.get_ylabel(),
+            tuple(ax.get_xticks()),
+            tuple(ax.get_yticks()),
+            tuple(t.get_text() for t in ax.yaxis.get_majorticklabels())
+            if ax.yaxis.get_major_formatter().__class__.__name__ == "FixedFormatter"
+            else (),
+        )
 
     def _apply_sticky_limits(self, ax: Axes, previous: tuple[Any, ...] | None) -> None:
         if previous is None:
@@ -214,8 +229,13 @@ class LiveFigure:
     def _draw_legend(self, legend: Any) -> None:
         """Draw the legend, replaying its last drawing if neither it nor where it goes has changed."""
         renderer = self.fig.canvas.get_renderer()  # type: ignore[union-attr]
-        where = (id(legend), self._legend_key, tuple(self.ax.bbox.bounds),  # type: ignore[union-attr]
-                 tuple(self.fig.bbox.bounds), renderer.dpi)  # type: ignore[union-attr]
+        where = (
+            id(legend),
+            self._legend_key,
+            tuple(self.ax.bbox.bounds),  # type: ignore[union-attr]
+            tuple(self.fig.bbox.bounds),
+            renderer.dpi,
+        )  # type: ignore[union-attr]
         fixed_place = legend._loc != 0  # noqa: SLF001 - 0 is "best", which depends on the data under it
         if self.cache_text and fixed_place and self._legend_drawing and self._legend_drawing[0] == where:
             self._legend_drawing[1].replay(renderer)
@@ -246,9 +266,26 @@ class LiveFigure:
 
 
 #: Style properties a legend copies from each handle (whichever the handle has).
-_HANDLE_STYLE = ("color", "facecolor", "edgecolor", "linestyle", "linewidth", "marker", "markersize",
-                 "markerfacecolor", "markeredgecolor", "markeredgewidth", "alpha", "hatch", "fill", "drawstyle",
-                 "dashes", "capstyle", "joinstyle", "visible")
+_HANDLE_STYLE = (
+    "color",
+    "facecolor",
+    "edgecolor",
+    "linestyle",
+    "linewidth",
+    "marker",
+    "markersize",
+    "markerfacecolor",
+    "markeredgecolor",
+    "markeredgewidth",
+    "alpha",
+    "hatch",
+    "fill",
+    "drawstyle",
+    "dashes",
+    "capstyle",
+    "joinstyle",
+    "visible",
+)
 
 
 def _style_of(handle: Any) -> tuple[Any, ...]:
@@ -262,8 +299,9 @@ def _style_of(handle: Any) -> tuple[Any, ...]:
         getter = getattr(handle, f"get_{name}", None)
         if getter is not None:
             value = getter()
-            style.append((name, repr(np.asarray(value, dtype=object).tolist()) if not isinstance(value, str)
-                          else value))
+            style.append(
+                (name, repr(np.asarray(value, dtype=object).tolist()) if not isinstance(value, str) else value)
+            )
     return tuple(style)
 
 

@@ -39,16 +39,25 @@ EVIDENCE_COLOURS: dict[str, str] = {
     "animal-or-in-vitro": OKABE_ITO["orange"],
     "assumed": OKABE_ITO["vermillion"],
 }
-FINDING_MARKS: dict[str, str] = {"supports": "✓ supports", "mixed": "~ mixed", "against": "✗ against",
-                                 "untested": "? untested"}
+FINDING_MARKS: dict[str, str] = {
+    "supports": "✓ supports",
+    "mixed": "~ mixed",
+    "against": "✗ against",
+    "untested": "? untested",
+}
 
 
 def _as_tuple(values: float | Sequence[float]) -> tuple[float, ...]:
     return tuple(float(v) for v in (values if isinstance(values, Sequence) else (values,)))
 
 
-def plot_nmda_block(mg_mm: float | Sequence[float] = (0.5, 1.0, 2.0), *, marker_mv: float | None = None,
-                    reference_mg_mm: float | None = None, ax: Axes | None = None) -> Axes:
+def plot_nmda_block(
+    mg_mm: float | Sequence[float] = (0.5, 1.0, 2.0),
+    *,
+    marker_mv: float | None = None,
+    reference_mg_mm: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Unblocked fraction of NMDA conductance against voltage, one curve per outside Mg2+ concentration.
 
     ``marker_mv`` draws a vertical line and marks each curve there; ``reference_mg_mm`` adds a dashed grey
@@ -60,11 +69,15 @@ def plot_nmda_block(mg_mm: float | Sequence[float] = (0.5, 1.0, 2.0), *, marker_
     rest = body_quantity("resting_potential_mv")
     ax.axvspan(rest["low"], rest["high"], color="#999999", alpha=0.15, lw=0, label="typical resting range")
     if reference_mg_mm is not None:
-        ax.plot(volts, nmda_unblocked_fraction(volts, reference_mg_mm), ls="--", color="#777777",
-                label=f"{reference_mg_mm:g} mM (reference)")
+        ax.plot(
+            volts,
+            nmda_unblocked_fraction(volts, reference_mg_mm),
+            ls="--",
+            color="#777777",
+            label=f"{reference_mg_mm:g} mM (reference)",
+        )
     for colour, mg in zip(PALETTE, levels, strict=False):
-        ax.plot(volts, nmda_unblocked_fraction(volts, mg), color=colour, lw=2,
-                label=f"{mg:g} mM Mg2+ outside")
+        ax.plot(volts, nmda_unblocked_fraction(volts, mg), color=colour, lw=2, label=f"{mg:g} mM Mg2+ outside")
     readings = []
     if marker_mv is not None:
         ax.axvline(marker_mv, color=OKABE_ITO["black"], lw=0.8)
@@ -72,21 +85,25 @@ def plot_nmda_block(mg_mm: float | Sequence[float] = (0.5, 1.0, 2.0), *, marker_
             value = nmda_unblocked_fraction(marker_mv, mg)
             ax.plot([marker_mv], [value], "o", color=colour, ms=7, mec="white")
             readings.append(f"{value:.1%} unblocked with {mg:g} mM")
-        ax.annotate(f"{marker_mv:g} mV", (marker_mv, 1.0), xytext=(4, -12), textcoords="offset points",
-                    fontsize=9)
+        ax.annotate(f"{marker_mv:g} mV", (marker_mv, 1.0), xytext=(4, -12), textcoords="offset points", fontsize=9)
     ax.set_xlim(*VOLTAGE_WINDOW_MV)
     ax.set_ylim(0, 1.05)
     ax.legend(loc="upper left", fontsize=8)
     at = f" At {marker_mv:g} mV: " + "; ".join(readings) + "." if readings else ""
     low_v, high_v = VOLTAGE_WINDOW_MV
     return decorate(
-        ax, title="Magnesium blocks NMDA receptors most at negative voltages",
-        xlabel="Membrane potential (mV)", ylabel="Unblocked fraction of NMDA conductance",
-        alt=(f"Line chart of the unblocked fraction of NMDA receptor conductance from {low_v:g} to "
-             f"{high_v:g} mV for {', '.join(f'{m:g}' for m in levels)} mM magnesium outside the cell. "
-             "Each curve is near 0 at strongly negative voltages and rises towards 1 as the cell "
-             "depolarises; more magnesium shifts the curve to the right. A grey band marks typical "
-             f"resting potentials ({rest['low']:g} to {rest['high']:g} mV).{at}"))
+        ax,
+        title="Magnesium blocks NMDA receptors most at negative voltages",
+        xlabel="Membrane potential (mV)",
+        ylabel="Unblocked fraction of NMDA conductance",
+        alt=(
+            f"Line chart of the unblocked fraction of NMDA receptor conductance from {low_v:g} to "
+            f"{high_v:g} mV for {', '.join(f'{m:g}' for m in levels)} mM magnesium outside the cell. "
+            "Each curve is near 0 at strongly negative voltages and rises towards 1 as the cell "
+            "depolarises; more magnesium shifts the curve to the right. A grey band marks typical "
+            f"resting potentials ({rest['low']:g} to {rest['high']:g} mV).{at}"
+        ),
+    )
 
 
 def plot_nmda_current(mg_mm: float | Sequence[float] = (0.0, 1.0), ax: Axes | None = None) -> Axes:
@@ -102,12 +119,17 @@ def plot_nmda_current(mg_mm: float | Sequence[float] = (0.0, 1.0), ax: Axes | No
     ax.set_xlim(*VOLTAGE_WINDOW_MV)
     ax.legend(loc="lower right", fontsize=8)
     return decorate(
-        ax, title="With magnesium, almost no NMDA current flows near rest",
-        xlabel="Membrane potential (mV)", ylabel="Current per nS of open channels (pA)",
-        alt=(f"Current-voltage chart of open NMDA receptors for {', '.join(f'{m:g}' for m in levels)} mM "
-             "magnesium. Without magnesium the current is a straight line through 0 mV; with magnesium the "
-             "inward (negative) current almost vanishes at negative voltages, giving a J shape. "
-             f"At {rest:g} mV: {at_rest}."))
+        ax,
+        title="With magnesium, almost no NMDA current flows near rest",
+        xlabel="Membrane potential (mV)",
+        ylabel="Current per nS of open channels (pA)",
+        alt=(
+            f"Current-voltage chart of open NMDA receptors for {', '.join(f'{m:g}' for m in levels)} mM "
+            "magnesium. Without magnesium the current is a straight line through 0 mV; with magnesium the "
+            "inward (negative) current almost vanishes at negative voltages, giving a J shape. "
+            f"At {rest:g} mV: {at_rest}."
+        ),
+    )
 
 
 def plot_body_magnesium(ax: Axes | None = None) -> Axes:
@@ -115,17 +137,18 @@ def plot_body_magnesium(ax: Axes | None = None) -> Axes:
     ax = new_axes(ax)
     table = load_body_magnesium().set_index("quantity")
     total_g = float(table.loc["body_total_g", "value"])
-    parts = [("Bone", "share_bone_pct"),
-             ("Soft tissue\n(muscle, liver, heart)", "share_soft_tissue_pct"),
-             ("Blood and fluid\noutside cells", "share_blood_ecf_pct"),
-             ("Serum (part of blood)", "share_serum_pct")]
+    parts = [
+        ("Bone", "share_bone_pct"),
+        ("Soft tissue\n(muscle, liver, heart)", "share_soft_tissue_pct"),
+        ("Blood and fluid\noutside cells", "share_blood_ecf_pct"),
+        ("Serum (part of blood)", "share_serum_pct"),
+    ]
     shares = [float(table.loc[q, "value"]) for _, q in parts]
     y = np.arange(len(parts))
     colours = [OKABE_ITO["blue"], OKABE_ITO["bluish_green"], OKABE_ITO["orange"], OKABE_ITO["vermillion"]]
     ax.barh(y, shares, color=colours)
     low, high = float(table.loc["share_bone_pct", "low"]), float(table.loc["share_bone_pct", "high"])
-    ax.errorbar([shares[0]], [0], xerr=[[shares[0] - low], [high - shares[0]]], color=OKABE_ITO["black"],
-                capsize=4)
+    ax.errorbar([shares[0]], [0], xerr=[[shares[0] - low], [high - shares[0]]], color=OKABE_ITO["black"], capsize=4)
     labels = []
     for i, share in enumerate(shares):
         grams = total_g * share / 100
@@ -137,13 +160,20 @@ def plot_body_magnesium(ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, 100)
     ax.grid(axis="y", visible=False)
     return decorate(
-        ax, title=textwrap.fill(f"Only about {shares[2]:g}% of the body's magnesium is in blood and the fluid "
-                                "around cells", 58),
-        xlabel=f"Share of the body's magnesium (%; total about {total_g:g} g)", ylabel="",
-        alt=("Horizontal bar chart of where an adult's magnesium is. "
-             + "; ".join(f"{name.replace(chr(10), ' ')}: {label}"
-                         for (name, _), label in zip(parts, labels, strict=True))
-             + f". Sources give {low:g}-{high:g}% for bone (whisker). A blood test sees only a tiny slice."))
+        ax,
+        title=textwrap.fill(
+            f"Only about {shares[2]:g}% of the body's magnesium is in blood and the fluid around cells", 58
+        ),
+        xlabel=f"Share of the body's magnesium (%; total about {total_g:g} g)",
+        ylabel="",
+        alt=(
+            "Horizontal bar chart of where an adult's magnesium is. "
+            + "; ".join(
+                f"{name.replace(chr(10), ' ')}: {label}" for (name, _), label in zip(parts, labels, strict=True)
+            )
+            + f". Sources give {low:g}-{high:g}% for bone (whisker). A blood test sees only a tiny slice."
+        ),
+    )
 
 
 def plot_supplement_effect(table: pd.DataFrame | None = None, ax: Axes | None = None) -> Axes:
@@ -168,13 +198,21 @@ def plot_supplement_effect(table: pd.DataFrame | None = None, ax: Axes | None = 
         kind = "trial result" if rows.kind.iloc[0] == "trial" else "what-if"
         ax.plot([after.min(), before], [i, i], color="#999999", lw=1, zorder=1)
         new_label = f"after ({kind})" not in ax.get_legend_handles_labels()[1]
-        ax.plot([after.min(), after.max()], [i, i], color=colour, lw=8, solid_capstyle="round", zorder=2,
-                label=f"after ({kind})" if new_label else None)
-        ax.plot([before], [i], "o", color=OKABE_ITO["black"], ms=6, zorder=3,
-                label="before" if i == 0 else None)
+        ax.plot(
+            [after.min(), after.max()],
+            [i, i],
+            color=colour,
+            lw=8,
+            solid_capstyle="round",
+            zorder=2,
+            label=f"after ({kind})" if new_label else None,
+        )
+        ax.plot([before], [i], "o", color=OKABE_ITO["black"], ms=6, zorder=3, label="before" if i == 0 else None)
         points, shift = rows.change_points, rows.equivalent_shift_mv
-        text = (f"{points.max():+.2f} to {points.min():+.2f} points "
-                f"(like {shift.min():.1f}-{shift.max():.1f} mV more negative)")
+        text = (
+            f"{points.max():+.2f} to {points.min():+.2f} points "
+            f"(like {shift.min():.1f}-{shift.max():.1f} mV more negative)"
+        )
         ax.annotate(text, (before, i), xytext=(4, -15), textcoords="offset points", fontsize=8, ha="right")
         parts.append(f"{name}: {after.min():.2f}-{after.max():.2f}% after ({text})")
     voltage, base = data.voltage_mv.iloc[0], data.baseline_mg_mm.iloc[0]
@@ -186,19 +224,35 @@ def plot_supplement_effect(table: pd.DataFrame | None = None, ax: Axes | None = 
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper left", fontsize=8)
     return decorate(
-        ax, title=f"Best-case serum rises barely change NMDA block at {voltage:g} mV",
-        xlabel=f"Unblocked NMDA conductance at {voltage:g} mV (%)", ylabel="",
-        alt=(f"Dumbbell chart. With {base:g} mM free magnesium around neurons, {before:.2f}% of NMDA "
-             f"conductance is unblocked at {voltage:g} mV (black dots). Assuming every bit of the serum rise "
-             "reaches the brain: "
-             + "; ".join(parts) + ". Blue bars are trial results, the orange bar a what-if."))
+        ax,
+        title=f"Best-case serum rises barely change NMDA block at {voltage:g} mV",
+        xlabel=f"Unblocked NMDA conductance at {voltage:g} mV (%)",
+        ylabel="",
+        alt=(
+            f"Dumbbell chart. With {base:g} mM free magnesium around neurons, {before:.2f}% of NMDA "
+            f"conductance is unblocked at {voltage:g} mV (black dots). Assuming every bit of the serum rise "
+            "reaches the brain: " + "; ".join(parts) + ". Blue bars are trial results, the orange bar a what-if."
+        ),
+    )
 
 
 def _chain_box(ax: Axes, y: float, step: pd.Series, x: float = 0.01) -> None:
     colour = EVIDENCE_COLOURS[str(step.evidence_level)]
-    ax.text(x, y, textwrap.fill(f"{step.step}. {step.statement}", 52), va="center", ha="left", fontsize=9,
-            bbox={"boxstyle": "round,pad=0.45", "fc": colour + "55", "ec": colour, "lw": 1.5,
-                  "ls": "--" if step.evidence_level == "assumed" else "-"})
+    ax.text(
+        x,
+        y,
+        textwrap.fill(f"{step.step}. {step.statement}", 52),
+        va="center",
+        ha="left",
+        fontsize=9,
+        bbox={
+            "boxstyle": "round,pad=0.45",
+            "fc": colour + "55",
+            "ec": colour,
+            "lw": 1.5,
+            "ls": "--" if step.evidence_level == "assumed" else "-",
+        },
+    )
     label = f"{EVIDENCE_LABELS[str(step.evidence_level)]}\n{FINDING_MARKS[str(step.finding)]}"
     if step.in_article == "implied":
         label += " · not in article"
@@ -217,8 +271,12 @@ def plot_mechanism_chain(claim_id: str, ax: Axes | None = None) -> Axes:
     for i, (_, step) in enumerate(links.iterrows()):
         _chain_box(ax, y, step)
         if i < len(links) - 1:
-            ax.annotate("", xy=(0.04, y + 0.62), xytext=(0.04, y + 0.38),
-                        arrowprops={"arrowstyle": "-|>", "color": OKABE_ITO["black"]})
+            ax.annotate(
+                "",
+                xy=(0.04, y + 0.62),
+                xytext=(0.04, y + 0.38),
+                arrowprops={"arrowstyle": "-|>", "color": OKABE_ITO["black"]},
+            )
         y += 1
     if len(outcomes):
         y += 0.1
@@ -230,17 +288,28 @@ def plot_mechanism_chain(claim_id: str, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, 1)
     ax.set_ylim(y - 0.4, -0.6)
     ax.axis("off")
-    ax.legend(handles=[Patch(fc=c + "55", ec=c, ls="--" if k == "assumed" else "-", label=EVIDENCE_LABELS[k])
-                       for k, c in EVIDENCE_COLOURS.items()], loc="upper center", bbox_to_anchor=(0.5, 0.0),
-              ncol=4, fontsize=8)
+    ax.legend(
+        handles=[
+            Patch(fc=c + "55", ec=c, ls="--" if k == "assumed" else "-", label=EVIDENCE_LABELS[k])
+            for k, c in EVIDENCE_COLOURS.items()
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=4,
+        fontsize=8,
+    )
     people = int(links.evidence_level.isin(["human-trial", "human-observational"]).sum())
     assumed = int((links.evidence_level == "assumed").sum())
-    described = "; ".join(f"{s.step}. {s.statement} ({EVIDENCE_LABELS[str(s.evidence_level)]}, {s.finding}"
-                          f"{', not said in the article' if s.in_article == 'implied' else ''})"
-                          for _, s in steps.iterrows())
+    described = "; ".join(
+        f"{s.step}. {s.statement} ({EVIDENCE_LABELS[str(s.evidence_level)]}, {s.finding}"
+        f"{', not said in the article' if s.in_article == 'implied' else ''})"
+        for _, s in steps.iterrows()
+    )
     return decorate(
-        ax, title=f"{claim_id}: {people} of {len(links)} links studied in people, {assumed} assumed",
-        alt=f"Flow chart of the mechanism chain behind claim {claim_id}, top to bottom: {described}.")
+        ax,
+        title=f"{claim_id}: {people} of {len(links)} links studied in people, {assumed} assumed",
+        alt=f"Flow chart of the mechanism chain behind claim {claim_id}, top to bottom: {described}.",
+    )
 
 
 def plot_chain_summary(ax: Axes | None = None) -> Axes:
@@ -252,8 +321,15 @@ def plot_chain_summary(ax: Axes | None = None) -> Axes:
     for level in EVIDENCE_LEVELS:
         counts = summary[level].to_numpy(dtype=float)
         colour = EVIDENCE_COLOURS[level]
-        ax.barh(y, counts, left=left, color=colour + "99", edgecolor=colour,
-                hatch="///" if level == "assumed" else None, label=EVIDENCE_LABELS[level])
+        ax.barh(
+            y,
+            counts,
+            left=left,
+            color=colour + "99",
+            edgecolor=colour,
+            hatch="///" if level == "assumed" else None,
+            label=EVIDENCE_LABELS[level],
+        )
         left += counts
     ax.set_yticks(y, summary.chain_id)
     ax.invert_yaxis()
@@ -263,7 +339,13 @@ def plot_chain_summary(ax: Axes | None = None) -> Axes:
     all_links = sum(totals.values())
     weak = (totals["animal-or-in-vitro"] + totals["assumed"]) / all_links
     return decorate(
-        ax, title=f"{weak:.0%} of mechanism links are lab findings or assumptions",
-        xlabel="Links in the chain (count)", ylabel="Claim",
-        alt=(f"Stacked bar chart of {len(summary)} claim chains with {all_links} links in all: "
-             + ", ".join(f"{n} {EVIDENCE_LABELS[level]}" for level, n in totals.items()) + "."))
+        ax,
+        title=f"{weak:.0%} of mechanism links are lab findings or assumptions",
+        xlabel="Links in the chain (count)",
+        ylabel="Claim",
+        alt=(
+            f"Stacked bar chart of {len(summary)} claim chains with {all_links} links in all: "
+            + ", ".join(f"{n} {EVIDENCE_LABELS[level]}" for level, n in totals.items())
+            + "."
+        ),
+    )

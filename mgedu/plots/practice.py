@@ -55,9 +55,17 @@ def plot_tally(task: str | Task = "claim", ax: Axes | None = None, items: Sequen
     if result.n == 0:
         title = f"No {nouns} judged yet"
     else:
-        leaning = max(("lenient", "harsh", "different"), key=lambda k: counts[k])
-        title = (f"Same {main.name} as the audit for {counts['same']} of {result.n} {nouns}"
-                 + (f"; most others {words[leaning]}" if counts[leaning] else ""))
+        # Two lines, so that the title fits the figure; "most others" only when one direction leads.
+        ranked = sorted((counts[k], k) for k in ("lenient", "harsh", "different"))
+        top, leaning = ranked[-1]
+        others = (
+            ""
+            if not top
+            else f";\nmost others {words[leaning]}"
+            if top > ranked[-2][0]
+            else ";\nthe others split between directions"
+        )
+        title = f"Same {main.name} as the audit for {counts['same']} of {result.n} {nouns}" + others
     summary = "; ".join(f"{words[k]}: {counts[k]}" for k in shown)
     return decorate(
         ax,

@@ -11,8 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 #: The renderer calls that put pixels on the canvas; everything else is passed through unrecorded.
-DRAWING_CALLS = frozenset({"draw_path", "draw_markers", "draw_path_collection", "draw_quad_mesh",
-                           "draw_gouraud_triangles", "draw_image", "draw_text", "draw_tex", "draw_mathtext"})
+DRAWING_CALLS = frozenset(
+    {
+        "draw_path",
+        "draw_markers",
+        "draw_path_collection",
+        "draw_quad_mesh",
+        "draw_gouraud_triangles",
+        "draw_image",
+        "draw_text",
+        "draw_tex",
+        "draw_mathtext",
+    }
+)
 
 
 class _Recorder:
@@ -28,8 +39,9 @@ class _Recorder:
             return attribute
 
         def drawing_call(*args: Any, **kwargs: Any) -> Any:
-            self._calls.append((name, tuple(self._frozen(a) for a in args),
-                                {k: self._frozen(v) for k, v in kwargs.items()}))
+            self._calls.append(
+                (name, tuple(self._frozen(a) for a in args), {k: self._frozen(v) for k, v in kwargs.items()})
+            )
             return attribute(*args, **kwargs)
 
         return drawing_call

@@ -2,8 +2,10 @@
 
 Learner-facing calls (each returns what the learner sees; none raises for a learner's input):
 
-- claims: :func:`show_claim`, :func:`study_card`, :func:`claim_list`, :func:`judge`, :func:`compare`,
-  :func:`tally`, :func:`plot_tally`;
+- claims: :func:`show_claim`, :func:`study_card`, :func:`claim_sheet` (both, the card folded),
+  :func:`study_shelf`, :func:`verdict_guide`, :func:`claim_list`, :func:`judge`, :func:`compare`,
+  :func:`tally`, :func:`plot_tally`; a notebook's set of claims to judge, and what waits for them:
+  :func:`claim_set`;
 - mechanism links (notebook 02): :func:`links_to_label`, :func:`label_link`, :func:`label_links`,
   :func:`compare_links`, :func:`tally_links`, :func:`reveal_chain` (a chain's map, once every link of it
   is labelled), :func:`chain_table` (a worked chain, with the audit's labels);
@@ -34,6 +36,11 @@ _EXPORTS: dict[str, str] = {
     "show_claim": "mgedu.practice.claims",
     "study_card": "mgedu.practice.claims",
     "claim_list": "mgedu.practice.claims",
+    "claim_sheet": "mgedu.practice.claims",
+    "study_shelf": "mgedu.practice.claims",
+    "verdict_guide": "mgedu.practice.claims",
+    "claim_set": "mgedu.practice.claim_sets",
+    "ClaimSet": "mgedu.practice.claim_sets",
     "judge": "mgedu.practice.claims",
     "compare": "mgedu.practice.claims",
     "tally": "mgedu.practice.claims",
@@ -98,7 +105,18 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from mgedu.practice.article import claims_to_judge, judge_claims, read_article
     from mgedu.practice.bias import bias_overview, compare_bias, judge_bias, show_bias, tally_bias
-    from mgedu.practice.claims import claim_list, compare, judge, show_claim, study_card, tally
+    from mgedu.practice.claim_sets import ClaimSet, claim_set
+    from mgedu.practice.claims import (
+        claim_list,
+        claim_sheet,
+        compare,
+        judge,
+        show_claim,
+        study_card,
+        study_shelf,
+        tally,
+        verdict_guide,
+    )
     from mgedu.practice.comparison import compare_items, tally_task
     from mgedu.practice.grade import (
         bottom_lines,

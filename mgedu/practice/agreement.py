@@ -76,8 +76,11 @@ def kappa_bands_tile_the_scale(rows: Rows, corpus: Corpus) -> Iterator[Problem]:
     expected_low = -1.0
     for band in bands:
         if round(band["low"] - expected_low, 2) != 0:  # type: ignore[operator]
-            where = ("the scale starts at -1" if expected_low == -1.0
-                     else f"the band before ends at {expected_low - 0.01:.2f}")
+            where = (
+                "the scale starts at -1"
+                if expected_low == -1.0
+                else f"the band before ends at {expected_low - 0.01:.2f}"
+            )
             yield rows.problem(band, "low", f"band {band['band']!r} starts at {band['low']:.2f}, but {where}")
         if band["high"] < band["low"]:  # type: ignore[operator]
             yield rows.problem(band, "high", f"band {band['band']!r} ends at {band['high']:.2f}, below its start")
@@ -126,7 +129,11 @@ def read_kappa(table: pd.DataFrame, noun: str = "items") -> KappaReading:
     chance = float((rows * cols).sum())
     if chance >= 1 - 1e-12:
         return KappaReading(
-            n, agreement, None, None, None,
+            n,
+            agreement,
+            None,
+            None,
+            None,
             f"Kappa cannot be computed yet: you and the audit used one and the same category for "
             f"{'the one ' + _singular(noun) if n == 1 else f'all {n} {noun}'}, so chance alone would agree every "
             f"time. Judge {noun} of other kinds too.",

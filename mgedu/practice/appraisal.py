@@ -80,8 +80,10 @@ def challenges_offer_another_verdict(rows: Rows, corpus: Corpus) -> Iterator[Pro
 def _lines_shown(lines: list[str], status: str) -> Shown:
     """Logical lines as wrapped plain text, and as one HTML paragraph each (indented lines indented)."""
     text = "\n".join(textwrap.fill(line, width=96, subsequent_indent="    ") for line in lines)
-    html = "".join(f"<p style='margin-left:{'1.5em' if line.startswith('  ') else '0'}'>{escape(line.strip())}</p>"
-                   for line in lines)
+    html = "".join(
+        f"<p style='margin-left:{'1.5em' if line.startswith('  ') else '0'}'>{escape(line.strip())}</p>"
+        for line in lines
+    )
     return Shown(text, html, status=status)
 
 
@@ -96,14 +98,21 @@ WHY_LABELS = {
 }
 #: The audit's reason for its pick, from the pick's topic (the report card ranks topics the same way).
 WHY_BY_TOPIC = {
-    "dose": "changes-what-readers-do", "safety": "changes-what-readers-do", "efficacy": "main-promise",
-    "study-report": "misdescribes-evidence", "product": "sells-the-product", "mechanism": "background-fact",
-    "epidemiology": "background-fact", "nutrition": "background-fact",
+    "dose": "changes-what-readers-do",
+    "safety": "changes-what-readers-do",
+    "efficacy": "main-promise",
+    "study-report": "misdescribes-evidence",
+    "product": "sells-the-product",
+    "mechanism": "background-fact",
+    "epidemiology": "background-fact",
+    "nutrition": "background-fact",
 }
 WHY_SCALE = Scale("why", WHY_LABELS)
-AUDIT_RULE = ("The audit's rule (its report card): a misreported or unsupported claim comes before an overstated "
-              "one, and among those a dose, safety or efficacy claim comes first, then a study report, because "
-              "those can change what a reader does or believes about the effect.")
+AUDIT_RULE = (
+    "The audit's rule (its report card): a misreported or unsupported claim comes before an overstated "
+    "one, and among those a dose, safety or efficacy claim comes first, then a study report, because "
+    "those can change what a reader does or believes about the effect."
+)
 
 
 def _claim_ids() -> list[str]:
@@ -120,7 +129,11 @@ def _worst_answer(claim_id: str) -> Answer:
 
 
 WORST_TASK = Task(
-    name="worst-problem", noun="worst problem", scales=(WHY_SCALE,), items=_claim_ids, answer=_worst_answer,
+    name="worst-problem",
+    noun="worst problem",
+    scales=(WHY_SCALE,),
+    items=_claim_ids,
+    answer=_worst_answer,
     describe=short_quote,
 )
 
@@ -139,8 +152,9 @@ def choose_worst_problem(claim_id: str, why: object = ...) -> Shown:
         return shown
     record = learner_record()
     doc = str(claim_id).split("-")[0]
-    for key in [k for k in record.judgements if k[0] == WORST_TASK.name and k[1].startswith(f"{doc}-")
-                and k[1] != claim_id]:
+    for key in [
+        k for k in record.judgements if k[0] == WORST_TASK.name and k[1].startswith(f"{doc}-") and k[1] != claim_id
+    ]:
         del record.judgements[key]
     because = WHY_SCALE.label(str(WHY_SCALE.resolve(why)))
     return Shown(f"{claim_id} · recorded as the worst problem of {doc}, because {because}.", status="recorded")
@@ -159,27 +173,46 @@ def compare_worst_problem(doc_id: str) -> Shown:
         raise ValueError(f"doc_id must be one of {', '.join(DOC_IDS)}, got {doc_id!r}")
     mine = [j for j in learner_record().judged(WORST_TASK.name) if j.item.startswith(f"{doc_id}-")]
     if not mine:
-        return Shown(f"You have not chosen a worst problem of {doc_id} yet: choose it first (worst=(number, why) "
-                     "where you judge its claims); the audit's choice appears here only after yours.", status="empty")
+        return Shown(
+            f"You have not chosen a worst problem of {doc_id} yet: choose it first (worst=(number, why) "
+            "where you judge its claims); the audit's choice appears here only after yours.",
+            status="empty",
+        )
     choice = mine[-1]
     ranked = [w["claim_id"] for w in report_card(doc_id, n_worst=10).worst]
     audit_pick = ranked[0]
     picked, theirs = claim_record(choice.item), claim_record(audit_pick)
     audit_why = WHY_BY_TOPIC.get(str(theirs["topic"]), "background-fact")
-    lines = [f"You chose {choice.item} {short_quote(choice.item, 100)}",
-             f"  because {WHY_SCALE.label(choice.values['why'])}.",
-             f"  The audit's verdict on it: {VERDICT_LABELS[str(picked['verdict'])]}."]
+    lines = [
+        f"You chose {choice.item} {short_quote(choice.item, 100)}",
+        f"  because {WHY_SCALE.label(choice.values['why'])}.",
+        f"  The audit's verdict on it: {VERDICT_LABELS[str(picked['verdict'])]}.",
+    ]
     if choice.item == audit_pick:
-        lines.append("The audit chose the same claim" + (", for the same reason." if choice.values["why"] == audit_why
-                                                          else f", because {WHY_SCALE.label(audit_why)}."))
+        lines.append(
+            "The audit chose the same claim"
+            + (
+                ", for the same reason."
+                if choice.values["why"] == audit_why
+                else f", because {WHY_SCALE.label(audit_why)}."
+            )
+        )
     else:
-        place = (f"the audit ranks yours number {ranked.index(choice.item) + 1} of its {len(ranked)} worst problems"
-                 if choice.item in ranked else "the audit does not count yours among its problems "
-                 f"(it found it {VERDICT_LABELS[str(picked['verdict'])]})")
-        lines += [f"The audit chose {audit_pick} {short_quote(audit_pick, 100)}",
-                  f"  ({VERDICT_LABELS[str(theirs['verdict'])]}; {place}), because {WHY_SCALE.label(audit_why)}."]
-    lines += [f"Why the audit faults {audit_pick}: {humanise(str(theirs['reason']))}", AUDIT_RULE,
-              "A different pick can be a fair one: what matters is that your reason would change what a reader does."]
+        place = (
+            f"the audit ranks yours number {ranked.index(choice.item) + 1} of its {len(ranked)} worst problems"
+            if choice.item in ranked
+            else "the audit does not count yours among its problems "
+            f"(it found it {VERDICT_LABELS[str(picked['verdict'])]})"
+        )
+        lines += [
+            f"The audit chose {audit_pick} {short_quote(audit_pick, 100)}",
+            f"  ({VERDICT_LABELS[str(theirs['verdict'])]}; {place}), because {WHY_SCALE.label(audit_why)}.",
+        ]
+    lines += [
+        f"Why the audit faults {audit_pick}: {humanise(str(theirs['reason']))}",
+        AUDIT_RULE,
+        "A different pick can be a fair one: what matters is that your reason would change what a reader does.",
+    ]
     return _lines_shown(lines, "compared")
 
 
@@ -221,13 +254,15 @@ def main_outcome(doc_id: str) -> Shown:
     parts = [
         (f"{doc_id}'s main promise ({main.claim_id})", short_quote(str(main.claim_id), 300)),
         ("It is about", f"{OUTCOMES[str(row['outcome'])]} in {CONDITIONS[str(row['condition'])]}."),
-        (f"What the {len(ids)} studies that measured it found, as the audit read them",
-         humanise(str(row["effect"]))),
+        (f"What the {len(ids)} studies that measured it found, as the audit read them", humanise(str(row["effect"]))),
         ("Open a study's card", ", ".join(f'study_card("{s}")' for s in ids) + "."),
     ]
     text = "\n".join(textwrap.fill(f"{head}: {body}", width=96, subsequent_indent="    ") for head, body in parts)
-    html = "<div class='mgedu-main'>" + "".join(
-        f"<p><b>{escape(head)}:</b> {escape(body)}</p>" for head, body in parts) + "</div>"
+    html = (
+        "<div class='mgedu-main'>"
+        + "".join(f"<p><b>{escape(head)}:</b> {escape(body)}</p>" for head, body in parts)
+        + "</div>"
+    )
     return Shown(text, html, status="shown")
 
 
@@ -265,15 +300,21 @@ def compare_certainty(doc_id: str, question_id: str = "6.2") -> Shown:
     row = _main_row(doc_id)
     tries = [t for t in tries_of(question_id) if rating_of(question_id, t.get("answer")) is not None]
     if not tries:
-        return Shown(f"You have not rated the certainty yet: answer exercise {question_id} first; the audit's "
-                     "rating appears here only after yours.", status="empty")
+        return Shown(
+            f"You have not rated the certainty yet: answer exercise {question_id} first; the audit's "
+            "rating appears here only after yours.",
+            status="empty",
+        )
     first, last = (str(rating_of(question_id, t["answer"])) for t in (tries[0], tries[-1]))
     audit = str(row["certainty"])
     word = relation(CERTAINTY_SCALE, first, audit)
-    how = {"same": "the same as the audit's", "lenient": CERTAINTY_SCALE.lenient,
-           "harsh": CERTAINTY_SCALE.harsh}.get(word, "a different kind of call")
-    lines = [f"Certainty of the evidence on {doc_id}'s main outcome ({OUTCOMES[str(row['outcome'])]}):",
-             f"  Your first rating: {first} ({how}); your last: {last}. The audit's GRADE rating: {audit}."]
+    how = {"same": "the same as the audit's", "lenient": CERTAINTY_SCALE.lenient, "harsh": CERTAINTY_SCALE.harsh}.get(
+        word, "a different kind of call"
+    )
+    lines = [
+        f"Certainty of the evidence on {doc_id}'s main outcome ({OUTCOMES[str(row['outcome'])]}):",
+        f"  Your first rating: {first} ({how}); your last: {last}. The audit's GRADE rating: {audit}.",
+    ]
     lines.append(f"  Why: {humanise(str(row['bottom_line']))}")
     for name in DOMAINS[:5]:
         reason = row.get(f"{name}_reason")
@@ -302,23 +343,37 @@ def compare_appraisal(doc_id: str, claim_ids: Sequence[str], certainty_question:
     mine = [c for c in claim_ids if c in judged]
     waiting = [c for c in claim_ids if c not in judged]
     tally_text = tally_task("claim", items=mine).as_text()
-    claims = compare_items("claim", mine) if mine else Shown(
-        "You have not judged any of these claims yet: judge them first; the audit's verdicts appear here only "
-        "for the claims you judged.", status="empty")
+    claims = (
+        compare_items("claim", mine)
+        if mine
+        else Shown(
+            "You have not judged any of these claims yet: judge them first; the audit's verdicts appear here only "
+            "for the claims you judged.",
+            status="empty",
+        )
+    )
     if mine and waiting:
         note = f"Not judged yet, so not shown: {', '.join(waiting)}."
         claims = Shown(f"{claims.text}\n\n{note}", f"{claims.html}<p>{escape(note)}</p>", status=claims.status)
     worst, certainty = compare_worst_problem(doc_id), compare_certainty(doc_id, certainty_question)
-    sections = [("Agreement on your claims", tally_text), ("Claim by claim", claims.text),
-                ("The worst problem", worst.text), ("The certainty of the main outcome", certainty.text)]
+    sections = [
+        ("Agreement on your claims", tally_text),
+        ("Claim by claim", claims.text),
+        ("The worst problem", worst.text),
+        ("The certainty of the main outcome", certainty.text),
+    ]
     lead = f"Your appraisal of {doc_id} beside the audit (only what you recorded is compared)."
     text = "\n\n".join([lead] + [f"{head}\n{body}" for head, body in sections])
-    html = (f"<div class='mgedu-report'><p><b>{escape(lead)}</b></p>"
-            f"<h3>{escape(sections[0][0])}</h3><pre>{escape(tally_text)}</pre>"
-            f"<h3>{escape(sections[1][0])}</h3>{claims.html or '<p>' + escape(claims.text) + '</p>'}"
-            + "".join(f"<h3>{escape(head)}</h3>{part.html or '<p>' + escape(part.text) + '</p>'}"
-                      for (head, _), part in zip(sections[2:], (worst, certainty), strict=True))
-            + "</div>")
+    html = (
+        f"<div class='mgedu-report'><p><b>{escape(lead)}</b></p>"
+        f"<h3>{escape(sections[0][0])}</h3><pre>{escape(tally_text)}</pre>"
+        f"<h3>{escape(sections[1][0])}</h3>{claims.html or '<p>' + escape(claims.text) + '</p>'}"
+        + "".join(
+            f"<h3>{escape(head)}</h3>{part.html or '<p>' + escape(part.text) + '</p>'}"
+            for (head, _), part in zip(sections[2:], (worst, certainty), strict=True)
+        )
+        + "</div>"
+    )
     return Shown(text, html, status="compared" if claims.status == "compared" else "empty")
 
 
@@ -326,8 +381,11 @@ def compare_appraisal(doc_id: str, claim_ids: Sequence[str], certainty_question:
 
 STANCE_SCALE = Scale(
     "stance",
-    {"agree": "the audit's verdict is right", "milder": "the claim deserves a milder verdict",
-     "harsher": "the claim deserves a harsher verdict"},
+    {
+        "agree": "the audit's verdict is right",
+        "milder": "the claim deserves a milder verdict",
+        "harsher": "the claim deserves a harsher verdict",
+    },
 )
 
 
@@ -341,9 +399,13 @@ def _challenge_answer(claim_id: str) -> Answer:
 
 
 CHALLENGE_TASK = Task(
-    name="audit-call", noun="stance on an audit verdict", plural="stances on audit verdicts",
-    scales=(STANCE_SCALE,), items=lambda: [str(c) for c in load_audit_challenges().claim_id],
-    answer=_challenge_answer, describe=short_quote,
+    name="audit-call",
+    noun="stance on an audit verdict",
+    plural="stances on audit verdicts",
+    scales=(STANCE_SCALE,),
+    items=lambda: [str(c) for c in load_audit_challenges().claim_id],
+    answer=_challenge_answer,
+    describe=short_quote,
 )
 
 
@@ -360,8 +422,11 @@ def challenge_audit(claim_id: str, stance: object = ..., written: str | None = N
     from mgedu.exercises import answered
 
     if written is not None and not answered(written):
-        return Shown(f"{recorded.text.split('. ')[0]}. Both readings of {claim_id} appear here once you have "
-                     f"written your argument (exercise {written}): run that cell, then this one.", status="recorded")
+        return Shown(
+            f"{recorded.text.split('. ')[0]}. Both readings of {claim_id} appear here once you have "
+            f"written your argument (exercise {written}): run that cell, then this one.",
+            status="recorded",
+        )
     return both_readings(claim_id, str(STANCE_SCALE.resolve(stance)))
 
 
@@ -371,19 +436,28 @@ def both_readings(claim_id: str, stance: str) -> Shown:
 
     row, audit = _challenge(claim_id), claim_record(claim_id)
     verdict, other = str(audit["verdict"]), str(row["other_verdict"])
-    leaning = {"agree": "You sided with the audit's reading.",
-               "milder": "You leaned towards the other, milder reading.",
-               "harsher": "You asked for a harsher verdict than either reading gives."}[stance]
+    leaning = {
+        "agree": "You sided with the audit's reading.",
+        "milder": "You leaned towards the other, milder reading.",
+        "harsher": "You asked for a harsher verdict than either reading gives.",
+    }[stance]
     parts = [
         (f"Your stance on {claim_id}", f"{STANCE_SCALE.label(stance)}. {leaning}"),
-        (f"The audit's reading: {VERDICT_LABELS[verdict]} ({REASON_LABELS[str(audit['reason_kind'])]})",
-         str(row["audit_case"])),
-        (f"The other reading: {VERDICT_LABELS[other]} ({REASON_LABELS[str(row['other_reason_kind'])]})",
-         str(row["other_case"])),
+        (
+            f"The audit's reading: {VERDICT_LABELS[verdict]} ({REASON_LABELS[str(audit['reason_kind'])]})",
+            str(row["audit_case"]),
+        ),
+        (
+            f"The other reading: {VERDICT_LABELS[other]} ({REASON_LABELS[str(row['other_reason_kind'])]})",
+            str(row["other_case"]),
+        ),
         ("What decides between them", str(row["what_decides"])),
         ("Source", str(row["source"])),
     ]
     text = "\n".join(textwrap.fill(f"{head}: {body}", width=96, subsequent_indent="    ") for head, body in parts)
-    html = "<div class='mgedu-challenge'>" + "".join(
-        f"<p><b>{escape(head)}:</b> {escape(body)}</p>" for head, body in parts) + "</div>"
+    html = (
+        "<div class='mgedu-challenge'>"
+        + "".join(f"<p><b>{escape(head)}:</b> {escape(body)}</p>" for head, body in parts)
+        + "</div>"
+    )
     return Shown(text, html, status="shown")

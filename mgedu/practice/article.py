@@ -155,26 +155,34 @@ def read_article(doc_id: str, marked: Sequence[str] = (), studies: bool = True) 
             raise ValueError(f"claim {claim_id!r} is not in {doc_id}; give claims of the article you read")
         marks.append((int(record["start"]), int(record["end"]), number, str(claim_id)))  # type: ignore[call-overload]
     sells = doc.sells_or_promotes if isinstance(doc.sells_or_promotes, str) else ""
-    facts = (f"Published by {publisher_words(str(doc.publisher_kind))}; "
-             f"{'names for sale: ' + sells if sells else 'names no product for sale'}; "
-             f"cites {CITATION_WORDS.get(str(doc.citation_style), str(doc.citation_style))}.")
-    lead = (f"The page as it was collected, unchanged. The {len(marks)} claims you will judge are marked "
-            "and numbered in reading order." if marks else "The page as it was collected, unchanged.")
+    facts = (
+        f"Published by {publisher_words(str(doc.publisher_kind))}; "
+        f"{'names for sale: ' + sells if sells else 'names no product for sale'}; "
+        f"cites {CITATION_WORDS.get(str(doc.citation_style), str(doc.citation_style))}."
+    )
+    lead = (
+        f"The page as it was collected, unchanged. The {len(marks)} claims you will judge are marked "
+        "and numbered in reading order."
+        if marks
+        else "The page as it was collected, unchanged."
+    )
     pieces = _segments(text, marks)
     plain = "".join(f"[[{m[0]} · {m[1]}: {t}]]" if m else t for t, m in pieces)
     paragraphs = [" ".join(p.split()) for p in plain.split("\n\n") if p.strip()]
-    body = "\n\n".join(textwrap.fill(p, width=96, break_on_hyphens=False, break_long_words=False)
-                         for p in paragraphs)
+    body = "\n\n".join(textwrap.fill(p, width=96, break_on_hyphens=False, break_long_words=False) for p in paragraphs)
     head = f"{doc_id} · “{doc.title}”"
     html_text = "".join(
         f"<mark><b>[{m[0]} · {escape(m[1])}]</b> {escape(t)}</mark>" if m else escape(t) for t, m in pieces
     )
     html_paragraphs = "".join(
         "<p>" + "<br>".join(line for line in para.split("\n") if line.strip()) + "</p>"
-        for para in html_text.split("\n\n") if para.strip()
+        for para in html_text.split("\n\n")
+        if para.strip()
     )
-    html = (f"<div class='mgedu-article'><p><b>{escape(head)}</b><br>{escape(facts)}<br><i>{escape(lead)}</i></p>"
-            f"<blockquote>{html_paragraphs}</blockquote></div>")
+    html = (
+        f"<div class='mgedu-article'><p><b>{escape(head)}</b><br>{escape(facts)}<br><i>{escape(lead)}</i></p>"
+        f"<blockquote>{html_paragraphs}</blockquote></div>"
+    )
     text = f"{head}\n{facts}\n{lead}\n\n{body}"
     cards = study_cards(marked) if studies and marked else None
     if cards is not None and cards.status == "shown":
@@ -205,27 +213,40 @@ def study_cards(claim_ids: Sequence[str]) -> Shown:
         else:
             by_study.setdefault(str(study_id), []).append(number)
     if not by_study:
-        return Shown("None of these claims cites a study the audit could link: judge them from the page itself "
-                     "and what you have learnt.", status="no study")
+        return Shown(
+            "None of these claims cites a study the audit could link: judge them from the page itself "
+            "and what you have learnt.",
+            status="no study",
+        )
     blocks_text, blocks_html = [], []
     for study_id, numbers in by_study.items():
         card = study_card(study_id)
-        who = (f"Claim {numbers[0]} cites" if len(numbers) == 1
-               else f"Claims {', '.join(map(str, numbers[:-1]))} and {numbers[-1]} cite")
+        who = (
+            f"Claim {numbers[0]} cites"
+            if len(numbers) == 1
+            else f"Claims {', '.join(map(str, numbers[:-1]))} and {numbers[-1]} cite"
+        )
         note = f"{who} this study"
         blocks_text.append((note, card))
         blocks_html.append(f"<p><i>{escape(note)}:</i></p>{card.html}")
     rest = ""
     if without:
-        names = (f"Claim {without[0]} cites" if len(without) == 1
-                 else f"Claims {', '.join(map(str, without[:-1]))} and {without[-1]} cite")
+        names = (
+            f"Claim {without[0]} cites"
+            if len(without) == 1
+            else f"Claims {', '.join(map(str, without[:-1]))} and {without[-1]} cite"
+        )
         rest = f"{names} no study the audit could link: judge from the page itself and what you have learnt."
     lines = ["The studies these claims cite (facts only, no verdicts):"]
     for note, card in blocks_text:
         lines += [f"{note}:", card.text]
     lines += [rest] if rest else []
-    html = ("<div class='mgedu-studies'><p><b>The studies these claims cite (facts only, no verdicts)</b></p>"
-            + "".join(blocks_html) + (f"<p><i>{escape(rest)}</i></p>" if rest else "") + "</div>")
+    html = (
+        "<div class='mgedu-studies'><p><b>The studies these claims cite (facts only, no verdicts)</b></p>"
+        + "".join(blocks_html)
+        + (f"<p><i>{escape(rest)}</i></p>" if rest else "")
+        + "</div>"
+    )
     return Shown("\n".join(lines), html, status="shown")
 
 
@@ -262,21 +283,27 @@ def judge_claims(claim_ids: Sequence[str], *judgements: Any, worst: Any = (..., 
             blank.append(number)
             continue
         if pair is None:
-            lines.append(f"{number} · {claim_id} · not recorded: give a pair (verdict, reason) in brackets, "
-                         f"for example (\"overstated\", \"design-cannot-show\"), got {given!r}.")
+            lines.append(
+                f"{number} · {claim_id} · not recorded: give a pair (verdict, reason) in brackets, "
+                f'for example ("overstated", "design-cannot-show"), got {given!r}.'
+            )
             continue
         shown = judge(claim_id, *pair)
         if shown.status == "recorded":
             recorded += 1
             verdict, reason = pair
-            lines.append(f"{number} · {claim_id} · recorded: {VERDICT_LABELS[_resolved('verdict', verdict)]} · "
-                         f"{REASON_LABELS[_resolved('reason', reason)]}.")
+            lines.append(
+                f"{number} · {claim_id} · recorded: {VERDICT_LABELS[_resolved('verdict', verdict)]} · "
+                f"{REASON_LABELS[_resolved('reason', reason)]}."
+            )
         else:
             lines.append(f"{number} · {shown.text}")
     if blank:
         which = "claims " + ", ".join(map(str, blank)) if len(blank) > 1 else f"claim {blank[0]}"
-        lines.append(f"Not judged yet: {which}. Replace each (..., ...) with a verdict and a reason, "
-                     'e.g. ("overstated", "design-cannot-show").')
+        lines.append(
+            f"Not judged yet: {which}. Replace each (..., ...) with a verdict and a reason, "
+            'e.g. ("overstated", "design-cannot-show").'
+        )
     if len(judgements) > len(claim_ids):
         lines.append(f"{len(judgements) - len(claim_ids)} pair(s) more than claims in the set: they were not used.")
     lines.append(f"{recorded} of {len(claim_ids)} claims judged.")
@@ -284,8 +311,10 @@ def judge_claims(claim_ids: Sequence[str], *judgements: Any, worst: Any = (..., 
     if pick is None:
         lines.append(f"Worst problem · not recorded: give worst=(claim number, why), got {worst!r}.")
     elif pick[0] is Ellipsis or pick[0] is None:
-        lines.append("Worst problem · not chosen yet: replace worst=(..., ...) with the claim's number and why it "
-                     f"matters most.\n{WHY_SCALE.describe()}")
+        lines.append(
+            "Worst problem · not chosen yet: replace worst=(..., ...) with the claim's number and why it "
+            f"matters most.\n{WHY_SCALE.describe()}"
+        )
     else:
         which = pick[0]
         if isinstance(which, int) and not isinstance(which, bool):

@@ -118,14 +118,16 @@ def _describe(item: str) -> str:
     return f"{result_label(key)} · {STEPS[step]}"
 
 
-BIAS_TASK = register_task(Task(
-    name="rob2-domain",
-    noun="RoB 2 domain",
-    scales=(JUDGEMENT_SCALE,),
-    items=_items,
-    answer=_answer,
-    describe=_describe,
-))
+BIAS_TASK = register_task(
+    Task(
+        name="rob2-domain",
+        noun="RoB 2 domain",
+        scales=(JUDGEMENT_SCALE,),
+        items=_items,
+        answer=_answer,
+        describe=_describe,
+    )
+)
 
 
 def _result_problem(result: object) -> str | None:
@@ -166,8 +168,9 @@ def show_bias(result: str, *steps: str) -> Shown:
     for step in chosen:
         answer = _answer(f"{result}/{step}")
         lines.append(f"  {STEPS[step]}: {answer.values['judgement']}. {answer.why}")
-        rows.append(f"<li><b>{escape(STEPS[step])}: {escape(answer.values['judgement'])}.</b> "
-                    f"{escape(answer.why)}</li>")
+        rows.append(
+            f"<li><b>{escape(STEPS[step])}: {escape(answer.values['judgement'])}.</b> {escape(answer.why)}</li>"
+        )
     html = f"<div class='mgedu-worked'><p><b>{escape(lines[0])}</b></p><ul>{''.join(rows)}</ul></div>"
     return Shown("\n".join(lines), html, status="shown")
 
@@ -202,8 +205,11 @@ def compare_bias(result: str) -> Shown:
     rated = [(BIAS_TASK, f"{result}/{step}", STEPS[step]) for step in STEPS]
     found = reasoned_comparisons(rated)
     if not found:
-        return Shown(f"{result_label(result)}: you have not judged any domain yet, so nothing is shown. "
-                     "Record your judgements first.", status="empty")
+        return Shown(
+            f"{result_label(result)}: you have not judged any domain yet, so nothing is shown. "
+            "Record your judgements first.",
+            status="empty",
+        )
     note = overall_note(result)
     return comparison_table(result_label(result), found, [note] if note else [], row_name="Domain")
 

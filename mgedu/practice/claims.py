@@ -18,17 +18,15 @@ opinion or marketing"; the other verdicts take one of the other reasons.
 
 from __future__ import annotations
 
-import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from mgedu.practice.comparison import compare_items, plain, tally_shown
+from mgedu.practice.comparison import compare_items, tally_shown
 from mgedu.practice.display import Shown, escape
 from mgedu.practice.record import judge_item
 from mgedu.practice.tasks import Answer, Scale, Task
 from mgedu.seeds import REASON_KINDS_BY_VERDICT, REASON_LABELS, VERDICT_LABELS
-from mgedu.tables import derived_cache
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,8 +55,10 @@ def consistency_problem(values: Mapping[str, str]) -> str | None:
     verdict, reason = values["verdict"], values["reason"]
     for paired_verdict, paired_reason in PAIRED_REASONS.items():
         if (verdict == paired_verdict) != (reason == paired_reason):
-            return (f"'{VERDICT_LABELS[paired_verdict]}' goes with the reason '{REASON_LABELS[paired_reason]}' "
-                    f"({paired_reason}), and that reason with '{VERDICT_LABELS[paired_verdict]}' only.")
+            return (
+                f"'{VERDICT_LABELS[paired_verdict]}' goes with the reason '{REASON_LABELS[paired_reason]}' "
+                f"({paired_reason}), and that reason with '{VERDICT_LABELS[paired_verdict]}' only."
+            )
     return None
 
 
@@ -74,23 +74,15 @@ def _record(claim_id: str) -> dict[str, object]:
     return claim_record(claim_id)
 
 
-@derived_cache
-def _study_names() -> tuple[tuple[re.Pattern[str], str], ...]:
-    from mgedu.studies import load_studies, study_label
-
-    ids = sorted((str(s) for s in load_studies().study_id), key=len, reverse=True)
-    return tuple((re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])"), study_label(s)) for s in ids)
-
-
 def humanise(text: str) -> str:
     """Audit text with study ids replaced by how readers name the studies, and no shouted notes.
 
     >>> humanise("hornyak1998: dose not stated (NOT FOUND) [C].")
     'Hornyak 1998: dose not stated (not found).'
     """
-    for pattern, name in _study_names():
-        text = pattern.sub(name, text)
-    return plain(text.replace("NOT FOUND", "not found"))
+    from mgedu.claims import audit_text
+
+    return audit_text(text)
 
 
 def _answer(claim_id: str) -> Answer:
@@ -168,11 +160,13 @@ def show_claim(claim_id: str) -> Shown:
     start, end = int(record["start"]), int(record["end"])  # type: ignore[call-overload]
     a, b = paragraph_bounds(text, start, end)
     title = str(load_documents().set_index("doc_id").loc[doc_id, "title"])
-    before, quote, after = (" ".join(text[a:start].split()), " ".join(text[start:end].split()),
-                            " ".join(text[end:b].split()))
+    before, quote, after = (
+        " ".join(text[a:start].split()),
+        " ".join(text[start:end].split()),
+        " ".join(text[end:b].split()),
+    )
     head = f"{claim_id} · from {doc_id}, “{title}”"
-    body = textwrap.fill(f"{before} [[{quote}]] {after}".strip(), width=96, initial_indent="  ",
-                         subsequent_indent="  ")
+    body = textwrap.fill(f"{before} [[{quote}]] {after}".strip(), width=96, initial_indent="  ", subsequent_indent="  ")
     plain_text = f"{head}\nThe claim is between [[ and ]], in its paragraph of the article:\n{body}"
     html = (
         f"<div class='mgedu-claim'><p><b>{escape(claim_id)}</b> · from {escape(doc_id)}, “{escape(title)}”</p>"
@@ -231,17 +225,147 @@ def study_card(claim_or_study_id: str) -> Shown:
             )
         lead, wanted = f"Study cited by {wanted}", str(study_id)
     record = study(wanted)
-    rows = [(label, _study_value(field, record[field])) for field, label in STUDY_FIELDS
-            if record.get(field) is not None]
-    text = "\n".join([textwrap.fill(f"{lead}: {record['citation']}", width=96, subsequent_indent="    ")]
-                     + [textwrap.fill(f"  {label}: {value}", width=96, subsequent_indent="    ")
-                        for label, value in rows])
+    rows = [
+        (label, _study_value(field, record[field])) for field, label in STUDY_FIELDS if record.get(field) is not None
+    ]
+    text = "\n".join(
+        [textwrap.fill(f"{lead}: {record['citation']}", width=96, subsequent_indent="    ")]
+        + [textwrap.fill(f"  {label}: {value}", width=96, subsequent_indent="    ") for label, value in rows]
+    )
     # A table, not a <dl>: JupyterLab floats <dt>s, so a label that wraps pushes every later row out of line.
-    html = (f"<div class='mgedu-study'><p><b>{escape(lead)}:</b> {escape(record['citation'])}</p><table>"
-            + "".join(f"<tr><th scope='row' style='text-align:left;vertical-align:top'>{escape(label)}</th>"
-                      f"<td style='text-align:left'>{escape(value)}</td></tr>" for label, value in rows)
-            + "</table></div>")
+    html = (
+        f"<div class='mgedu-study'><p><b>{escape(lead)}:</b> {escape(record['citation'])}</p><table>"
+        + "".join(
+            f"<tr><th scope='row' style='text-align:left;vertical-align:top'>{escape(label)}</th>"
+            f"<td style='text-align:left'>{escape(value)}</td></tr>"
+            for label, value in rows
+        )
+        + "</table></div>"
+    )
     return Shown(text, html, status="shown")
+
+
+def verdict_guide() -> Shown:
+    """The verdicts and reasons to choose from, as the learner types them, with their meanings and pairs.
+
+    Derived from the audit's vocabularies (``mgedu.seeds``), so it lists exactly what :func:`judge` accepts.
+
+    >>> lines = verdict_guide().text.splitlines()
+    >>> lines[1]
+    '  "supported"      the primary source says this; reason: "matches-source"'
+    >>> sum(line.startswith('  "') for line in lines)  # six verdicts, six reasons for the other three
+    12
+    """
+    from mgedu.seeds import REASON_KINDS_BY_VERDICT, VERDICT_MEANINGS, VERDICTS
+
+    def row(code: str, meaning: str, width: int) -> str:
+        return textwrap.fill(
+            f"  {chr(34) + code + chr(34):{width}}{meaning}",
+            width=96,
+            break_on_hyphens=False,
+            subsequent_indent=" " * (width + 2),
+        )
+
+    open_verdicts = [v for v in VERDICTS if v not in PAIRED_REASONS]
+    reasons = REASON_KINDS_BY_VERDICT[open_verdicts[0]]
+    meaning = {
+        v: VERDICT_MEANINGS[v] + (f'; reason: "{PAIRED_REASONS[v]}"' if v in PAIRED_REASONS else "") for v in VERDICTS
+    }
+    reasons_head = f"Reasons for {', '.join(open_verdicts[:-1])} or {open_verdicts[-1]} (choose the main one):"
+    lines = (
+        ["Verdicts (type the word in quotes):"]
+        + [row(v, meaning[v], 17) for v in VERDICTS]
+        + [reasons_head]
+        + [row(r, REASON_LABELS[r], 25) for r in reasons]
+    )
+
+    def table(head: str, codes: Sequence[str], texts: Mapping[str, str]) -> str:
+        left = "text-align:left;vertical-align:top"
+        body = "".join(
+            f"<tr><th scope='row' style='{left};white-space:nowrap'><code>\"{escape(c)}\"</code></th>"
+            f"<td style='{left}'>{escape(texts[c])}</td></tr>"
+            for c in codes
+        )
+        return (
+            f"<table class='mgedu-guide'><caption style='{left};font-weight:bold'>{escape(head)}</caption>"
+            f"<tbody>{body}</tbody></table>"
+        )
+
+    html = table("Verdicts (type the word in quotes)", VERDICTS, meaning) + table(
+        reasons_head.rstrip(":"), reasons, REASON_LABELS
+    )
+    return Shown("\n".join(lines), html)
+
+
+def claim_sheet(claim_id: str) -> Shown:
+    """What a learner reads before judging a claim: the claim in its paragraph, the study card folded under it.
+
+    In JupyterLab and the static site the card is a closed ``<details>`` that the learner opens on demand;
+    the plain text (static pages without HTML, screen readers, nbval) holds both in full. Never a verdict.
+
+    >>> sheet = claim_sheet("S002-C48")
+    >>> sheet.text.splitlines()[0]
+    'S002-C48 · from S002, “Learn How Magnesium Affects Restless Leg Syndrome”'
+    >>> sheet.html[sheet.html.index("<summary>"):].split(" (open")[0]
+    '<summary>Study card: Manconi 2004'
+    >>> sheet.html.count("<details class='mgedu-study-card'>"), sheet.html.count("<details open")  # closed
+    (1, 0)
+    >>> claim_sheet("S9-C1").status
+    'invalid'
+    """
+    from mgedu.studies import study_label
+
+    problem = CLAIM_TASK.item_problem(claim_id)
+    if problem is not None:
+        return Shown(f"{claim_id!r} · not shown: {problem}.", status="invalid")
+    claim, card = show_claim(claim_id), study_card(claim_id)
+    study_id = _record(claim_id).get("study_id")
+    if study_id is None:
+        summary = "Study card: none (the audit links no single study to this sentence)"
+        body = f"<p>{escape(card.text)}</p>"
+    else:
+        summary = f"Study card: {study_label(str(study_id))} (open it for the facts of the study the claim cites)"
+        body = card.html
+    html = f"{claim.html}<details class='mgedu-study-card'><summary>{escape(summary)}</summary>{body}</details>"
+    return Shown(f"{claim.text}\n{card.text}", html, status="shown")
+
+
+def study_shelf(study_ids: Sequence[str], title: str) -> Shown:
+    """Several studies side by side, oldest first: year, design, people, what each found. Never a verdict.
+
+    For claims that cite no single study ("recent clinical trials show ..."): the learner can see what
+    had been published, and when, and judge the claim against what its writer could have read.
+
+    >>> shelf = study_shelf(["jadidi2022", "hornyak1998"], "Trials of magnesium for restless legs")
+    >>> [line for line in shelf.text.splitlines() if line[:1].isdigit()]  # doctest: +NORMALIZE_WHITESPACE
+    ['1998 · Hornyak 1998 · Uncontrolled open-label study (before and after) · 10 people',
+     '2023 · Jadidi 2023 · Single-blind randomised controlled trial · 75 people']
+    >>> study_shelf(["nobody1999"], "x").status
+    'invalid'
+    """
+    from mgedu.studies import load_studies, study, study_label
+
+    known = set(load_studies().study_id.astype(str))
+    unknown = [s for s in study_ids if s not in known]
+    if unknown or not study_ids:
+        return Shown(
+            f"study_ids must be ids of studies.csv (e.g. hornyak1998), got {list(study_ids)!r}", status="invalid"
+        )
+    records = sorted((study(s) for s in study_ids), key=lambda r: (r.get("year") is None, r.get("year") or 0))
+    lines, items = [title], []
+    for record in records:
+        year = "year not stated" if record.get("year") is None else str(record["year"])
+        n = record.get("n")
+        people = "" if n is None else f" · {n} {'person' if n == 1 else 'people'}"
+        head = f"{year} · {study_label(str(record['study_id']))} · {_study_value('design', record['design'])}{people}"
+        who = f"People: {humanise(str(record['population']))}"
+        found = f"Found: {humanise(str(record['main_results']))}"
+        lines += [head] + [
+            textwrap.fill(t, width=96, initial_indent="    ", subsequent_indent="    ") for t in (who, found)
+        ]
+        items.append(f"<li><b>{escape(head)}</b><br>{escape(who)}<br>{escape(found)}</li>")
+    html = f"<div class='mgedu-shelf'><p><b>{escape(title)}</b></p><ul>{''.join(items)}</ul></div>"
+    return Shown("\n".join(lines), html, status="shown")
 
 
 def claim_list(doc_id: str, topic: str = "all") -> pd.DataFrame:

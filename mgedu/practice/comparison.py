@@ -80,21 +80,22 @@ class ItemComparison:
         rel = self.relations[main.name]
         mine, theirs = self.judgement.values[main.name], self.answer.values.get(main.name)
         if len(same) == len(scales):
-            return "You chose what the audit chose" + (f": same {' and same '.join(same)}." if len(scales) > 1
-                                                       else ".")
+            return "You chose what the audit chose" + (f": same {' and same '.join(same)}." if len(scales) > 1 else ".")
         right = [n for n in same if n != main.name]
         if rel == "same":
             first = f"Same {main.name} as the audit"
         elif rel == "no audit value":
             first = f"The audit has not recorded a {main.name} for this one"
         elif rel == "different":
-            first = (f"A different kind of call: you said {main.label(mine)}, the audit "
-                     f"{main.label(str(theirs))}")
+            first = f"A different kind of call: you said {main.label(mine)}, the audit {main.label(str(theirs))}"
         else:
             word = main.lenient if rel == "lenient" else main.harsh
             first = f"You were {word} (you: {main.label(mine)}; audit: {main.label(str(theirs))})"
-        others = [s.name for s in scales if s.name != main.name and self.relations[s.name] in ("lenient", "harsh",
-                                                                                                 "different")]
+        others = [
+            s.name
+            for s in scales
+            if s.name != main.name and self.relations[s.name] in ("lenient", "harsh", "different")
+        ]
         missing = [s.name for s in scales if s.name != main.name and self.relations[s.name] == "no audit value"]
         tail = ""
         if right:
@@ -111,10 +112,12 @@ class ItemComparison:
         lines = [wrap(f"{self.item} · {self.task.describe(self.item)}"), wrap("  " + self.headline())]
         for scale in self.task.scales:
             theirs = self.answer.values.get(scale.name)
-            lines.append(wrap(
-                f"  {scale.name.capitalize()}: you: {scale.label(self.judgement.values[scale.name])} | "
-                f"audit: {'not recorded' if theirs is None else scale.label(theirs)}"
-            ))
+            lines.append(
+                wrap(
+                    f"  {scale.name.capitalize()}: you: {scale.label(self.judgement.values[scale.name])} | "
+                    f"audit: {'not recorded' if theirs is None else scale.label(theirs)}"
+                )
+            )
         lines.append(wrap(f"  Why: {plain(self.answer.why)}"))
         if self.answer.evidence:
             lines.append(wrap(f"  Evidence: {plain(self.answer.evidence)}"))
@@ -128,8 +131,7 @@ class ItemComparison:
             f"<td>{escape('not recorded' if self.answer.values.get(s.name) is None else s.label(str(self.answer.values[s.name])))}</td></tr>"  # noqa: E501
             for s in self.task.scales
         )
-        evidence = (f"<p><b>Evidence:</b> {escape(plain(self.answer.evidence))}</p>"
-                    if self.answer.evidence else "")
+        evidence = f"<p><b>Evidence:</b> {escape(plain(self.answer.evidence))}</p>" if self.answer.evidence else ""
         return (
             f"<div class='mgedu-compare'><p><b>{escape(self.item)}</b> · {escape(self.task.describe(self.item))}</p>"
             f"<p><b>{escape(self.headline())}</b></p>"
@@ -171,9 +173,7 @@ def comparisons(
     result = []
     for judgement in judged:
         answer = declared.answer(judgement.item)
-        relations = {
-            s.name: relation(s, judgement.values[s.name], answer.values.get(s.name)) for s in declared.scales
-        }
+        relations = {s.name: relation(s, judgement.values[s.name], answer.values.get(s.name)) for s in declared.scales}
         result.append(ItemComparison(declared, judgement, answer, relations))
     return result
 
@@ -194,11 +194,20 @@ def compare_items(task: str | Task, items: Sequence[str] = ()) -> Shown:
             status="empty",
         )
     same = sum(c.relations[declared.main_scale.name] == "same" for c in found)
-    summary = (f"You judged {len(found)} {declared.noun if len(found) == 1 else declared.nouns}; "
-               f"the audit chose the same {declared.main_scale.name} for {same}.") if found else ""
+    summary = (
+        (
+            f"You judged {len(found)} {declared.noun if len(found) == 1 else declared.nouns}; "
+            f"the audit chose the same {declared.main_scale.name} for {same}."
+        )
+        if found
+        else ""
+    )
     text = "\n\n".join([summary] * bool(summary) + [c.as_text() for c in found] + notes)
-    html = "".join([f"<p>{escape(summary)}</p>"] * bool(summary) + [c.as_html() for c in found]
-                   + [f"<p>{escape(n)}</p>" for n in notes])
+    html = "".join(
+        [f"<p>{escape(summary)}</p>"] * bool(summary)
+        + [c.as_html() for c in found]
+        + [f"<p>{escape(n)}</p>" for n in notes]
+    )
     return Shown(text, html, status="compared" if found else "empty")
 
 
@@ -219,26 +228,32 @@ class Tally:
             return f"You have not judged any {self.task.nouns} yet: nothing to tally."
         main = self.task.main_scale
         noun = self.task.noun if self.n == 1 else self.task.nouns
-        parts = [f"{self.same[s.name]} of {self.n} on the {s.name}" for s in self.task.scales
-                 if s.name in self.same]
+        parts = [f"{self.same[s.name]} of {self.n} on the {s.name}" for s in self.task.scales if s.name in self.same]
         lines = [
-            f"You have judged {self.n} {noun}. You chose what the audit chose: {'; '.join(parts)}.",
-            f"Where your {main.name} differed: {self.directions['lenient']} {main.lenient}, "
-            f"{self.directions['harsh']} {main.harsh}, {self.directions['different']} a different kind of call"
-            + (f", {self.directions['no audit value']} without an audit value" if self.directions["no audit value"]
-               else "") + ".",
+            textwrap.fill(
+                f"You have judged {self.n} {noun}. You chose what the audit chose: {'; '.join(parts)}.", width=96
+            ),
+            textwrap.fill(
+                f"Where your {main.name} differed: {self.directions['lenient']} {main.lenient}, "
+                f"{self.directions['harsh']} {main.harsh}, {self.directions['different']} a different kind of call"
+                + (
+                    f", {self.directions['no audit value']} without an audit value"
+                    if self.directions["no audit value"]
+                    else ""
+                )
+                + ".",
+                width=96,
+            ),
             "",
             f"Your {main.name} (rows) against the audit's (columns):",
             self.confusion.to_string(),
             "",
-            self.kappa.reading,
+            textwrap.fill(self.kappa.reading, width=96),
         ]
         return "\n".join(lines)
 
 
-def tally_task(
-    task: str | Task, judgements: Sequence[Judgement] | None = None, items: Sequence[str] = ()
-) -> Tally:
+def tally_task(task: str | Task, judgements: Sequence[Judgement] | None = None, items: Sequence[str] = ()) -> Tally:
     """Count how the learner's judgements of ``task`` compare with the audit (see :class:`Tally`).
 
     ``judgements`` replaces this kernel's record: the grader passes ``judgements_from_log(log)[task]``.
@@ -254,8 +269,11 @@ def tally_task(
     same = {s.name: sum(c.relations[s.name] == "same" for c in found) for s in declared.scales}
     directions: Counter[str] = Counter({r: 0 for r in RELATIONS})
     directions.update(c.relations[main.name] for c in found if c.relations[main.name] != "same")
-    pairs = [(c.judgement.values[main.name], c.answer.values.get(main.name)) for c in found
-             if c.answer.values.get(main.name) is not None]
+    pairs = [
+        (c.judgement.values[main.name], c.answer.values.get(main.name))
+        for c in found
+        if c.answer.values.get(main.name) is not None
+    ]
     used = {v for pair in pairs for v in pair}
     categories = [v for v in main.values if v in used]
     labels = [main.label(v) for v in categories]

@@ -49,8 +49,11 @@ STEPS: dict[str, str] = {"start": "starting level", **DOWNGRADE_DOMAINS}
 RATINGS: dict[str, int] = {"not serious": 0, "serious": -1, "very serious": -2}
 RATING_SCALE = Scale(
     "rating",
-    {"not serious": "not serious (no change)", "serious": "serious (down one level)",
-     "very serious": "very serious (down two levels)"},
+    {
+        "not serious": "not serious (no change)",
+        "serious": "serious (down one level)",
+        "very serious": "very serious (down two levels)",
+    },
     order=tuple(RATINGS),
     lenient="more generous than the audit (you rated down less)",
     harsh="stricter than the audit (you rated down more)",
@@ -85,8 +88,9 @@ def _domain_answer(item: str) -> Answer:
     rating = next(name for name, value in RATINGS.items() if value == steps[step])
     row = load_grade_outcomes().set_index("row_id").loc[item.partition("/")[0]]
     why = row[f"{step}_reason"]
-    return Answer({"rating": rating}, why=str(why) if isinstance(why, str) else "Not rated down.",
-                  source=str(row["source"]))
+    return Answer(
+        {"rating": rating}, why=str(why) if isinstance(why, str) else "Not rated down.", source=str(row["source"])
+    )
 
 
 def _start_answer(item: str) -> Answer:
@@ -101,22 +105,26 @@ def _describe(item: str) -> str:
     return f"{outcome_label(row_id)} · {STEPS[step]}"
 
 
-DOMAIN_TASK = register_task(Task(
-    name="grade-domain",
-    noun="GRADE domain",
-    scales=(RATING_SCALE,),
-    items=lambda: [f"{r}/{d}" for r in _rated_rows() for d in DOWNGRADE_DOMAINS],
-    answer=_domain_answer,
-    describe=_describe,
-))
-START_TASK = register_task(Task(
-    name="grade-start",
-    noun="GRADE starting level",
-    scales=(START_SCALE,),
-    items=lambda: [f"{r}/start" for r in _rated_rows()],
-    answer=_start_answer,
-    describe=_describe,
-))
+DOMAIN_TASK = register_task(
+    Task(
+        name="grade-domain",
+        noun="GRADE domain",
+        scales=(RATING_SCALE,),
+        items=lambda: [f"{r}/{d}" for r in _rated_rows() for d in DOWNGRADE_DOMAINS],
+        answer=_domain_answer,
+        describe=_describe,
+    )
+)
+START_TASK = register_task(
+    Task(
+        name="grade-start",
+        noun="GRADE starting level",
+        scales=(START_SCALE,),
+        items=lambda: [f"{r}/start" for r in _rated_rows()],
+        answer=_start_answer,
+        describe=_describe,
+    )
+)
 
 
 def _task_for(step: str) -> Task:
@@ -140,8 +148,11 @@ def grade_evidence(outcome: str) -> Shown:
         return Shown(f"Nothing shown: {problem}.", status="invalid")
     text = outcome_evidence(outcome)
     lines = text.splitlines()
-    html = (f"<div class='mgedu-study'><p><b>{escape(lines[0])}</b></p><ul>"
-            + "".join(f"<li>{escape(line)}</li>" for line in lines[1:]) + "</ul></div>")
+    html = (
+        f"<div class='mgedu-study'><p><b>{escape(lines[0])}</b></p><ul>"
+        + "".join(f"<li>{escape(line)}</li>" for line in lines[1:])
+        + "</ul></div>"
+    )
     return Shown(text, html, status="shown")
 
 
@@ -159,8 +170,13 @@ def rate_grade(outcome: str, **steps: object) -> Shown:
         return Shown(f"Not recorded: {problem}.", status="invalid")
     cleaned = {}
     for step, pair in steps.items():
-        if step != "start" and isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], int) \
-                and not isinstance(pair[0], bool):
+        if (
+            step != "start"
+            and isinstance(pair, tuple)
+            and len(pair) == 2
+            and isinstance(pair[0], int)
+            and not isinstance(pair[0], bool)
+        ):
             words = {v: k for k, v in RATINGS.items()}
             pair = (words.get(pair[0], str(pair[0])), pair[1])
         cleaned[step] = pair
@@ -201,11 +217,19 @@ def _certainty_note(outcome: str) -> str:
         return f"Rate {', '.join(missing)} too, to see the certainty your ratings lead to and the audit's."
     audit = grade_outcome(*outcome.split(":", 1))
     assert audit is not None
-    verdict = "the same" if mine == audit.certainty else (
-        "you are more confident than the audit" if CERTAINTY_LEVELS.index(mine) > CERTAINTY_LEVELS.index(
-            audit.certainty) else "you are less confident than the audit")
-    return (f"Your ratings lead to {mine} {CERTAINTY_SYMBOLS[mine]}; the audit's to {audit.certainty} "
-            f"{CERTAINTY_SYMBOLS[audit.certainty]} ({verdict}).")
+    verdict = (
+        "the same"
+        if mine == audit.certainty
+        else (
+            "you are more confident than the audit"
+            if CERTAINTY_LEVELS.index(mine) > CERTAINTY_LEVELS.index(audit.certainty)
+            else "you are less confident than the audit"
+        )
+    )
+    return (
+        f"Your ratings lead to {mine} {CERTAINTY_SYMBOLS[mine]}; the audit's to {audit.certainty} "
+        f"{CERTAINTY_SYMBOLS[audit.certainty]} ({verdict})."
+    )
 
 
 def compare_grade(outcome: str) -> Shown:
@@ -215,8 +239,11 @@ def compare_grade(outcome: str) -> Shown:
     rated = [(_task_for(step), f"{outcome}/{step}", STEPS[step]) for step in STEPS]
     found = reasoned_comparisons(rated)
     if not found:
-        return Shown(f"{outcome_label(outcome)}: you have not rated any step yet, so nothing is shown. "
-                     "Record your ratings first.", status="empty")
+        return Shown(
+            f"{outcome_label(outcome)}: you have not rated any step yet, so nothing is shown. "
+            "Record your ratings first.",
+            status="empty",
+        )
     return comparison_table(outcome_label(outcome), found, [_certainty_note(outcome)], row_name="Step")
 
 
@@ -233,8 +260,11 @@ def worked_grade(outcome: str) -> Shown:
         value = task.main_scale.label(str(answer.values[task.main_scale.name]))
         lines.append(f"  {name[:1].upper() + name[1:]}: {value}. {answer.why}")
     lines.append(f"  Certainty: {audit.certainty} {audit.symbols} ({audit.meaning}).")
-    html = (f"<div class='mgedu-worked'><p><b>{escape(lines[0])}</b></p><ul>"
-            + "".join(f"<li>{escape(line.strip())}</li>" for line in lines[1:]) + "</ul></div>")
+    html = (
+        f"<div class='mgedu-worked'><p><b>{escape(lines[0])}</b></p><ul>"
+        + "".join(f"<li>{escape(line.strip())}</li>" for line in lines[1:])
+        + "</ul></div>"
+    )
     return Shown("\n".join(lines), html, status="shown")
 
 

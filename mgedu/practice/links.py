@@ -51,7 +51,10 @@ FINDING_WORDS: dict[str, str] = {
 
 #: Column labels of :func:`chain_table`.
 CHAIN_TABLE_COLUMNS: dict[str, str] = {
-    "step": "Step", "statement": "Link", "evidence": "Best evidence found", "finding": "What it found",
+    "step": "Step",
+    "statement": "Link",
+    "evidence": "Best evidence found",
+    "finding": "What it found",
     "note": "Why (what the source shows)",
 }
 
@@ -69,8 +72,7 @@ def _step_ids() -> list[str]:
 def _answer(step_id: str) -> Answer:
     row = _steps().loc[step_id]
     found = FINDING_WORDS[str(row.finding)]
-    return Answer({"evidence": str(row.evidence_level)}, why=str(row.note),
-                  evidence=found, source=str(row.source))
+    return Answer({"evidence": str(row.evidence_level)}, why=str(row.note), evidence=found, source=str(row.source))
 
 
 def _describe(step_id: str) -> str:
@@ -109,9 +111,12 @@ def chain_table(claim_id: str) -> pd.DataFrame:
 
     chain = mechanism_chain(claim_id)
     table = chain.assign(
-        statement=[s + (" (the direct test of the whole claim)" if r == "outcome" else "")
-                   + (" [not said in the article]" if a == "implied" else "")
-                   for s, r, a in zip(chain.statement, chain.role, chain["in_article"], strict=True)],
+        statement=[
+            s
+            + (" (the direct test of the whole claim)" if r == "outcome" else "")
+            + (" [not said in the article]" if a == "implied" else "")
+            for s, r, a in zip(chain.statement, chain.role, chain["in_article"], strict=True)
+        ],
         evidence=[EVIDENCE_LABELS[str(level)] for level in chain.evidence_level],
         finding=[str(f) for f in chain.finding],
         note=[plain(str(n)) for n in chain.note],
@@ -135,14 +140,20 @@ def links_to_label(claim_id: str) -> Shown:
     except ValueError as exc:
         return Shown(f"{claim_id!r}: {exc}.", status="invalid")
     links = chain[chain.role == "link"]
-    rows = [(f"{claim_id}/{step}", str(statement), "(not said in the article)" if said == "implied" else "")
-            for step, statement, said in zip(links.step, links.statement, links["in_article"], strict=True)]
+    rows = [
+        (f"{claim_id}/{step}", str(statement), "(not said in the article)" if said == "implied" else "")
+        for step, statement, said in zip(links.step, links.statement, links["in_article"], strict=True)
+    ]
     text = "\n".join(f"{i}  {s}  {note}".rstrip() for i, s, note in rows)
-    html = ("<table class='mgedu-links'><thead><tr><th scope='col'>Link id</th><th scope='col'>The link</th>"
-            "<th scope='col'>In the article?</th></tr></thead><tbody>"
-            + "".join(f"<tr><td>{escape(i)}</td><td>{escape(s)}</td><td>{'no: the claim needs it' if n else 'yes'}"
-                      "</td></tr>" for i, s, n in rows)
-            + "</tbody></table>")
+    html = (
+        "<table class='mgedu-links'><thead><tr><th scope='col'>Link id</th><th scope='col'>The link</th>"
+        "<th scope='col'>In the article?</th></tr></thead><tbody>"
+        + "".join(
+            f"<tr><td>{escape(i)}</td><td>{escape(s)}</td><td>{'no: the claim needs it' if n else 'yes'}</td></tr>"
+            for i, s, n in rows
+        )
+        + "</tbody></table>"
+    )
     return Shown(f"The links of {claim_id}, to label:\n{text}", html, status="shown")
 
 
@@ -168,11 +179,14 @@ def label_links(labels: Mapping[str, object]) -> Shown:
     """
     allowed = ", ".join(f'"{label.split(" (")[0]}"' for label in EVIDENCE_LABELS.values())
     if not isinstance(labels, Mapping) or not labels:
-        return Shown("Give your labels as {link id: label, ...}, for example "
-                     '{"S002-C31/3": "human trial"}.', status="invalid")
+        return Shown(
+            'Give your labels as {link id: label, ...}, for example {"S002-C31/3": "human trial"}.', status="invalid"
+        )
     if all(is_placeholder(v) for v in labels.values()):
-        return Shown(f"Not labelled yet: replace each ... with one of {allowed}, in quotes, and run the "
-                     "cell again.", status="not judged")
+        return Shown(
+            f"Not labelled yet: replace each ... with one of {allowed}, in quotes, and run the cell again.",
+            status="not judged",
+        )
     scale = LINK_TASK.scales[0]
     lines, statuses = [], set()
     for step, value in labels.items():
@@ -189,8 +203,10 @@ def label_links(labels: Mapping[str, object]) -> Shown:
             statuses.add(shown.status)
     if "recorded" in statuses:
         count = len(learner_record().judged(LINK_TASK.name))
-        lines.append(f"{count} link{'s' * (count != 1)} labelled so far. The audit's labels appear when every "
-                     "link of a chain is labelled and you reveal it.")
+        lines.append(
+            f"{count} link{'s' * (count != 1)} labelled so far. The audit's labels appear when every "
+            "link of a chain is labelled and you reveal it."
+        )
     status = statuses.pop() if len(statuses) == 1 else ("invalid" if "invalid" in statuses else "partly recorded")
     return Shown("\n".join(lines), status=status)
 
@@ -220,8 +236,10 @@ def compare_links(*ids: str) -> Shown:
     """
     steps = _expand(ids)
     if ids and not steps:
-        return Shown(f"You have not labelled any link of {', '.join(ids)} yet: label them first; "
-                     "the audit appears only after.", status="empty")
+        return Shown(
+            f"You have not labelled any link of {', '.join(ids)} yet: label them first; the audit appears only after.",
+            status="empty",
+        )
     return compare_items(LINK_TASK, steps)
 
 
@@ -248,9 +266,11 @@ def reveal_chain(claim_id: str, dpi: int = 72) -> Shown:
     labelled = {j.item for j in learner_record().judged(LINK_TASK.name)}
     missing = [s for s in links if s not in labelled]
     if missing:
-        return Shown(f"The map of {claim_id} appears once you have labelled all {len(links)} of its links "
-                     f"(you have labelled {len(links) - len(missing)}). Still to label: {', '.join(missing)}.",
-                     status="hidden")
+        return Shown(
+            f"The map of {claim_id} appears once you have labelled all {len(links)} of its links "
+            f"(you have labelled {len(links) - len(missing)}). Still to label: {', '.join(missing)}.",
+            status="hidden",
+        )
     from mgedu.plots import alt_text, figure_png
     from mgedu.plots.mechanisms import plot_mechanism_chain
 
@@ -258,6 +278,7 @@ def reveal_chain(claim_id: str, dpi: int = 72) -> Shown:
     alt = alt_text(ax) or f"The mechanism chain of {claim_id}."
     png = base64.b64encode(figure_png(ax, dpi=dpi)).decode("ascii")
     compared = compare_links(claim_id)
-    html = (f"<figure><img src='data:image/png;base64,{png}' alt='{escape(alt)}'></figure>"
-            + (compared.html or f"<pre>{escape(compared.text)}</pre>"))
+    html = f"<figure><img src='data:image/png;base64,{png}' alt='{escape(alt)}'></figure>" + (
+        compared.html or f"<pre>{escape(compared.text)}</pre>"
+    )
     return Shown(f"[Figure] {alt}\n\n{compared.text}", html, status="shown")

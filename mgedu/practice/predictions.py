@@ -94,64 +94,73 @@ def register_prediction(prediction: Prediction) -> Prediction:
             f"prediction {prediction.id!r}: low must be below high, got {prediction.low}, {prediction.high}"
         )
     if prediction.trusting not in ("", "low", "high"):
-        raise ValueError(f"prediction {prediction.id!r}: trusting must be 'low', 'high' or '', "
-                         f"got {prediction.trusting!r}")
+        raise ValueError(
+            f"prediction {prediction.id!r}: trusting must be 'low', 'high' or '', got {prediction.trusting!r}"
+        )
     if not 0 <= prediction.decimals <= 3:
         raise ValueError(f"prediction {prediction.id!r}: decimals must be 0 to 3, got {prediction.decimals!r}")
     _PREDICTIONS[prediction.id] = prediction
     return prediction
 
 
-register_prediction(Prediction(
-    id="open-label-pilot",
-    question="Of many 12-patient open-label trials of a pill that does nothing, what share come out "
-             "'significant' (p < 0.05)?",
-    unit="%",
-    low=0,
-    high=100,
-    result=_open_label_pilot,
-    result_sentence="{result:.0f} % of 4,000 simulated open-label pilots of a useless pill came out 'significant'",
-    trusting="low",
-))
-register_prediction(Prediction(
-    id="pilot-sized-improvement",
-    question="Of many 12-patient open-label trials of a pill that does nothing, what share show an average "
-             "improvement at least as large as the one the 2024 magnesium pilot reported?",
-    unit="%",
-    low=0,
-    high=100,
-    result=_pilot_sized_improvement,
-    result_sentence="{result:.0f} % of 4,000 simulated open-label pilots of a useless pill improved at least as "
-                    "much as the 2024 pilot",
-    trusting="low",
-))
-register_prediction(Prediction(
-    id="regression-to-mean",
-    question="People are enrolled only if they score at least 24 on the IRLS at a screening visit, then "
-             "given nothing at all (no pill, and no placebo response). On average, by how many IRLS points "
-             "will their score have fallen at the next visit? (0 = no change; negative = worse)",
-    unit="IRLS points",
-    low=-40,
-    high=40,
-    result=_regression_to_mean,
-    result_sentence="with nothing given, their score fell by {result:.1f} IRLS points on average (the textbook "
-                    "formula, with the assumed visit-to-visit noise of 3 points)",
-    close=0.3,
-    decimals=1,
-    trusting="low",
-))
-register_prediction(Prediction(
-    id="p-value-dance",
-    question="A pill really lowers IRLS scores by 3 points more than placebo. A blinded RCT with 12 patients "
-             "per arm tests it, and is then repeated exactly, many times. What share of the repeats come out "
-             "'significant' (p < 0.05)?",
-    unit="%",
-    low=0,
-    high=100,
-    result=_p_value_dance,
-    result_sentence="{result:.0f} % of 2,000 simulated repeats of the 12-per-arm trial came out 'significant'",
-    trusting="high",
-))
+register_prediction(
+    Prediction(
+        id="open-label-pilot",
+        question="Of many 12-patient open-label trials of a pill that does nothing, what share come out "
+        "'significant' (p < 0.05)?",
+        unit="%",
+        low=0,
+        high=100,
+        result=_open_label_pilot,
+        result_sentence="{result:.0f} % of 4,000 simulated open-label pilots of a useless pill came out 'significant'",
+        trusting="low",
+    )
+)
+register_prediction(
+    Prediction(
+        id="pilot-sized-improvement",
+        question="Of many 12-patient open-label trials of a pill that does nothing, what share show an average "
+        "improvement at least as large as the one the 2024 magnesium pilot reported?",
+        unit="%",
+        low=0,
+        high=100,
+        result=_pilot_sized_improvement,
+        result_sentence="{result:.0f} % of 4,000 simulated open-label pilots of a useless pill improved at least as "
+        "much as the 2024 pilot",
+        trusting="low",
+    )
+)
+register_prediction(
+    Prediction(
+        id="regression-to-mean",
+        question="People are enrolled only if they score at least 24 on the IRLS at a screening visit, then "
+        "given nothing at all (no pill, and no placebo response). On average, by how many IRLS points "
+        "will their score have fallen at the next visit? (0 = no change; negative = worse)",
+        unit="IRLS points",
+        low=-40,
+        high=40,
+        result=_regression_to_mean,
+        result_sentence="with nothing given, their score fell by {result:.1f} IRLS points on average (the textbook "
+        "formula, with the assumed visit-to-visit noise of 3 points)",
+        close=0.3,
+        decimals=1,
+        trusting="low",
+    )
+)
+register_prediction(
+    Prediction(
+        id="p-value-dance",
+        question="A pill really lowers IRLS scores by 3 points more than placebo. A blinded RCT with 12 patients "
+        "per arm tests it, and is then repeated exactly, many times. What share of the repeats come out "
+        "'significant' (p < 0.05)?",
+        unit="%",
+        low=0,
+        high=100,
+        result=_p_value_dance,
+        result_sentence="{result:.0f} % of 2,000 simulated repeats of the 12-per-arm trial came out 'significant'",
+        trusting="high",
+    )
+)
 
 
 def get_prediction(prediction_id: str) -> Prediction:
@@ -172,8 +181,10 @@ def predict(prediction_id: str, value: object = ...) -> Shown:
     question = get_prediction(prediction_id)
     span = f"from {question.low:g} to {question.high:g} {question.unit}".rstrip()
     if is_placeholder(value):
-        return Shown(f"{prediction_id} · not predicted yet: {question.question} Replace ... with a number {span}.",
-                     status="not predicted")
+        return Shown(
+            f"{prediction_id} · not predicted yet: {question.question} Replace ... with a number {span}.",
+            status="not predicted",
+        )
     number: float | None = None
     if not isinstance(value, bool):
         try:
@@ -181,12 +192,14 @@ def predict(prediction_id: str, value: object = ...) -> Shown:
         except (TypeError, ValueError):
             number = None
     if number is None or not math.isfinite(number) or not question.low <= number <= question.high:
-        return Shown(f"{prediction_id} · not recorded: your prediction must be a number {span}, got {value!r}.",
-                     status="invalid")
+        return Shown(
+            f"{prediction_id} · not recorded: your prediction must be a number {span}, got {value!r}.", status="invalid"
+        )
     learner_record().predictions[prediction_id] = number
     log_event("prediction", prediction_id, item=prediction_id, value=number)
-    return Shown(f"{prediction_id} · prediction recorded: {number:g} {question.unit}. Now run the simulation.",
-                 status="recorded")
+    return Shown(
+        f"{prediction_id} · prediction recorded: {number:g} {question.unit}. Now run the simulation.", status="recorded"
+    )
 
 
 def reveal(*prediction_ids: str) -> Shown:
@@ -200,7 +213,7 @@ def reveal(*prediction_ids: str) -> Shown:
     open-label-pilot, p-value-dance · make your predictions first, with predict("open-label-pilot", ...) and ...
     """
     if not prediction_ids:
-        raise ValueError("reveal needs at least one prediction id, e.g. reveal(\"open-label-pilot\")")
+        raise ValueError('reveal needs at least one prediction id, e.g. reveal("open-label-pilot")')
     questions = [get_prediction(i) for i in prediction_ids]
     made = learner_record().predictions
     lines = []
@@ -208,15 +221,19 @@ def reveal(*prediction_ids: str) -> Shown:
         if question.id in made:
             mine, result = made[question.id], float(question.result())
             sentence = question.result_sentence.format(result=result)
-            lines.append(f"{question.id} · you predicted {mine:g} {question.unit}; {sentence}. "
-                         f"{_gap_words(question, mine, result)}")
+            lines.append(
+                f"{question.id} · you predicted {mine:g} {question.unit}; {sentence}. "
+                f"{_gap_words(question, mine, result)}"
+            )
     missing = [q.id for q in questions if q.id not in made]
     if missing:
         calls = " and ".join(f'predict("{i}", ...)' for i in missing)
         plural = len(missing) > 1
-        lines.append(f"{', '.join(missing)} · make your prediction{'s' if plural else ''} first, with {calls}: "
-                     f"the result{'s appear' if plural else ' appears'} only after you have committed to "
-                     f"{'numbers' if plural else 'a number'}.")
+        lines.append(
+            f"{', '.join(missing)} · make your prediction{'s' if plural else ''} first, with {calls}: "
+            f"the result{'s appear' if plural else ' appears'} only after you have committed to "
+            f"{'numbers' if plural else 'a number'}."
+        )
     status = "hidden" if len(missing) == len(questions) else "revealed" if not missing else "partly revealed"
     return Shown("\n".join(lines), status=status)
 
@@ -235,8 +252,9 @@ def _gap_words(question: Prediction, mine: float, result: float) -> str:
     return f"Your prediction was {gap:.{places}f} {unit} too {direction}."
 
 
-def when_predicted(prediction_ids: str | Sequence[str], make: Callable[..., object], *args: object,
-                   **kwargs: object) -> object:
+def when_predicted(
+    prediction_ids: str | Sequence[str], make: Callable[..., object], *args: object, **kwargs: object
+) -> object:
     """Show ``make(*args, **kwargs)`` (a chart or a table of the result) only once you have predicted.
 
     Until every prediction in ``prediction_ids`` is recorded, this shows how to make them and does not
@@ -255,8 +273,11 @@ def when_predicted(prediction_ids: str | Sequence[str], make: Callable[..., obje
     missing = [i for i in ids if i not in learner_record().predictions]
     if missing:
         calls = " and ".join(f'predict("{i}", ...)' for i in missing)
-        return Shown(f"The result appears here once you have made your prediction: {calls} above, with "
-                     "your number in place of the dots. Commit first, then look.", status="hidden")
+        return Shown(
+            f"The result appears here once you have made your prediction: {calls} above, with "
+            "your number in place of the dots. Commit first, then look.",
+            status="hidden",
+        )
     value = make(*args, **kwargs)
     if _is_figure(value):
         from mgedu.plots import show
@@ -308,10 +329,19 @@ def tally_predictions(*prediction_ids: str) -> Shown:
             continue
         result = float(question.result())
         direction = _direction(question, mine, result)
-        leans.append("close" if direction == "close" else "" if not question.trusting
-                     else "trusting" if direction == question.trusting else "sceptical")
-        lines.append(f"  {prediction_id}: you {mine:g} {question.unit}, result {result:.{question.decimals}f} "
-                     f"{question.unit}. {_gap_words(question, mine, result)}")
+        leans.append(
+            "close"
+            if direction == "close"
+            else ""
+            if not question.trusting
+            else "trusting"
+            if direction == question.trusting
+            else "sceptical"
+        )
+        lines.append(
+            f"  {prediction_id}: you {mine:g} {question.unit}, result {result:.{question.decimals}f} "
+            f"{question.unit}. {_gap_words(question, mine, result)}"
+        )
     head = f"Your predictions ({len(leans)} of {len(ids)} made):"
     return Shown("\n".join([head, *lines, _lean(leans)]).rstrip(), status="tallied" if leans else "empty")
 
@@ -323,8 +353,10 @@ def _lean(leans: list[str]) -> str:
     trusting, sceptical, close = leans.count("trusting"), leans.count("sceptical"), leans.count("close")
     summary = f"Close: {close}; too trusting: {trusting}; too sceptical: {sceptical}."
     if trusting > len(leans) / 2:
-        return summary + (" You mostly trusted small or uncontrolled studies more than the simulations warrant: "
-                          "chance, the placebo response and selection fool them more often than you expected.")
+        return summary + (
+            " You mostly trusted small or uncontrolled studies more than the simulations warrant: "
+            "chance, the placebo response and selection fool them more often than you expected."
+        )
     if sceptical > len(leans) / 2:
         return summary + " You mostly expected these studies to mislead more than the simulations show."
     return summary + " No strong lean either way."

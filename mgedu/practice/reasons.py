@@ -83,14 +83,17 @@ def rate_with_reason(task: Task, item: str, value: object, reason: object) -> Sh
         checked = judge_item(task, item, ...)
         if checked.status != "not judged":
             return checked
-        return Shown(f"{item} · not rated yet: replace (..., ...) with a {scale.name} and your reason.",
-                     status="not judged")
+        return Shown(
+            f"{item} · not rated yet: replace (..., ...) with a {scale.name} and your reason.", status="not judged"
+        )
     if is_blank(reason):
         problem = task.item_problem(item)
         if problem is not None:
             return Shown(f"{item} · not recorded: {problem}.", status="invalid")
-        return Shown(f"{item} · not recorded: add your reason in a few words, in quotes, after the {scale.name}.",
-                     status="invalid")
+        return Shown(
+            f"{item} · not recorded: add your reason in a few words, in quotes, after the {scale.name}.",
+            status="invalid",
+        )
     if (problem := reason_problem(reason)) is not None:
         return Shown(f"{item} · not recorded: {problem}.", status="invalid")
     shown = judge_item(task, item, ... if is_blank(value) else value)
@@ -102,7 +105,10 @@ def rate_with_reason(task: Task, item: str, value: object, reason: object) -> Sh
 
 
 def rate_many(
-    task_for: Callable[[str], Task], subject: str, ratings: Mapping[str, object], steps: Mapping[str, str],
+    task_for: Callable[[str], Task],
+    subject: str,
+    ratings: Mapping[str, object],
+    steps: Mapping[str, str],
     label: str = "",
 ) -> Shown:
     """A worksheet: record several ``(rating, reason)`` pairs about one subject, one line per rating.
@@ -116,8 +122,11 @@ def rate_many(
     """
     if not ratings:
         example = next(iter(steps))
-        return Shown(f"Nothing to record: name a step with a (rating, reason) pair, e.g. {example}=(..., ...). "
-                     f"Steps: {', '.join(steps)}.", status="invalid")
+        return Shown(
+            f"Nothing to record: name a step with a (rating, reason) pair, e.g. {example}=(..., ...). "
+            f"Steps: {', '.join(steps)}.",
+            status="invalid",
+        )
     lines, statuses = [], []
     for step, pair in ratings.items():
         name = steps.get(step)
@@ -126,8 +135,9 @@ def rate_many(
             statuses.append("invalid")
             continue
         if not (isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2):
-            lines.append(f"{name} · not recorded: give a pair (rating, reason) in brackets, e.g. (..., ...), "
-                         f"got {pair!r}.")
+            lines.append(
+                f"{name} · not recorded: give a pair (rating, reason) in brackets, e.g. (..., ...), got {pair!r}."
+            )
             statuses.append("invalid")
             continue
         shown = rate_with_reason(task_for(step), f"{subject}/{step}", pair[0], pair[1])
@@ -175,18 +185,22 @@ class ReasonedComparison:
     def as_text(self, width: int = 100) -> str:
         mine, theirs = self._values()
         wrap = lambda text: textwrap.fill(text, width=width, subsequent_indent="      ")  # noqa: E731
-        return "\n".join([
-            f"{capitalise(self.name)}: {self.leaning()}.",
-            wrap(f"  You:   {mine}, because “{self.reason or 'no reason recorded'}”"),
-            wrap(f"  Audit: {theirs}. {plain(self.comparison.answer.why)}"),
-        ])
+        return "\n".join(
+            [
+                f"{capitalise(self.name)}: {self.leaning()}.",
+                wrap(f"  You:   {mine}, because “{self.reason or 'no reason recorded'}”"),
+                wrap(f"  Audit: {theirs}. {plain(self.comparison.answer.why)}"),
+            ]
+        )
 
     def as_html(self) -> str:
         mine, theirs = self._values()
-        return (f"<tr><th scope='row' {_LEFT}>{escape(capitalise(self.name))}</th><td {_LEFT}>{escape(mine)}<br>"
-                f"<i>“{escape(self.reason or '')}”</i></td>"
-                f"<td {_LEFT}><b>{escape(theirs)}</b><br>{escape(plain(self.comparison.answer.why))}</td>"
-                f"<td {_LEFT}>{escape(self.leaning())}</td></tr>")
+        return (
+            f"<tr><th scope='row' {_LEFT}>{escape(capitalise(self.name))}</th><td {_LEFT}>{escape(mine)}<br>"
+            f"<i>“{escape(self.reason or '')}”</i></td>"
+            f"<td {_LEFT}><b>{escape(theirs)}</b><br>{escape(plain(self.comparison.answer.why))}</td>"
+            f"<td {_LEFT}>{escape(self.leaning())}</td></tr>"
+        )
 
 
 def reasoned_comparisons(rated: Sequence[tuple[Task, str, str]]) -> list[ReasonedComparison]:
@@ -198,8 +212,9 @@ def reasoned_comparisons(rated: Sequence[tuple[Task, str, str]]) -> list[Reasone
     return found
 
 
-def comparison_table(title: str, found: Sequence[ReasonedComparison], notes: Sequence[str] = (),
-                     row_name: str = "rated") -> Shown:
+def comparison_table(
+    title: str, found: Sequence[ReasonedComparison], notes: Sequence[str] = (), row_name: str = "rated"
+) -> Shown:
     """Comparisons as plain text and as an HTML table (You | Audit | which way you leaned).
 
     The table sits in a labelled region that scrolls sideways on its own in a narrow panel and can be
@@ -218,13 +233,16 @@ def comparison_table(title: str, found: Sequence[ReasonedComparison], notes: Seq
     text = "\n\n".join([summary, *(c.as_text() for c in found), *notes])
     rows = "".join(c.as_html() for c in found)
     region = escape(f"{title}: you and the audit")
-    html = (f"<div class='mgedu-compare'><p><b>{escape(summary)}</b></p>"
-            f"<div class='mgedu-table-scroll' role='region' aria-label='{region}' tabindex='0' "
-            "style='overflow-x:auto;max-width:100%'>"
-            f"<table><thead><tr><th scope='col' {_LEFT}>{escape(row_name)}</th><th scope='col' {_LEFT}>You</th>"
-            f"<th scope='col' {_LEFT}>Audit, and why</th>"
-            f"<th scope='col' {_LEFT}>You were</th></tr></thead><tbody>{rows}</tbody></table></div>"
-            + "".join(f"<p>{escape(n)}</p>" for n in notes) + "</div>")
+    html = (
+        f"<div class='mgedu-compare'><p><b>{escape(summary)}</b></p>"
+        f"<div class='mgedu-table-scroll' role='region' aria-label='{region}' tabindex='0' "
+        "style='overflow-x:auto;max-width:100%'>"
+        f"<table><thead><tr><th scope='col' {_LEFT}>{escape(row_name)}</th><th scope='col' {_LEFT}>You</th>"
+        f"<th scope='col' {_LEFT}>Audit, and why</th>"
+        f"<th scope='col' {_LEFT}>You were</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        + "".join(f"<p>{escape(n)}</p>" for n in notes)
+        + "</div>"
+    )
     return Shown(text, html, status="compared")
 
 

@@ -148,8 +148,9 @@ def judge_item(task: str | Task, item: object, *values: object, **named: object)
         )
     unknown_names = sorted(set(named) - {s.name for s in scales})
     if unknown_names:
-        raise ValueError(f"{declared.name} has no scale {unknown_names[0]!r}; its scales: "
-                         f"{', '.join(s.name for s in scales)}")
+        raise ValueError(
+            f"{declared.name} has no scale {unknown_names[0]!r}; its scales: {', '.join(s.name for s in scales)}"
+        )
     given = {s.name: v for s, v in zip(scales, values, strict=False)}
     given.update(named)
     chosen = {s.name: given.get(s.name, ...) for s in scales}
@@ -162,15 +163,15 @@ def judge_item(task: str | Task, item: object, *values: object, **named: object)
         return Shown(f"{label} · not recorded: {problem}.", status="invalid")
     if len(blank) == len(scales):
         wanted = " and ".join(f"a {s.name}" for s in scales)
-        return Shown(f"{label} · not judged yet: replace {'each' if len(scales) > 1 else 'the'} ... with {wanted}.",
-                     status="not judged")
+        return Shown(
+            f"{label} · not judged yet: replace {'each' if len(scales) > 1 else 'the'} ... with {wanted}.",
+            status="not judged",
+        )
     problems = [f"{name} is missing" for name in blank]
     problems += [p for s in scales if s.name not in blank and (p := s.problem(chosen[s.name])) is not None]
     if problems:
         missing = [s for s in scales if s.name in blank or s.problem(chosen[s.name])]
-        return Shown(
-            f"{label} · not recorded: {'; '.join(problems)}.\n{choices_text(missing)}", status="invalid"
-        )
+        return Shown(f"{label} · not recorded: {'; '.join(problems)}.\n{choices_text(missing)}", status="invalid")
     clean = {s.name: str(s.resolve(chosen[s.name])) for s in scales}
     if declared.check is not None and (clash := declared.check(clean)) is not None:
         return Shown(f"{label} · not recorded: {clash}", status="invalid")

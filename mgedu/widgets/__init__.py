@@ -48,8 +48,10 @@ def figure_html(png: bytes, alt: str, size_px: tuple[int, int]) -> str:
     """
     width, height = size_px
     data = base64.b64encode(png).decode("ascii")
-    return (f'<img class="mgedu-figure-img" alt="{html.escape(alt)}" width="{width}" height="{height}" '
-            f'decoding="sync" style="max-width:100%;height:auto" src="data:image/png;base64,{data}">')
+    return (
+        f'<img class="mgedu-figure-img" alt="{html.escape(alt)}" width="{width}" height="{height}" '
+        f'decoding="sync" style="max-width:100%;height:auto" src="data:image/png;base64,{data}">'
+    )
 
 
 def stale_figure_html(size_px: tuple[int, int] | None) -> str:
@@ -59,9 +61,11 @@ def stale_figure_html(size_px: tuple[int, int] | None) -> str:
     '<div class="mgedu-figure-stale" style="w'
     """
     width, height = size_px or (560, 120)
-    return (f'<div class="mgedu-figure-stale" style="width:{width}px;max-width:100%;height:{height}px;'
-            'display:flex;align-items:center;justify-content:center;border:1px dashed #767676;'
-            f'color:#333">{html.escape(STALE_FIGURE_TEXT)}</div>')
+    return (
+        f'<div class="mgedu-figure-stale" style="width:{width}px;max-width:100%;height:{height}px;'
+        "display:flex;align-items:center;justify-content:center;border:1px dashed #767676;"
+        f'color:#333">{html.escape(STALE_FIGURE_TEXT)}</div>'
+    )
 
 
 def responsive_layout(max_width: str) -> ipywidgets.Layout:

@@ -52,13 +52,22 @@ def make_claim_explorer(doc_id: str = ALL, topic: str = ALL, verdict: str = ALL)
     style = {"description_width": "5em"}
     layout = widgets.Layout(width="auto", flex="1 1 22em", max_width="30em")
     controls = {
-        "doc_id": widgets.Dropdown(options=article_options(), value=doc_id, description="Article", style=style,
-                                   layout=layout),
-        "topic": widgets.Dropdown(options=[("all topics", ALL)] + [(human_label(t), t) for t in TOPICS],
-                                  value=topic, description="Topic", style=style,
-                                  layout=widgets.Layout(width="auto", flex="1 1 14em", max_width="18em")),
-        "verdict": widgets.Dropdown(options=[("all verdicts", ALL)] + [(VERDICT_LABELS[v], v) for v in VERDICTS],
-                                    value=verdict, description="Verdict", style=style,
-                                    layout=widgets.Layout(width="auto", flex="1 1 14em", max_width="18em")),
+        "doc_id": widgets.Dropdown(
+            options=article_options(), value=doc_id, description="Article", style=style, layout=layout
+        ),
+        "topic": widgets.Dropdown(
+            options=[("all topics", ALL)] + [(human_label(t), t) for t in TOPICS],
+            value=topic,
+            description="Topic",
+            style=style,
+            layout=widgets.Layout(width="auto", flex="1 1 14em", max_width="18em"),
+        ),
+        "verdict": widgets.Dropdown(
+            options=[("all verdicts", ALL)] + [(VERDICT_LABELS[v], v) for v in VERDICTS],
+            value=verdict,
+            description="Verdict",
+            style=style,
+            layout=widgets.Layout(width="auto", flex="1 1 14em", max_width="18em"),
+        ),
     }
     return make_explorer("claim-explorer", controls, describe_selection, detail=claims_detail, layout="horizontal")

@@ -18,17 +18,20 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
-def _draw(ax: Axes, design: str, n_per_arm: int, true_effect: float, placebo_response: float,
-          regression_to_mean: bool) -> Axes:
+def _draw(
+    ax: Axes, design: str, n_per_arm: int, true_effect: float, placebo_response: float, regression_to_mean: bool
+) -> Axes:
     from mgedu.plots.designs import plot_estimate_distributions
 
-    trials = simulate_for_display(design, int(n_per_arm), float(true_effect), float(placebo_response),
-                                  bool(regression_to_mean))
+    trials = simulate_for_display(
+        design, int(n_per_arm), float(true_effect), float(placebo_response), bool(regression_to_mean)
+    )
     return plot_estimate_distributions(trials, ax=ax)
 
 
-def make_trial_simulator(design: str = "open-label", n_per_arm: int = 12, true_effect: float = 0.0,
-                         regression_to_mean: bool = False) -> ipywidgets.VBox:
+def make_trial_simulator(
+    design: str = "open-label", n_per_arm: int = 12, true_effect: float = 0.0, regression_to_mean: bool = False
+) -> ipywidgets.VBox:
     """An explorer: design, patients per arm, true effect, placebo response, regression to the mean.
 
     Each change re-runs 2,000 seeded simulated trials (a few hundredths of a second) and updates the
@@ -49,19 +52,49 @@ def make_trial_simulator(design: str = "open-label", n_per_arm: int = 12, true_e
     style = {"description_width": "13em"}
     wide = responsive_layout("34em")
     controls = {
-        "design": widgets.Dropdown(options=[(SIMULATED_DESIGN_LABELS[d].label, d) for d in SIMULATED_DESIGNS],
-                                   value=design, description="Study design", style=style, layout=wide),
-        "n_per_arm": widgets.IntSlider(value=n_per_arm, min=2, max=200, step=1, continuous_update=False,
-                                       description="Patients per arm", style=style, layout=wide),
-        "true_effect": widgets.FloatSlider(value=true_effect, min=-5.0, max=10.0, step=0.5,
-                                           continuous_update=False, description="True effect (IRLS points)",
-                                           style=style, layout=wide),
-        "placebo_response": widgets.FloatSlider(value=parameter("placebo_response"), min=0.0, max=12.0,
-                                                step=0.01, continuous_update=False, readout_format=".2f",
-                                                description="Placebo response (points)", style=style,
-                                                layout=wide),
-        "regression_to_mean": widgets.Checkbox(value=regression_to_mean, indent=False, layout=wide,
-                                               description="Regression to the mean "
-                                                           "(enrol only high scorers)"),
+        "design": widgets.Dropdown(
+            options=[(SIMULATED_DESIGN_LABELS[d].label, d) for d in SIMULATED_DESIGNS],
+            value=design,
+            description="Study design",
+            style=style,
+            layout=wide,
+        ),
+        "n_per_arm": widgets.IntSlider(
+            value=n_per_arm,
+            min=2,
+            max=200,
+            step=1,
+            continuous_update=False,
+            description="Patients per arm",
+            style=style,
+            layout=wide,
+        ),
+        "true_effect": widgets.FloatSlider(
+            value=true_effect,
+            min=-5.0,
+            max=10.0,
+            step=0.5,
+            continuous_update=False,
+            description="True effect (IRLS points)",
+            style=style,
+            layout=wide,
+        ),
+        "placebo_response": widgets.FloatSlider(
+            value=parameter("placebo_response"),
+            min=0.0,
+            max=12.0,
+            step=0.01,
+            continuous_update=False,
+            readout_format=".2f",
+            description="Placebo response (points)",
+            style=style,
+            layout=wide,
+        ),
+        "regression_to_mean": widgets.Checkbox(
+            value=regression_to_mean,
+            indent=False,
+            layout=wide,
+            description="Regression to the mean (enrol only high scorers)",
+        ),
     }
     return make_explorer("trial-simulator", controls, describe_trial_simulation, _draw, sticky_limits=True)

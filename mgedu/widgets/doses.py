@@ -59,25 +59,40 @@ def make_label_reader(
     style = {"description_width": "11em"}
     wide, narrow = responsive_layout("36em"), responsive_layout("24em")
     controls = {
-        "salt": widgets.Dropdown(options=options, value=salt, description="Salt on the label", style=style,
-                                 layout=wide),
+        "salt": widgets.Dropdown(
+            options=options, value=salt, description="Salt on the label", style=style, layout=wide
+        ),
         "amount": widgets.FloatText(value=amount, description="Amount per day", style=style, layout=narrow),
-        "amount_is": widgets.Dropdown(options=[("the weight of the salt", "salt"),
-                                               ("elemental magnesium", "elemental")],
-                                      value=amount_is, description="The amount is", style=style,
-                                      layout=narrow),
-        "unit": widgets.Dropdown(options=[("mg (milligrams)", "mg"), ("mmol (millimoles)", "mmol")], value=unit,
-                                 description="Unit", style=style, layout=narrow),
+        "amount_is": widgets.Dropdown(
+            options=[("the weight of the salt", "salt"), ("elemental magnesium", "elemental")],
+            value=amount_is,
+            description="The amount is",
+            style=style,
+            layout=narrow,
+        ),
+        "unit": widgets.Dropdown(
+            options=[("mg (milligrams)", "mg"), ("mmol (millimoles)", "mmol")],
+            value=unit,
+            description="Unit",
+            style=style,
+            layout=narrow,
+        ),
         # A plain number box (not a bounded one, which would quietly turn -5 into 0, an infant):
         # out-of-range ages are explained in the readout instead.
-        "age_years": widgets.FloatText(value=age_years, step=1, description="Age (years)", style=style,
-                                       layout=narrow),
-        "sex": widgets.Dropdown(options=["female", "male"], value=sex, description="Sex", style=style,
-                                layout=narrow),
+        "age_years": widgets.FloatText(value=age_years, step=1, description="Age (years)", style=style, layout=narrow),
+        "sex": widgets.Dropdown(options=["female", "male"], value=sex, description="Sex", style=style, layout=narrow),
         "pregnant": widgets.Checkbox(value=False, description="pregnant", style=style),
         "lactating": widgets.Checkbox(value=False, description="breastfeeding", style=style),
-        "authority": widgets.Dropdown(options=authority_options(), value="NIH", description="Reference values",
-                                      style=style, layout=narrow),
+        "authority": widgets.Dropdown(
+            options=authority_options(), value="NIH", description="Reference values", style=style, layout=narrow
+        ),
     }
-    return make_explorer("label-reader", controls, describe_label, draw=_draw, explain=explain_label_inputs,
-                         detail=glossary_html, sticky_limits=True)
+    return make_explorer(
+        "label-reader",
+        controls,
+        describe_label,
+        draw=_draw,
+        explain=explain_label_inputs,
+        detail=glossary_html,
+        sticky_limits=True,
+    )

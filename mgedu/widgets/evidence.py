@@ -57,13 +57,19 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency", reveal: b
         raise ValueError(f"row_id must be one of {', '.join(outcomes.values())}, got {row_id!r}")
     style = {"description_width": "11em", "button_width": "3.2em"}
     controls: dict[str, widgets.ValueWidget] = {
-        "row_id": widgets.Dropdown(options=list(outcomes.items()), value=row_id, description="Outcome",
-                                   style={"description_width": "11em"},
-                                   layout=responsive_layout("36em")),
+        "row_id": widgets.Dropdown(
+            options=list(outcomes.items()),
+            value=row_id,
+            description="Outcome",
+            style={"description_width": "11em"},
+            layout=responsive_layout("36em"),
+        ),
     }
     if not reveal:
         controls["start"] = widgets.ToggleButtons(
-            options=[("high", "high"), ("low", "low")], value=None, description="Starting level",
+            options=[("high", "high"), ("low", "low")],
+            value=None,
+            description="Starting level",
             style={**style, "button_width": "4.5em"},  # room for "high" and "low", not "h..." and "l..."
             tooltips=["randomised trials measured the outcome", "no randomised trial measured it"],
         )
@@ -73,8 +79,10 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency", reveal: b
         steps = ALLOWED_STEPS[name]
         verb = "Rate down for" if name in DOWNGRADE_DOMAINS else "Rate up for"
         controls[name] = widgets.ToggleButtons(
-            options=[(_step_label(s), s) for s in steps], value=start.get(name, 0),
-            description=f"{verb} {LABELS[name]}", style=style,
+            options=[(_step_label(s), s) for s in steps],
+            value=start.get(name, 0),
+            description=f"{verb} {LABELS[name]}",
+            style=style,
             tooltips=[f"{_step_label(s)} level(s)" for s in steps],
         )
         # ipywidgets 8 gives most controls the "jupyter-widgets" class but not ToggleButtons; add it so

@@ -53,11 +53,27 @@ def make_nmda_explorer(mg_mm: float | None = None, voltage_mv: float | None = No
     style = {"description_width": "8em"}
     layout = responsive_layout("32em")
     controls = {
-        "mg_mm": widgets.FloatSlider(value=start_mg, min=low, max=high, step=step, readout_format=".2f",
-                                     description="Mg2+ (mM)", continuous_update=False,
-                                     style=style, layout=layout),
-        "voltage_mv": widgets.FloatSlider(value=start_v, min=VOLTAGE_WINDOW_MV[0], max=VOLTAGE_WINDOW_MV[1],
-                                          step=1.0, readout_format=".0f", description="Voltage (mV)",
-                                          continuous_update=False, style=style, layout=layout),
+        "mg_mm": widgets.FloatSlider(
+            value=start_mg,
+            min=low,
+            max=high,
+            step=step,
+            readout_format=".2f",
+            description="Mg2+ (mM)",
+            continuous_update=False,
+            style=style,
+            layout=layout,
+        ),
+        "voltage_mv": widgets.FloatSlider(
+            value=start_v,
+            min=VOLTAGE_WINDOW_MV[0],
+            max=VOLTAGE_WINDOW_MV[1],
+            step=1.0,
+            readout_format=".0f",
+            description="Voltage (mV)",
+            continuous_update=False,
+            style=style,
+            layout=layout,
+        ),
     }
     return make_explorer("nmda", controls, describe_nmda_block, draw=_draw)

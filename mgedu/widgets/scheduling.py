@@ -1,4 +1,4 @@
-""""Latest wins": run a piece of work once for a burst of requests, with the newest state.
+""" "Latest wins": run a piece of work once for a burst of requests, with the newest state.
 
 A dragged slider sends a burst of changes. Drawing a figure for every one of them would build a
 backlog (the picture trails the hand). :class:`LatestWins` defers the work to the event loop when one

@@ -50,11 +50,17 @@ def serious(violations: list[dict[str, Any]]) -> list[dict[str, str]]:
         for node in violation["nodes"]:
             impact = node.get("impact") or violation.get("impact")
             if impact in ("serious", "critical"):
-                rows.append({"rule": violation["id"], "impact": impact, "target": node["target"],
-                             "help": violation["help"], "html": node["html"]})
+                rows.append(
+                    {
+                        "rule": violation["id"],
+                        "impact": impact,
+                        "target": node["target"],
+                        "help": violation["help"],
+                        "html": node["html"],
+                    }
+                )
     return rows
 
 
 def describe(rows: list[dict[str, str]]) -> str:
-    return "\n".join(f"  {r['rule']} ({r['impact']}): {r['target']}  -- {r['help']}  {r['html'][:120]}"
-                     for r in rows)
+    return "\n".join(f"  {r['rule']} ({r['impact']}): {r['target']}  -- {r['help']}  {r['html'][:120]}" for r in rows)

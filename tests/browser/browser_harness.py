@@ -29,9 +29,18 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("MGEDU_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--no-default-browser-check", "--hide-scrollbars", "--mute-audio",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--no-default-browser-check",
+    "--hide-scrollbars",
+    "--mute-audio",
 ]
 ARTIFACTS = REPO / "artifacts"
 #: The notebooks under test (another folder may be named, e.g. to try the harness itself).
@@ -44,8 +53,10 @@ STATUS_IDLE_JS = "() => (document.querySelector('#jp-main-statusbar')?.innerText
 def chromium_missing_reason() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
     if not CHROMIUM.exists():
-        return (f"{CHROMIUM} is missing: install Debian's chromium with `make browser-deps` "
-                "(bash tests/browser/install_chromium.sh)")
+        return (
+            f"{CHROMIUM} is missing: install Debian's chromium with `make browser-deps` "
+            "(bash tests/browser/install_chromium.sh)"
+        )
     try:
         import playwright  # noqa: F401
     except ImportError:
@@ -74,9 +85,13 @@ def _die_with_parent() -> None:
 
 def popen(command: list[str], log: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
     """Start a child process with output to ``log`` that dies with us (Linux)."""
-    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
-                            **kwargs)
+    return subprocess.Popen(
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+        **kwargs,
+    )
 
 
 def stop_process(process: subprocess.Popen[Any] | None) -> None:
@@ -107,8 +122,9 @@ class LabServer:
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
         self._workdir = workdir
-        shutil.copytree(notebooks, self.root / "notebooks",
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(
+            notebooks, self.root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+        )
 
     def _prepare_settings(self) -> list[str]:
         jupyter = self._workdir / "jupyter"
@@ -132,21 +148,41 @@ class LabServer:
         """The server's environment: Jupyter and IPython folders isolated in the work folder."""
         env = dict(os.environ)
         base = self._workdir / "jupyter"
-        env.update(JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_DATA_DIR=str(base / "data"),
-                   JUPYTER_RUNTIME_DIR=str(base / "runtime"), IPYTHONDIR=str(base / "ipython"),
-                   JUPYTER_PLATFORM_DIRS="1", PYTHONUNBUFFERED="1")
-        for key in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTERLAB_DIR", "JUPYTERLAB_SETTINGS_DIR",
-                    "JUPYTERLAB_WORKSPACES_DIR", "JUPYTER_TOKEN", "MGEDU_GRADING_LOG"):
+        env.update(
+            JUPYTER_CONFIG_DIR=str(base / "config"),
+            JUPYTER_DATA_DIR=str(base / "data"),
+            JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+            IPYTHONDIR=str(base / "ipython"),
+            JUPYTER_PLATFORM_DIRS="1",
+            PYTHONUNBUFFERED="1",
+        )
+        for key in (
+            "JUPYTER_PATH",
+            "JUPYTER_CONFIG_PATH",
+            "JUPYTERLAB_DIR",
+            "JUPYTERLAB_SETTINGS_DIR",
+            "JUPYTERLAB_WORKSPACES_DIR",
+            "JUPYTER_TOKEN",
+            "MGEDU_GRADING_LOG",
+        ):
             env.pop(key, None)
         return env
 
     def start(self, timeout: float = 60.0) -> LabServer:
         """Start ``jupyter-lab`` itself (its PID is the server's) and wait until its API answers."""
         executable = Path(sys.executable).with_name("jupyter-lab")
-        command = [str(executable), "--no-browser", "--ip", "127.0.0.1", f"--port={self.port}",
-                   "--ServerApp.port_retries=0", f"--ServerApp.token={self.token}",
-                   f"--ServerApp.root_dir={self.root}", "--ServerApp.open_browser=False",
-                   *self._prepare_settings()]
+        command = [
+            str(executable),
+            "--no-browser",
+            "--ip",
+            "127.0.0.1",
+            f"--port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            "--ServerApp.open_browser=False",
+            *self._prepare_settings(),
+        ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,9 +234,10 @@ class LabServer:
 class Chromium:
     """Debian's Chromium started headless by us, with Playwright connected over CDP."""
 
-    def __init__(self, workdir: Path, log_path: Path) -> None:
+    def __init__(self, workdir: Path, log_path: Path, extra_flags: tuple[str, ...] = ()) -> None:
         self.profile = workdir / "chromium-profile"
         self.log_path = log_path
+        self.extra_flags = extra_flags
         self.process: subprocess.Popen[bytes] | None = None
         self._playwright: Any = None
         self.browser: Any = None
@@ -210,8 +247,15 @@ class Chromium:
         self.profile.mkdir(parents=True)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
-        command = [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
-                   "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"]
+        command = [
+            str(CHROMIUM),
+            *CHROMIUM_FLAGS,
+            *self.extra_flags,
+            f"--user-data-dir={self.profile}",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ]
         self.process = popen(command, log)
         log.close()
         port_file = self.profile / "DevToolsActivePort"
@@ -304,5 +348,4 @@ class LabTabs:
 def menu(page: Any, top: str, item: str) -> None:
     """Choose ``top`` > ``item`` from JupyterLab's main menu (labels matched exactly)."""
     page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).click()
-    page.locator(".lm-Menu-content .lm-Menu-itemLabel:visible",
-                 has_text=re.compile(f"^{re.escape(item)}$")).click()
+    page.locator(".lm-Menu-content .lm-Menu-itemLabel:visible", has_text=re.compile(f"^{re.escape(item)}$")).click()

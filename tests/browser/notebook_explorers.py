@@ -51,8 +51,7 @@ def is_explorer(widget: Any) -> bool:
 
 def explorer_name(widget: Any) -> str:
     """The explorer's own name: its ``mgedu-<name>`` class other than ``mgedu-explorer``."""
-    names = [c.removeprefix("mgedu-") for c in widget._dom_classes
-             if c.startswith("mgedu-") and c != "mgedu-explorer"]
+    names = [c.removeprefix("mgedu-") for c in widget._dom_classes if c.startswith("mgedu-") and c != "mgedu-explorer"]
     return names[0] if names else ""
 
 
@@ -88,8 +87,9 @@ def notebook_explorers(path: Path, count: int | None = None) -> list[Any]:
             try:
                 exec(compile(code, f"{path.name}[cell {index}]", "exec"), namespace)  # noqa: S102
             except Exception as exc:
-                raise RuntimeError(f"{path.name}: cell {index} failed when run in-process: "
-                                   f"{type(exc).__name__}: {exc}") from exc
+                raise RuntimeError(
+                    f"{path.name}: cell {index} failed when run in-process: {type(exc).__name__}: {exc}"
+                ) from exc
             new = [w for key, w in list(_instances.items()) if key not in known]
             known.update(_instances)
             explorers.extend(w for w in new if is_explorer(w))

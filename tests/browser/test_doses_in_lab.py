@@ -48,24 +48,37 @@ def test_dose_notebook_as_a_student(lab_tabs: LabTabs, screenshot_dir: Path) -> 
         assert fit["region"] <= fit["area"] + 1, fit
 
         first = code_cell(page, 'display(show_claim("S004-C06"))')
-        typo = replace_and_run(page, first, 'display(show_claim("S004-C06"))\njudge("S004-C06", "supportd", '
-                                            '"matches-source")', "not recorded")
+        typo = replace_and_run(
+            page,
+            first,
+            'display(show_claim("S004-C06"))\njudge("S004-C06", "supportd", "matches-source")',
+            "not recorded",
+        )
         assert "did you mean 'supported'" in typo
-        replace_and_run(page, first, 'display(show_claim("S004-C06"))\njudge("S004-C06", "supported", '
-                                     '"matches-source")', "recorded")
+        replace_and_run(
+            page, first, 'display(show_claim("S004-C06"))\njudge("S004-C06", "supported", "matches-source")', "recorded"
+        )
         second = code_cell(page, 'display(show_claim("S000-C05"))')
-        replace_and_run(page, second, 'display(show_claim("S000-C05"))\njudge("S000-C05", "overstated", '
-                                      '"stronger-than-evidence")', "recorded")
+        replace_and_run(
+            page,
+            second,
+            'display(show_claim("S000-C05"))\njudge("S000-C05", "overstated", "stronger-than-evidence")',
+            "recorded",
+        )
         third = code_cell(page, 'display(show_claim("S002-C41")')
-        replace_and_run(page, third, 'display(show_claim("S002-C41"), study_card("S002-C41"))\n'
-                                     'judge("S002-C41", "unsupported", "no-source")', "recorded")
+        replace_and_run(
+            page,
+            third,
+            'display(show_claim("S002-C41"), study_card("S002-C41"))\njudge("S002-C41", "unsupported", "no-source")',
+            "recorded",
+        )
         compared = rerun(page, code_cell(page, "compare()"), "audit")
         assert "You judged 3 claims; the audit chose the same verdict for 1." in compared
         assert "harsher than the audit" in compared and "a different kind of call" in compared.lower()
         code_cell(page, "compare()").scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "doses-compared.png"))
 
-        held = code_cell(page, 'answer = ...  # your answer in mg')
+        held = code_cell(page, "answer = ...  # your answer in mg")
         wrong = replace_and_run(page, held, 'answer = 700\ncheck("4.1", answer)', "not yet")
         assert "mmol_to_mg" in wrong
         right = replace_and_run(page, held, 'answer = mmol_to_mg(30)\ncheck("4.1", answer)', "correct")
@@ -81,8 +94,12 @@ def test_dose_notebook_as_a_student(lab_tabs: LabTabs, screenshot_dir: Path) -> 
         page.screenshot(path=str(screenshot_dir / "doses-exercise-4.3.png"))
 
         kidneys = code_cell(page, 'display(show_claim("S002-C11"))')
-        replace_and_run(page, kidneys, 'display(show_claim("S002-C11"))\njudge("S002-C11", "overstated", '
-                                       '"stronger-than-evidence")', "recorded")
+        replace_and_run(
+            page,
+            kidneys,
+            'display(show_claim("S002-C11"))\njudge("S002-C11", "overstated", "stronger-than-evidence")',
+            "recorded",
+        )
         tallied = rerun(page, code_cell(page, 'display(compare("S002-C11"))'), "You have judged 4 claims")
         assert "Same verdict and same reason" in tallied or "You chose what the audit chose" in tallied
         code_cell(page, 'display(compare("S002-C11"))').scroll_into_view_if_needed()

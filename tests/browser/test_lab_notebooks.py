@@ -96,7 +96,7 @@ def change_control(control: Any, element: Any) -> str:
     kind = type(control).__name__
     if kind in ("IntSlider", "FloatSlider", "FloatLogSlider"):
         handle = element.locator(".noUi-handle").first
-        top = control.base ** control.max if kind == "FloatLogSlider" else control.max
+        top = control.base**control.max if kind == "FloatLogSlider" else control.max
         up = control.value < top
         handle.focus()
         handle.press("ArrowRight" if up else "ArrowLeft")
@@ -168,8 +168,9 @@ def run_all(page: Any) -> float:
 def widget_cell_count(notebook: Path) -> int:
     """Code cells tagged ``nbval-ignore-output`` (the workbook tags exactly its widget cells)."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    return sum(1 for c in cells if c["cell_type"] == "code"
-               and "nbval-ignore-output" in c.get("metadata", {}).get("tags", []))
+    return sum(
+        1 for c in cells if c["cell_type"] == "code" and "nbval-ignore-output" in c.get("metadata", {}).get("tags", [])
+    )
 
 
 def check_explorers(page: Any, notebook: Path, twins: list[Any]) -> list[str]:
@@ -182,8 +183,8 @@ def check_explorers(page: Any, notebook: Path, twins: list[Any]) -> list[str]:
     if len(twins) < count:
         twins = notebook_explorers(notebook, count)
     assert len(twins) >= count, (
-        f"{notebook.name}: the page shows {count} explorers but running the notebook in-process built "
-        f"{len(twins)}")
+        f"{notebook.name}: the page shows {count} explorers but running the notebook in-process built {len(twins)}"
+    )
     log = []
     for i in range(count):
         element = dom_explorers.nth(i)
@@ -191,27 +192,36 @@ def check_explorers(page: Any, notebook: Path, twins: list[Any]) -> list[str]:
         name = explorer_name(twin)
         classes = element.get_attribute("class") or ""
         assert f"mgedu-{name}" in classes.split(), (
-            f"{notebook.name}: explorer {i + 1} on the page is not '{name}' (classes: {classes})")
+            f"{notebook.name}: explorer {i + 1} on the page is not '{name}' (classes: {classes})"
+        )
         readout = element.locator(".mgedu-readout").first
         shown = readout.evaluate(READOUT_JS)
         assert shown == expected_readout(twin), (
             f"{notebook.name}: explorer '{name}' starts with another readout on the page than in-process:\n"
-            f"  page:       {shown!r}\n  in-process: {expected_readout(twin)!r}")
+            f"  page:       {shown!r}\n  in-process: {expected_readout(twin)!r}"
+        )
         cut = element.evaluate(CUT_LABELS_JS)
-        assert not cut, (f"{notebook.name}: explorer '{name}': control labels cut off on screen: {cut} "
-                         "(shorter description, or style={'description_width': 'initial'})")
+        assert not cut, (
+            f"{notebook.name}: explorer '{name}': control labels cut off on screen: {cut} "
+            "(shorter description, or style={'description_width': 'initial'})"
+        )
         sliders = [c.description for c in twin.controls.values() if "Slider" in type(c).__name__]
-        page.wait_for_function(f"el => el.querySelectorAll('.noUi-handle[aria-labelledby]').length === {len(sliders)}"
-                               " && el.querySelector('.mgedu-readout[role=status]')", arg=element.element_handle(),
-                               timeout=10_000)
+        page.wait_for_function(
+            f"el => el.querySelectorAll('.noUi-handle[aria-labelledby]').length === {len(sliders)}"
+            " && el.querySelector('.mgedu-readout[role=status]')",
+            arg=element.element_handle(),
+            timeout=10_000,
+        )
         names = element.evaluate(NAMES_JS)
-        assert names["handles"] == sliders, (f"{notebook.name}: explorer '{name}': slider handles named "
-                                             f"{names['handles']}, labels {sliders}")
+        assert names["handles"] == sliders, (
+            f"{notebook.name}: explorer '{name}': slider handles named {names['handles']}, labels {sliders}"
+        )
         assert names["readout"] == ["status", "polite"], f"{notebook.name}: '{name}' readout is not a live region"
         rows = element.locator(":scope > .widget-box").first.locator(":scope > .jupyter-widgets")
         controls = list(twin.controls.values())
         assert rows.count() == len(controls), (
-            f"{notebook.name}: explorer '{name}' shows {rows.count()} controls; factory: {len(controls)}")
+            f"{notebook.name}: explorer '{name}' shows {rows.count()} controls; factory: {len(controls)}"
+        )
         responded = False
         for k, control in enumerate(controls):
             before = expected_readout(twin)
@@ -220,13 +230,15 @@ def check_explorers(page: Any, notebook: Path, twins: list[Any]) -> list[str]:
             expected = expected_readout(twin)
             responded = responded or expected != before
             try:
-                page.wait_for_function(READOUT_EQUALS_JS, arg=[readout.element_handle(), expected],
-                                       timeout=READOUT_TIMEOUT_MS, polling=100)
+                page.wait_for_function(
+                    READOUT_EQUALS_JS, arg=[readout.element_handle(), expected], timeout=READOUT_TIMEOUT_MS, polling=100
+                )
             except Exception as exc:  # Playwright's TimeoutError: report both texts
                 raise AssertionError(
                     f"{notebook.name}: explorer '{name}', after {change}:\n"
                     f"  page readout:      {readout.evaluate(READOUT_JS)!r}\n"
-                    f"  pure function says: {expected!r}") from exc
+                    f"  pure function says: {expected!r}"
+                ) from exc
             log.append(f"{name}: {change}: {expected}")
         assert responded, f"{notebook.name}: explorer '{name}': no control change altered the readout"
     return log
@@ -278,8 +290,10 @@ def check_layout(page: Any, notebook: Path) -> None:
     assert not problems, f"{notebook.name} at 1366 x 900:\n" + "\n".join(problems)
     menu(page, "File", "New View for Notebook")  # opens the second view split to the right
     page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel').length === 2")
-    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel')[1]"
-                           ".querySelectorAll('.mgedu-explorer').length > 0", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.jp-NotebookPanel')[1].querySelectorAll('.mgedu-explorer').length > 0",
+        timeout=30_000,
+    )
     page.wait_for_timeout(800)
     problems = page.evaluate(CUT_OFF_JS)
     if problems:
@@ -294,8 +308,11 @@ def new_accessibility_violations(page: Any) -> list[dict[str, str]]:
     import re
 
     rows = serious(run_axe(page))
-    return [r for r in rows if not any(r["rule"] == k["rule"] and re.search(k["html"], r["html"])
-                                       for k in KNOWN_LAB_VIOLATIONS)]
+    return [
+        r
+        for r in rows
+        if not any(r["rule"] == k["rule"] and re.search(k["html"], r["html"]) for k in KNOWN_LAB_VIOLATIONS)
+    ]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -317,7 +334,8 @@ def test_notebook_in_jupyterlab(notebook: Path, lab_tabs: LabTabs, screenshot_di
         page.wait_for_timeout(500)
         assert not page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count(), (
             f"{notebook.name} shows as modified right after opening: run "
-            f"`python -m tools.refresh --metadata-only notebooks/{notebook.name}`")
+            f"`python -m tools.refresh --metadata-only notebooks/{notebook.name}`"
+        )
         seconds = run_all(page)
         full_notebook_screenshot(page, screenshot_dir / f"{notebook.stem}.png")
         errors = page.evaluate(ERRORS_JS)
@@ -328,7 +346,8 @@ def test_notebook_in_jupyterlab(notebook: Path, lab_tabs: LabTabs, screenshot_di
         shown = page.locator(".jp-NotebookPanel .mgedu-explorer").count()
         assert shown >= widget_cells, (
             f"{notebook.name}: {widget_cells} widget cells (tagged nbval-ignore-output) but only {shown} "
-            "explorers rendered in JupyterLab")
+            "explorers rendered in JupyterLab"
+        )
         try:
             log = check_explorers(page, copy, twins.result(timeout=RUN_TIMEOUT_MS / 1000))
         except AssertionError:
@@ -338,15 +357,19 @@ def test_notebook_in_jupyterlab(notebook: Path, lab_tabs: LabTabs, screenshot_di
         check_layout(page, copy)
         if axe_missing_reason() is None:
             new = new_accessibility_violations(page)
-            assert not new, (f"{notebook.name}: serious or critical axe violations beyond JupyterLab's own "
-                             f"(tests/browser/jupyterlab_axe_known.json):\n{describe(new)}")
+            assert not new, (
+                f"{notebook.name}: serious or critical axe violations beyond JupyterLab's own "
+                f"(tests/browser/jupyterlab_axe_known.json):\n{describe(new)}"
+            )
         assert not lab_tabs.errors, f"{notebook.name}: uncaught JavaScript errors: {lab_tabs.errors}"
         passed = True
     finally:
         background.shutdown(wait=True)
         lab_tabs.close(passed)
-    print(f"{notebook.name}: opened in {opened - started:.1f} s, Run All {seconds:.1f} s, "
-          f"all checks {time.monotonic() - started:.1f} s; {len(log)} control changes checked")
+    print(
+        f"{notebook.name}: opened in {opened - started:.1f} s, Run All {seconds:.1f} s, "
+        f"all checks {time.monotonic() - started:.1f} s; {len(log)} control changes checked"
+    )
     for line in log:
         print("  " + line)
 

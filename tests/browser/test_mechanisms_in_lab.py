@@ -55,16 +55,22 @@ def test_mechanisms_label_then_reveal_then_judge(lab_tabs: LabTabs, screenshot_d
 
         wrong = replace_and_run(page, labels, LABELS % "in patients", "not recorded")
         assert "is not one of the labels" in wrong and "human-observational" not in wrong
-        assert "appears once you have labelled all 4 of its links (you have labelled 3)" in rerun(page, reveal,
-                                                                                                  "labelled 3")
+        assert "appears once you have labelled all 4 of its links (you have labelled 3)" in rerun(
+            page, reveal, "labelled 3"
+        )
         replace_and_run(page, labels, LABELS % "assumed", "recorded: assumed")
         shown = rerun(page, reveal, "You judged 4 links")
         assert "stricter than the audit" in shown and reveal.locator(".jp-OutputArea img").count() == 1
         reveal.locator(".jp-OutputArea img").scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "mechanisms-02-chain-revealed.png"))
 
-        judged = replace_and_run(page, judging, 'display(\n    judge("S000-C03", "supported", "mechanism-as-proof"),'
-                                 '\n    judge("S004-C02", "supported", "matches-source"),\n)', "S004-C02")
+        judged = replace_and_run(
+            page,
+            judging,
+            'display(\n    judge("S000-C03", "supported", "mechanism-as-proof"),'
+            '\n    judge("S004-C02", "supported", "matches-source"),\n)',
+            "S004-C02",
+        )
         assert "not recorded" in judged and "recorded: supported" in judged
         compared = rerun(page, comparing, "audit")
         assert "You judged 1 claim; the audit chose the same verdict for 1." in compared

@@ -92,8 +92,9 @@ def test_start_here_as_a_student(lab_tabs: LabTabs, screenshot_dir: Path) -> Non
         assert "not judged any claims yet" in output_of(compare_cell)
         assert "no answer yet" in output_of(exercise)
 
-        shown = replace_and_run(page, judge_cell, 'judge("S002-C60", "overstated", "stronger-than-evidence")',
-                                "recorded")
+        shown = replace_and_run(
+            page, judge_cell, 'judge("S002-C60", "overstated", "stronger-than-evidence")', "recorded"
+        )
         assert "recorded: overstated" in shown
         compared = rerun(page, compare_cell, "audit")
         assert "more lenient than the audit" in compared and "audit: unsupported" in compared
@@ -202,8 +203,11 @@ def test_capstone_as_a_student(lab_tabs: LabTabs, screenshot_dir: Path) -> None:
         argument = code_cell(page, "%%answer 6.5")
         replace_and_run(page, argument, "%%answer 6.5\n" + ARGUMENT, "recorded")
         stance = code_cell(page, 'challenge_audit("S002-C37"')
-        readings = " ".join(replace_and_run(page, stance, 'challenge_audit("S002-C37", "milder", written="6.5")',
-                                            "other reading").split())
+        readings = " ".join(
+            replace_and_run(
+                page, stance, 'challenge_audit("S002-C37", "milder", written="6.5")', "other reading"
+            ).split()
+        )
         assert "The audit's reading: misreported" in readings and "The other reading: supported" in readings
         stance.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "practice-06-check-the-checker.png"))
@@ -245,8 +249,12 @@ def test_evidence_quality_as_a_student(lab_tabs: LabTabs, screenshot_dir: Path) 
         page.set_viewport_size({"width": 1280, "height": 1000})
         assert len(closed_solutions(page)) == 5
         text = page_text(page)
-        for secret in ("We do not know whether magnesium eases restless legs", "RLS severity: very low",
-                       "The workbook rates it", "Every domain has some concerns; RoB 2 allows"):
+        for secret in (
+            "We do not know whether magnesium eases restless legs",
+            "RLS severity: very low",
+            "The workbook rates it",
+            "Every domain has some concerns; RoB 2 allows",
+        ):
             assert secret not in text, f"Run All shows {secret!r}"
         assert "RLS severity (restless legs syndrome): hidden until you have rated it yourself" in text
         assert "Rls" not in text

@@ -25,8 +25,17 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
-RESOURCE_ATTRIBUTES = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src",
-                       "video": "src", "audio": "src", "embed": "src", "object": "data"}
+RESOURCE_ATTRIBUTES = {
+    "script": "src",
+    "link": "href",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "video": "src",
+    "audio": "src",
+    "embed": "src",
+    "object": "data",
+}
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +123,12 @@ def test_internal_links_resolve(site: Path) -> None:
             target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
             if not target.exists():
                 broken.append(f"{page.relative_to(site)}: {href} (no such file)")
-            elif parts.fragment and target.suffix == ".html" and parts.fragment not in ids_of(target) \
-                    and unquote(parts.fragment) not in ids_of(target):
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and parts.fragment not in ids_of(target)
+                and unquote(parts.fragment) not in ids_of(target)
+            ):
                 broken.append(f"{page.relative_to(site)}: {href} (no such anchor)")
             elif site.resolve() not in target.parents and target != site.resolve():
                 broken.append(f"{page.relative_to(site)}: {href} (outside the site)")
@@ -129,11 +142,13 @@ def test_explorers_appear_as_snapshots_with_their_readout(site: Path) -> None:
         soup = soup_of(site / "notebooks" / f"{notebook.stem}.html")
         snapshots = soup.select(".mgedu-snapshot")
         assert len(snapshots) >= widget_cells, (
-            f"{notebook.name}: {widget_cells} widget cells, {len(snapshots)} explorer snapshots")
+            f"{notebook.name}: {widget_cells} widget cells, {len(snapshots)} explorer snapshots"
+        )
         for snapshot in snapshots:
             readout = snapshot.select_one(".mgedu-readout")
             assert readout is not None and readout.get_text(strip=True), (
-                f"{notebook.name}: an explorer snapshot without its readout")
+                f"{notebook.name}: an explorer snapshot without its readout"
+            )
             assert not snapshot.select("script"), f"{notebook.name}: a snapshot needs no script"
 
 
@@ -158,8 +173,11 @@ def test_solutions_are_folded(site: Path) -> None:
         folded = page.select("details.mgedu-folded")
         assert len(folded) == hidden, f"{notebook.name}: {hidden} hidden cells, {len(folded)} folded"
         solutions = sum(1 for c in cells if "solution" in c.get("metadata", {}).get("tags", []))
-        closed = [d for d in page.select("details:not(.mgedu-folded)") if not d.has_attr("open")
-                  and d.summary and d.summary.get_text().startswith("Solution to exercise")]
+        closed = [
+            d
+            for d in page.select("details:not(.mgedu-folded)")
+            if not d.has_attr("open") and d.summary and d.summary.get_text().startswith("Solution to exercise")
+        ]
         assert len(closed) == solutions, f"{notebook.name}: {solutions} solutions, {len(closed)} closed on the page"
 
 
@@ -221,8 +239,9 @@ def test_pages_in_chromium(site: Path, chromium_for_site: Any) -> None:
                     if not target.exists():
                         problems.append(f"{name}: broken link {link}")
                     elif parts.fragment and target.suffix == ".html" and target == html_page:
-                        exists = page.evaluate("f => !!document.getElementById(f)", unquote(parts.fragment)) \
-                            or page.evaluate("f => !!document.getElementById(f)", parts.fragment)
+                        exists = page.evaluate(
+                            "f => !!document.getElementById(f)", unquote(parts.fragment)
+                        ) or page.evaluate("f => !!document.getElementById(f)", parts.fragment)
                         if not exists:
                             problems.append(f"{name}: link to a missing anchor #{parts.fragment}")
     finally:
@@ -253,4 +272,5 @@ def test_pages_have_no_serious_accessibility_violations(site: Path, chromium_for
     finally:
         context.close()
     assert not found, "axe violations (serious or critical):\n" + "\n".join(
-        f"{name}:\n{describe(rows)}" for name, rows in found.items())
+        f"{name}:\n{describe(rows)}" for name, rows in found.items()
+    )

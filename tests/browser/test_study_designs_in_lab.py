@@ -57,10 +57,15 @@ def test_predict_then_simulate_as_a_student(lab_tabs: LabTabs, screenshot_dir: P
         assert images_in(no_effect) == 0 and "Commit first, then look." in output_of(no_effect)
 
         # Predict (far too low), then the result, the gap in words, the chart and the table appear.
-        revealed = replace_and_run(page, no_effect, no_effect.locator(".cm-content").inner_text()
-                                   .replace('"open-label-pilot", ...', '"open-label-pilot", 10')
-                                   .replace('"pilot-sized-improvement", ...', '"pilot-sized-improvement", 5'),
-                                   "(p < 0.05)")
+        revealed = replace_and_run(
+            page,
+            no_effect,
+            no_effect.locator(".cm-content")
+            .inner_text()
+            .replace('"open-label-pilot", ...', '"open-label-pilot", 10')
+            .replace('"pilot-sized-improvement", ...', '"pilot-sized-improvement", 5'),
+            "(p < 0.05)",
+        )
         assert "you predicted 10 %; 68 % of 4,000 simulated open-label pilots" in revealed
         assert "Your prediction was 58 percentage points too low." in revealed
         assert images_in(no_effect) == 1 and "'Significant' (p < 0.05)" in revealed
@@ -75,14 +80,14 @@ def test_predict_then_simulate_as_a_student(lab_tabs: LabTabs, screenshot_dir: P
         assert "Because:" in right
 
         regression = code_cell(page, "# Your prediction, in IRLS points")
-        source = regression.locator(".cm-content").inner_text().replace("-mean\", ...", "-mean\", 0")
-        shown = replace_and_run(page, regression, source,
-                                "Enrolled if the screening score")
+        source = regression.locator(".cm-content").inner_text().replace('-mean", ...', '-mean", 0')
+        shown = replace_and_run(page, regression, source, "Enrolled if the screening score")
         assert "Your prediction was 0.9 IRLS points too low." in shown
         dance = code_cell(page, "# Your prediction, a percentage")
         source = dance.locator(".cm-content").inner_text()
-        shown = replace_and_run(page, dance, source.replace('"p-value-dance", ...', '"p-value-dance", 80'),
-                                "repeats had p < 0.05")
+        shown = replace_and_run(
+            page, dance, source.replace('"p-value-dance", ...', '"p-value-dance", 80'), "repeats had p < 0.05"
+        )
         assert "too high" in shown and images_in(dance) == 1 and "confidence interval" in shown
 
         # The mission: set the true effect to 3 points, then drag 'Patients per arm' and read the sentence.
@@ -92,11 +97,13 @@ def test_predict_then_simulate_as_a_student(lab_tabs: LabTabs, screenshot_dir: P
         placebo = parameter("placebo_response")
         assert " ".join(readout.inner_text().split()) == describe_trial_simulation("rct", 12, 0.0, placebo, False)
         drag_slider(page, explorer, "True effect", (3.0 + 5.0) / 15.0)
-        page.wait_for_function("el => el.innerText.includes('real effect of')", arg=readout.element_handle(),
-                               timeout=READOUT_TIMEOUT_MS)
+        page.wait_for_function(
+            "el => el.innerText.includes('real effect of')", arg=readout.element_handle(), timeout=READOUT_TIMEOUT_MS
+        )
         drag_slider(page, explorer, "Patients per arm", (135 - 2) / (200 - 2))
-        page.wait_for_function("el => !el.innerText.includes('with 12 patients')", arg=readout.element_handle(),
-                               timeout=READOUT_TIMEOUT_MS)
+        page.wait_for_function(
+            "el => !el.innerText.includes('with 12 patients')", arg=readout.element_handle(), timeout=READOUT_TIMEOUT_MS
+        )
         text = " ".join(readout.inner_text().split())
         effect = float(re.search(r"real effect of ([\d.]+) IRLS points", text).group(1))
         n = int(re.search(r"with (\d+) patients per arm", text).group(1))
@@ -105,7 +112,8 @@ def test_predict_then_simulate_as_a_student(lab_tabs: LabTabs, screenshot_dir: P
         # The chart is redrawn after the sentence: wait until it shows the same share before looking.
         share = re.search(r"(\d+) % of placebo-controlled RCTs", text).group(1)
         explorer.locator(f".mgedu-figure img[alt*='RCT: {share} % report a benefit']").wait_for(
-            timeout=READOUT_TIMEOUT_MS)
+            timeout=READOUT_TIMEOUT_MS
+        )
         simulator.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "practice-03-mission.png"))
         report = code_cell(page, "answer = ...  # patients per arm")
@@ -117,8 +125,12 @@ def test_predict_then_simulate_as_a_student(lab_tabs: LabTabs, screenshot_dir: P
         assert "Your predictions (4 of 4 made)" in shown and "too trusting: 4" in shown
 
         judge_cell = code_cell(page, "# Your verdict and reason")
-        compared = replace_and_run(page, judge_cell, judge_cell.locator(".cm-content").inner_text()
-                                   .replace("..., ...", '"overstated", "design-cannot-show"'), "than the audit")
+        compared = replace_and_run(
+            page,
+            judge_cell,
+            judge_cell.locator(".cm-content").inner_text().replace("..., ...", '"overstated", "design-cannot-show"'),
+            "than the audit",
+        )
         assert "recorded: overstated" in compared and "harsher than the audit" in compared
         judge_cell.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_dir / "practice-03-compared.png"))
