@@ -283,6 +283,9 @@ def test_an_unchanged_legend_is_neither_built_nor_laid_out_again(name):
     }[name]
     live.render(**changed)
     assert (live.legends_built, live.legends_laid_out) == (2, 2), "a legend with new entries was not rebuilt"
+    live.render(**steps[0])  # back: the first legend again, neither built nor laid out again
+    assert live.ax.get_legend() is first_legend and (live.legends_built, live.legends_laid_out) == (2, 2)
+    live.render(**changed)
     fresh = LiveFigure(draw)
     fresh.render(**changed)
     assert [t.get_text() for t in live.ax.get_legend().get_texts()] == [

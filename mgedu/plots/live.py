@@ -43,6 +43,8 @@ PNG_COMPRESS_LEVEL = 1
 #: Pictures of the static parts kept, one per set of axis limits, ticks and labels (about 0.7 MB each):
 #: going back to axes seen a moment ago (a dropdown switched back, a slider moved back) blits.
 BACKGROUNDS_KEPT = 8
+#: Legends kept, one per set of entries (a slider moved back and forth between values shown in the legend).
+LEGENDS_KEPT = 8
 
 
 class LiveFigure:
@@ -79,10 +81,9 @@ class LiveFigure:
         self.blits = 0
         self.cache_text = cache_text
         self.glyphs = GlyphCache()
-        self._legend: Any = None
-        self._legend_key: tuple[Any, ...] | None = None
+        # legend key -> [legend, where it was last drawn, the recording of that drawing], oldest first
+        self._legends: dict[tuple[Any, ...], list[Any]] = {}
         self.legends_built = 0
-        self._legend_drawing: tuple[tuple[Any, ...], DrawingRecord] | None = None
         self.legends_laid_out = 0
 
     # ------------------------------------------------------------------ building and updating
@@ -125,7 +126,7 @@ class LiveFigure:
         # Containers (a bar chart's BarContainer, error bars) are not children of the Axes but the legend
         # reads its entries from them: left in place, every update would add one more legend entry.
         ax.containers.clear()
-        ax.legend_ = None  # kept in self._legend: the next update may show it again as it is
+        ax.legend_ = None  # kept in self._legends: a later update may show it again as it is
         for title in (ax.title, ax._left_title, ax._right_title):  # noqa: SLF001 - the Axes' own titles
             title.set_text("")
         ax.relim()
@@ -139,20 +140,24 @@ class LiveFigure:
     def _keep_legend(self, ax: Axes) -> None:
         """Let ``ax.legend(...)`` return the legend already built when its entries and options are the same.
 
-        A legend lays out its entries when it is built; one whose labels, handle styles and options did not
-        change is kept as it is (a test checks that an update with the same entries builds no legend).
+        A legend lays out its entries when it is built; the last few legends are kept by their labels, handle
+        styles and options, so an update whose legend was drawn a moment ago builds none (a test checks).
         """
         from matplotlib.axes import Axes as PlainAxes
 
         def legend(*args: Any, **kwargs: Any) -> Any:
             key = _legend_key(ax, args, kwargs)
-            if key is not None and key == self._legend_key and self._legend is not None:
-                ax.legend_ = self._legend
-                self._legend.stale = True
-                return self._legend
+            if key is not None and key in self._legends:
+                entry = self._legends[key] = self._legends.pop(key)  # now the most recently used
+                ax.legend_ = entry[0]
+                entry[0].stale = True
+                return entry[0]
             made = PlainAxes.legend(ax, *args, **kwargs)
-            self._legend, self._legend_key = made, key
             self.legends_built += 1
+            if key is not None:
+                self._legends[key] = [made, None, None]
+                while len(self._legends) > LEGENDS_KEPT:
+                    del self._legends[next(iter(self._legends))]
             return made
 
         ax.legend = legend  # type: ignore[method-assign]
@@ -229,20 +234,15 @@ class LiveFigure:
     def _draw_legend(self, legend: Any) -> None:
         """Draw the legend, replaying its last drawing if neither it nor where it goes has changed."""
         renderer = self.fig.canvas.get_renderer()  # type: ignore[union-attr]
-        where = (
-            id(legend),
-            self._legend_key,
-            tuple(self.ax.bbox.bounds),  # type: ignore[union-attr]
-            tuple(self.fig.bbox.bounds),
-            renderer.dpi,
-        )  # type: ignore[union-attr]
+        where = (tuple(self.ax.bbox.bounds), tuple(self.fig.bbox.bounds), renderer.dpi)  # type: ignore[union-attr]
+        entry = next((e for e in self._legends.values() if e[0] is legend), None)
         fixed_place = legend._loc != 0  # noqa: SLF001 - 0 is "best", which depends on the data under it
-        if self.cache_text and fixed_place and self._legend_drawing and self._legend_drawing[0] == where:
-            self._legend_drawing[1].replay(renderer)
+        if self.cache_text and fixed_place and entry is not None and entry[1] == where:
+            entry[2].replay(renderer)
             return
         self.legends_laid_out += 1
-        if self.cache_text and fixed_place:
-            self._legend_drawing = (where, DrawingRecord.of(legend, renderer))
+        if self.cache_text and fixed_place and entry is not None:
+            entry[1], entry[2] = where, DrawingRecord.of(legend, renderer)
         else:
             legend.draw(renderer)
 
