@@ -128,7 +128,12 @@ def environment_paths() -> tuple[Path, ...]:
     import mgedu
 
     package = Path(mgedu.__file__).resolve().parent
-    wanted = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), package}
+    wanted = {
+        Path(sys.prefix).resolve(),
+        Path(sys.base_prefix).resolve(),
+        Path(sys.executable).resolve(),  # the interpreter a venv's ``python`` links to
+        package,  # with the practice keys it ships (``mgedu/data/exercises``)
+    }
     seeds = package.parent / "seeds"
     if seeds.is_dir():
         wanted.add(seeds.resolve())
@@ -273,8 +278,6 @@ def _bwrap_command(isolation: Isolation, log: Path | None, argv: Sequence[str], 
     for etc in ("/etc/ld.so.cache", "/etc/localtime"):
         if Path(etc).exists():
             cmd += ["--ro-bind", etc, etc]
-    for path in isolation.binds:
-        cmd += ["--ro-bind", str(path), str(path)]
     size = str(tmp_mb * 2**20)
     cmd += [
         "--proc",
@@ -296,6 +299,11 @@ def _bwrap_command(isolation: Isolation, log: Path | None, argv: Sequence[str], 
         "--dir",
         SANDBOX_WORKDIR,
     ]
+    # The environment is bound after the fresh /tmp and home, so that an environment or a checkout that
+    # lives under /tmp (a clone made in a temporary folder) shows through them at its real path; nothing
+    # else of the machine's /tmp does.
+    for path in isolation.binds:
+        cmd += ["--ro-bind", str(path), str(path)]
     if log is not None:
         cmd += ["--bind", str(log), SANDBOX_LOG]
     cmd += ["--remount-ro", "/", "--chdir", SANDBOX_WORKDIR, "--clearenv"]
