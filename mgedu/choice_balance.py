@@ -96,7 +96,7 @@ def choice_balance(exercises: Mapping[str, Exercise] | None = None) -> ChoiceBal
 
     >>> balance = choice_balance()
     >>> sorted(balance.letters)  # the answer letters in use across the choice items
-    ['a', 'b', 'c', 'd']
+    ['a', 'b', 'c', 'd', 'e']
     """
     keys = load_exercises() if exercises is None else exercises
     items, letters, longest, checked = [], Counter(), [], []

@@ -315,7 +315,7 @@ def show_choices(question_id: str) -> None:
     """Print a choice item's options, each on its own line, from the key file.
 
     >>> show_choices("3.2")  # doctest: +ELLIPSIS
-    a) The trial was too small to find any change.
+    a) Little about magnesium: the people on the dummy pill improved just as much.
     ...
     """
     ex = load_exercises().get(str(question_id))

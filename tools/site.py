@@ -21,6 +21,8 @@ Decisions, and why:
 - **Formulas** are drawn at build time by matplotlib's mathtext (:mod:`tools.site_math`) instead of
   MathJax from a CDN, each with its formula spelled out as alt text.
 - **Solutions** (cells whose source is hidden in the notebook) are folded in ``<details>``.
+- **Colab badges** (images served by colab.research.google.com) become the plain link text "Open in
+  Colab", same target: a page must fetch nothing from the network. The notebooks keep their badges.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "site_templates"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+COLAB_BADGE = re.compile(
+    r'<img\b[^>]*\bsrc="https://colab\.research\.google\.com/assets/colab-badge\.svg"[^>]*>', flags=re.IGNORECASE
+)
 BINDER_BADGE = re.compile(r"https://mybinder\.org/v2/gh/[^\s)\"'?]+")
 FOOTER = "mgedu: code MIT licence, text CC-BY-4.0. Built from the notebooks with nbconvert."
 
@@ -230,6 +235,17 @@ def accessible_tables(page: str) -> str:
 
 
 # ----------------------------------------------------------------------------- pages and links
+def colab_badges_as_text(page: str) -> str:
+    """Replace each "Open in Colab" badge image (fetched from Google when shown) by the words, so the
+    link around it stays and the page loads nothing from the network.
+
+    >>> colab_badges_as_text('<a href="https://colab.research.google.com/github/o/r/blob/main/n.ipynb">'
+    ...     '<img src="https://colab.research.google.com/assets/colab-badge.svg" alt="Open In Colab"></a>')
+    '<a href="https://colab.research.google.com/github/o/r/blob/main/n.ipynb">Open in Colab</a>'
+    """
+    return COLAB_BADGE.sub("Open in Colab", page)
+
+
 def _execute(path: str) -> str:
     """Execute one notebook in a fresh kernel (for the process pool); return it as JSON."""
     import nbformat
@@ -351,7 +367,7 @@ def build_site(out: Path, notebooks_dir: Path = REPO / "notebooks", execute: boo
         }
         resources = _page_resources(nb, path.stem, nav, notebooks_dir)
         body, _ = exporter.from_notebook_node(nb, resources=resources)
-        body, files = rewrite_links(accessible_tables(body), names, notebooks_dir, REPO)
+        body, files = rewrite_links(colab_badges_as_text(accessible_tables(body)), names, notebooks_dir, REPO)
         linked |= files
         pages.append(out / "notebooks" / f"{path.stem}.html")
         pages[-1].write_text(body, encoding="utf-8")

@@ -125,9 +125,7 @@ class Contained:
 
 def environment_paths() -> tuple[Path, ...]:
     """Folders the runner needs read-only: the Python installation and environment, the package, the seeds."""
-    import mgedu
-
-    package = Path(mgedu.__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # the mgedu package folder
     wanted = {
         Path(sys.prefix).resolve(),
         Path(sys.base_prefix).resolve(),

@@ -43,6 +43,7 @@ def make_label_reader(
     >>> reader.controls["amount"].value = -5
     >>> reader.readout.value
     'The amount per day cannot be below 0 (you entered -5): enter 0 to 100000 mg.'
+    >>> reader.flush()  # draw now (in a notebook the figure follows as soon as the kernel is idle)
     >>> reader.figure.value.split('class="')[1].split('"')[0]  # the last good figure, marked stale
     'mgedu-figure-stale'
 

@@ -20,7 +20,9 @@ class LatestWins:
 
     >>> calls = []
     >>> job = LatestWins(lambda: calls.append("drawn"))
-    >>> job.request(); job.request()  # no event loop is running here: each request runs at once
+    >>> import threading  # a thread of its own, where no event loop is running: each request runs at once
+    >>> worker = threading.Thread(target=lambda: (job.request(), job.request()))
+    >>> worker.start(); worker.join()
     >>> calls
     ['drawn', 'drawn']
     """

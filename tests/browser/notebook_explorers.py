@@ -75,6 +75,8 @@ def notebook_explorers(path: Path, count: int | None = None) -> list[Any]:
     from IPython.core.inputtransformer2 import TransformerManager
     from ipywidgets.widgets.widget import _instances
 
+    from tools.setup_cell import SETUP_CELL_SOURCE
+
     transformer = TransformerManager()
     namespace: dict[str, Any] = {"__name__": "__main__", "get_ipython": _NoShell}
     known = set(_instances)
@@ -83,6 +85,8 @@ def notebook_explorers(path: Path, count: int | None = None) -> list[Any]:
         for index, source in code_cells(path):
             if count is not None and len(explorers) >= count:
                 break
+            if source == SETUP_CELL_SOURCE:
+                continue  # installs mgedu on Colab or JupyterLite (top-level await); nothing to do here
             code = transformer.transform_cell(source)
             try:
                 exec(compile(code, f"{path.name}[cell {index}]", "exec"), namespace)  # noqa: S102

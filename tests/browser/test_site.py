@@ -176,7 +176,9 @@ def test_solutions_are_folded(site: Path) -> None:
         closed = [
             d
             for d in page.select("details:not(.mgedu-folded)")
-            if not d.has_attr("open") and d.summary and d.summary.get_text().startswith("Solution to exercise")
+            if not d.has_attr("open")
+            and d.summary
+            and d.summary.get_text().startswith(("Solution to exercise", "Solution to question"))
         ]
         assert len(closed) == solutions, f"{notebook.name}: {solutions} solutions, {len(closed)} closed on the page"
 
