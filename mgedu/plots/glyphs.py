@@ -18,6 +18,21 @@ from typing import Any
 MAX_GLYPHS = 20_000
 
 
+def glyph_cache_supported() -> bool:
+    """Whether this Matplotlib offers what :class:`GlyphCache` uses (older ones, as on Colab, do not).
+
+    >>> glyph_cache_supported()  # the Matplotlib the workbook pins
+    True
+    """
+    try:
+        from matplotlib.backends.backend_agg import get_hinting_flag  # noqa: F401
+        from matplotlib.ft2font import RenderMode  # noqa: F401
+        from matplotlib.text import Text
+    except ImportError:
+        return False
+    return hasattr(Text, "get_fontfeatures") and hasattr(Text, "get_language")
+
+
 class GlyphCache:
     """Layouts and glyph bitmaps for one Agg renderer; counts what it had to rasterise.
 
@@ -38,8 +53,12 @@ class GlyphCache:
         self.reused = 0  # glyphs pasted from the cache
 
     def install(self, renderer: Any) -> None:
-        """Make ``renderer`` (a ``RendererAgg``) draw plain text through this cache."""
-        if getattr(renderer, "_mgedu_glyph_cache", None) is self:
+        """Make ``renderer`` (a ``RendererAgg``) draw plain text through this cache.
+
+        With a Matplotlib older than the text API the cache relies on (font features and render modes,
+        Matplotlib 3.10 and later), the renderer is left as it is and draws its text itself.
+        """
+        if getattr(renderer, "_mgedu_glyph_cache", None) is self or not glyph_cache_supported():
             return
         original = type(renderer).draw_text
 
