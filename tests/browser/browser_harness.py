@@ -94,6 +94,28 @@ def popen(command: list[str], log: Any, **kwargs: Any) -> subprocess.Popen[bytes
     )
 
 
+#: One Playwright per test process, shared by every Chromium open at the same time: Playwright's sync API
+#: refuses to start a second instance while one is running (a session's JupyterLab browser and a module's
+#: offline browser can be open together in one test worker).
+_PLAYWRIGHT: dict[str, Any] = {"instance": None, "users": 0}
+
+
+def _acquire_playwright() -> Any:
+    if _PLAYWRIGHT["instance"] is None:
+        from playwright.sync_api import sync_playwright
+
+        _PLAYWRIGHT["instance"] = sync_playwright().start()
+    _PLAYWRIGHT["users"] += 1
+    return _PLAYWRIGHT["instance"]
+
+
+def _release_playwright() -> None:
+    _PLAYWRIGHT["users"] -= 1
+    if _PLAYWRIGHT["users"] <= 0 and _PLAYWRIGHT["instance"] is not None:
+        _PLAYWRIGHT["instance"].stop()
+        _PLAYWRIGHT["instance"], _PLAYWRIGHT["users"] = None, 0
+
+
 def stop_process(process: subprocess.Popen[Any] | None) -> None:
     """Stop one child process by its PID: SIGTERM, wait, then SIGKILL."""
     if process is None or process.poll() is not None:
@@ -268,9 +290,7 @@ class Chromium:
                 raise RuntimeError(f"chromium did not open its DevTools port; see {self.log_path}")
             time.sleep(0.1)
         port = int(port_file.read_text().split()[0])
-        from playwright.sync_api import sync_playwright
-
-        self._playwright = sync_playwright().start()
+        self._playwright = _acquire_playwright()
         try:
             self.browser = self._playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
         except Exception:
@@ -288,7 +308,7 @@ class Chromium:
         finally:
             stop_process(self.process)
             if self._playwright is not None:
-                self._playwright.stop()
+                _release_playwright()
                 self._playwright = None
 
     def __enter__(self) -> Chromium:
