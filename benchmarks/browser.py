@@ -26,6 +26,7 @@ import html
 import io
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -168,12 +169,14 @@ def time_changes(page: Any, index: int, element: Any, twin: Any, changes: int, h
     times, blanks, log = [], [], []
     has_detail = bool(getattr(twin, "detail", None) is not None and twin.detail.value)
     failures = readout_only = 0
+    gate = TwinFigureGate(twin)
+    gate.open = False
     for name in control_plan(twin, changes * 2):
         if len(times) >= changes:
             break
         k = names.index(name)
         # Arm the page with the readout the twin will show after the same change, then change both.
-        expected, detail_changes, figure_changes = _expected_after(twin, k)
+        expected, detail_changes, figure_changes = _expected_after(twin, k, gate)
         timed = expected != expected_readout(twin)  # a change that alters nothing here is made, not timed
         if timed:
             readout_only += has_figure and not figure_changes
@@ -212,7 +215,40 @@ def time_changes(page: Any, index: int, element: Any, twin: Any, changes: int, h
     }
 
 
-def _expected_after(twin: Any, k: int) -> tuple[str, bool, bool]:
+class TwinFigureGate:
+    """Keeps the in-process twin from drawing its figure while the page is being timed.
+
+    ``change_control`` changes the page and the twin together. Drawing the twin's figure then would
+    compete for the CPU with the kernel drawing the page's figure (the machine has few cores) and
+    slow the very thing being timed, so while the gate is closed the twin's ``LiveFigure.render``
+    returns its last picture without drawing. :func:`_expected_after` opens it to compute the true
+    figure before and after a change.
+    """
+
+    def __init__(self, twin: Any) -> None:
+        self.live = getattr(twin, "live", None)
+        self.open = True
+        self.last: bytes | None = None
+        if self.live is not None:
+            render = self.live.render
+
+            def gated(**values: Any) -> bytes:
+                if self.open or self.last is None:
+                    self.last = render(**values)
+                return self.last
+
+            self.live.render = gated
+
+    @contextlib.contextmanager
+    def opened(self) -> Any:
+        self.open = True
+        try:
+            yield
+        finally:
+            self.open = False
+
+
+def _expected_after(twin: Any, k: int, gate: TwinFigureGate | None = None) -> tuple[str, bool, bool]:
     """The readout the twin shows after the change ``change_control`` will make to control ``k``, whether
     its detail panel and its figure change, computed on the twin itself and then undone (so the real
     change can be applied next). A figure can stay as it was: invalid inputs before and after (the same
@@ -234,21 +270,33 @@ def _expected_after(twin: Any, k: int) -> tuple[str, bool, bool]:
             return self
 
     values = {name: c.value for name, c in twin.controls.items()}
-    detail_before = twin.detail.value
-    figure_before = getattr(getattr(twin, "figure", None), "value", None)
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), gate.opened() if gate else contextlib.nullcontext():
+        if gate is not None and gate.live is not None:
+            twin.refresh()  # the figure drawn while the gate was closed is stale: draw it for real
+            twin.flush()
+        detail_before = twin.detail.value
+        figure_before = getattr(getattr(twin, "figure", None), "value", None)
         change_control(control, _NoElement())
         expected = expected_readout(twin)
         detail_changes = twin.detail.value != detail_before
         if getattr(twin, "flush", None) is not None:
             twin.flush()
-        figure_changes = getattr(getattr(twin, "figure", None), "value", None) != figure_before
+        # The picture itself, as the page compares it (the alt text can change with the same pixels).
+        figure_changes = _picture(getattr(getattr(twin, "figure", None), "value", None)) != _picture(figure_before)
         for name, c in twin.controls.items():  # undo, in the factory's order
             if c.value != values[name]:
                 c.value = values[name]
         if getattr(twin, "flush", None) is not None:
             twin.flush()
     return expected, detail_changes, figure_changes
+
+
+def _picture(figure_value: str | None) -> str | None:
+    """What the page compares to tell a new figure: the image data (or the whole notice without one)."""
+    if figure_value is None:
+        return None
+    found = re.search(r'src="([^"]*)"', figure_value)
+    return found.group(1) if found else figure_value
 
 
 def drag(page: Any, index: int, twin: Any) -> dict[str, Any] | None:
@@ -309,7 +357,8 @@ def bench_browser(notebooks: Path, changes: int = CHANGES) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        server = LabServer(notebooks, work / "lab", work / "logs" / "jupyterlab.log")
+        # JupyterLab's own windowing default (as a student has it), not the tests' "render every cell".
+        server = LabServer(notebooks, work / "lab", work / "logs" / "jupyterlab.log", windowing_mode=None)
         browser = Chromium(work / "chromium", work / "logs" / "chromium.log")
         try:
             server.start()

@@ -480,7 +480,6 @@ def regression_to_mean_table(cuts: list[float], n_trials: int = 2000, seed: int 
     return pd.DataFrame(rows)
 
 
-@derived_cache
 def simulate_for_display(
     design: str,
     n_per_arm: int,
@@ -490,7 +489,33 @@ def simulate_for_display(
     n_trials: int = 2000,
     seed: int = 2024,
 ) -> pd.DataFrame:
-    """Cached :func:`simulate_trials` for the widget (regression to the mean on: strict screening cut-off)."""
+    """Cached :func:`simulate_trials` for the widget (regression to the mean on: strict screening cut-off).
+
+    The trial simulator's readout and figure both ask for the same trials after every change, one
+    with the defaults spelled out and one without; both find the same cached run, and each caller
+    gets its own copy of the table.
+
+    >>> _simulated_for_display.cache_clear()
+    >>> first = simulate_for_display("rct", 12, 0.0, 6.58, False)
+    >>> first.equals(simulate_for_display("rct", 12, 0.0, 6.58, False, 2000, 2024))
+    True
+    >>> _simulated_for_display.cache_info().hits
+    1
+    """
+    key = (design, n_per_arm, true_effect, placebo_response, regression_to_mean, n_trials, seed)
+    return _simulated_for_display(*key).copy()
+
+
+@derived_cache
+def _simulated_for_display(
+    design: str,
+    n_per_arm: int,
+    true_effect: float,
+    placebo_response: float,
+    regression_to_mean: bool,
+    n_trials: int,
+    seed: int,
+) -> pd.DataFrame:
     n = 1 if design == "case-report" else n_per_arm
     cut = parameter("severe_subgroup_min_irls") if regression_to_mean else None
     return simulate_trials(design, n, true_effect, placebo_response, n_trials=n_trials, seed=seed, enrol_min_score=cut)

@@ -291,3 +291,29 @@ def test_an_unchanged_legend_is_neither_built_nor_laid_out_again(name):
     assert [t.get_text() for t in live.ax.get_legend().get_texts()] == [
         t.get_text() for t in fresh.ax.get_legend().get_texts()
     ]
+
+
+@pytest.mark.parametrize("transparent", [False, True])
+def test_encoded_png_holds_the_canvas_pixels_exactly(transparent):
+    """The explorer's own PNG writer (row filter 0) decodes to the canvas's pixels, opaque or not,
+    as Pillow's own writer does."""
+    from PIL import Image
+
+    from mgedu.plots.live import encode_png
+
+    live = LiveFigure(_nmda)
+    live.render(mg_mm=1.0, voltage_mv=-60.0)
+    canvas = live.fig.canvas
+    if transparent:
+        live.fig.patch.set_alpha(0.5)
+        canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba(), dtype=int)
+    data = live.png()
+    decoded = Image.open(io.BytesIO(data))
+    assert decoded.mode == ("RGBA" if transparent else "RGB")
+    assert np.array_equal(_pixels(data), rgba)
+    reference = io.BytesIO()
+    Image.fromarray(rgba.astype(np.uint8)).save(reference, format="png")
+    assert np.array_equal(_pixels(reference.getvalue()), _pixels(data))
+    with pytest.raises(ValueError, match="RGB or RGBA image, not mode 'L'"):
+        encode_png(Image.new("L", (2, 2)))

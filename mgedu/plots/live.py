@@ -27,7 +27,6 @@ again once it leaves them or uses less than ``shrink`` of them.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -247,7 +246,7 @@ class LiveFigure:
             legend.draw(renderer)
 
     def png(self) -> bytes:
-        """The canvas as PNG bytes (after :meth:`render`)."""
+        """The canvas as PNG bytes (after :meth:`render`); see :func:`encode_png`."""
         from PIL import Image
 
         canvas = self.fig.canvas  # type: ignore[union-attr]
@@ -255,14 +254,54 @@ class LiveFigure:
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         if image.getextrema()[3][0] == 255:  # opaque (the usual white figure): a quarter less to compress
             image = image.convert("RGB")
-        buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
-        return buffer.getvalue()
+        return encode_png(image)
 
     @property
     def size_px(self) -> tuple[int, int]:
         """(width, height) of the picture in pixels."""
         return self.fig.canvas.get_width_height(physical=True)  # type: ignore[union-attr]
+
+
+def encode_png(image: Any, level: int = PNG_COMPRESS_LEVEL) -> bytes:
+    """A Pillow RGB or RGBA image as PNG bytes, every row stored with PNG filter type 0 ("None").
+
+    Pillow's PNG writer tries the five row filters on every row and keeps the best ("adaptive"
+    filtering) and has no option to skip that; on an explorer's 512 x 384 figure this search takes
+    about two thirds of its encoding time, for a file only about 3 % smaller. A picture shown for a
+    fraction of a second is better sent a little larger and sooner. The PNG is standard (signature,
+    IHDR, one IDAT of zlib data, IEND; PNG specification, 3rd edition, sections 5 and 11) and
+    decodes to the same pixels.
+
+    >>> import io
+    >>> from PIL import Image
+    >>> picture = Image.new("RGB", (3, 2), (255, 0, 0))
+    >>> data = encode_png(picture)
+    >>> data[:8], Image.open(io.BytesIO(data)).getpixel((2, 1))
+    (b'\\x89PNG\\r\\n\\x1a\\n', (255, 0, 0))
+    """
+    import struct
+    import zlib
+
+    import numpy as np
+
+    colour_types = {"RGB": 2, "RGBA": 6}
+    if image.mode not in colour_types:
+        raise ValueError(f"encode_png takes an RGB or RGBA image, not mode {image.mode!r}")
+    width, height = image.size
+    row_bytes = width * len(image.mode)
+    rows = np.zeros((height, 1 + row_bytes), dtype=np.uint8)  # column 0: each row's filter type, 0
+    rows[:, 1:] = np.frombuffer(image.tobytes(), dtype=np.uint8).reshape(height, row_bytes)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_types[image.mode], 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), level))
+        + chunk(b"IEND", b"")
+    )
 
 
 #: Style properties a legend copies from each handle (whichever the handle has).

@@ -136,8 +136,9 @@ def _get_json(url: str, timeout: float = 5.0) -> Any:
 class LabServer:
     """A JupyterLab server on a copy of ``notebooks`` under ``workdir``; use as a context manager."""
 
-    def __init__(self, notebooks: Path, workdir: Path, log_path: Path) -> None:
+    def __init__(self, notebooks: Path, workdir: Path, log_path: Path, windowing_mode: str | None = "none") -> None:
         self.root = workdir / "root"
+        self.windowing_mode = windowing_mode
         self.port = free_port()
         self.token = secrets.token_hex(24)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -156,10 +157,12 @@ class LabServer:
         # The prebuilt application (its package.json lists extension metadata read next to settings/).
         (lab / "static").symlink_to(Path(sys.prefix) / "share" / "jupyter" / "lab" / "static")
         # Test-only user setting: render every cell (no windowing), so Run All can be checked in the
-        # DOM and one screenshot shows the whole notebook.
-        tracker = jupyter / "user-settings" / "@jupyterlab" / "notebook-extension"
-        tracker.mkdir(parents=True)
-        (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+        # DOM and one screenshot shows the whole notebook. ``windowing_mode=None`` keeps JupyterLab's
+        # default, as a student has it (the benchmark times explorers that way).
+        if self.windowing_mode is not None:
+            tracker = jupyter / "user-settings" / "@jupyterlab" / "notebook-extension"
+            tracker.mkdir(parents=True)
+            (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": self.windowing_mode}))
         return [
             f"--LabApp.app_settings_dir={lab / 'settings'}",
             f"--LabApp.user_settings_dir={jupyter / 'user-settings'}",
