@@ -347,6 +347,40 @@ def widget_cells(path: Path) -> int:
     )
 
 
+def add_gated_explorers(folder: Path) -> list[Path]:
+    """Write a notebook for each explorer that a notebook opens only after the learner's judgements
+    (``practice.after_judging(make_x, ...)``), built with the same arguments, so it is timed too.
+
+    Run All never opens such an explorer (it would show the answers), so the notebook itself cannot
+    be used. Returns the notebooks written (named ``bench-<notebook>.ipynb``).
+    """
+    import nbformat
+
+    written = []
+    for path in sorted(folder.glob("[0-9]*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        calls = [
+            found
+            for cell in nb.cells
+            if cell.cell_type == "code"
+            for found in re.finditer(r"after_judging\((make_\w+),\s*(.*)\)\s*$", cell.source, re.MULTILINE)
+        ]
+        if not calls:
+            continue
+        lines = [line for cell in nb.cells for line in cell.source.splitlines()]
+        imports = [line for line in lines if line.startswith("from mgedu.widgets")]
+        cells = [nbformat.v4.new_code_cell("\n".join(imports))]
+        for call in calls:
+            cell = nbformat.v4.new_code_cell(f"{call.group(1)}({call.group(2)})")
+            cell.metadata["tags"] = ["nbval-ignore-output"]
+            cells.append(cell)
+        bench = nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata)
+        target = folder / f"bench-{path.name}"
+        nbformat.write(bench, target)
+        written.append(target)
+    return written
+
+
 def bench_browser(notebooks: Path, changes: int = CHANGES) -> dict[str, Any]:
     """Time every explorer of every notebook in ``notebooks``; return {explorer name: figures}."""
     reason = chromium_missing_reason()
@@ -361,6 +395,7 @@ def bench_browser(notebooks: Path, changes: int = CHANGES) -> dict[str, Any]:
         server = LabServer(notebooks, work / "lab", work / "logs" / "jupyterlab.log", windowing_mode=None)
         browser = Chromium(work / "chromium", work / "logs" / "chromium.log")
         try:
+            add_gated_explorers(server.root / "notebooks")
             server.start()
             browser.start()
             context = browser.browser.new_context(viewport={"width": 1366, "height": 900})
