@@ -277,10 +277,10 @@ def _expected_after(twin: Any, k: int, gate: TwinFigureGate | None = None) -> tu
         detail_before = twin.detail.value
         figure_before = getattr(getattr(twin, "figure", None), "value", None)
         change_control(control, _NoElement())
+        if getattr(twin, "flush", None) is not None:
+            twin.flush()  # a figure explorer shows its readout with its figure
         expected = expected_readout(twin)
         detail_changes = twin.detail.value != detail_before
-        if getattr(twin, "flush", None) is not None:
-            twin.flush()
         # The picture itself, as the page compares it (the alt text can change with the same pixels).
         figure_changes = _picture(getattr(getattr(twin, "figure", None), "value", None)) != _picture(figure_before)
         for name, c in twin.controls.items():  # undo, in the factory's order
@@ -313,6 +313,8 @@ def drag(page: Any, index: int, twin: Any) -> dict[str, Any] | None:
             if new > slider.max:
                 break
             slider.value = int(new) if isinstance(slider, w.IntSlider) else round(new, 6)
+    if getattr(twin, "flush", None) is not None:
+        twin.flush()
     expected = expected_readout(twin)
     result = page.evaluate(
         "([i, n, dt, s]) => window.__mgeduBench.drag(i, n, dt, s)", [index, DRAG_STEPS, DRAG_INTERVAL_MS, SETTLE_MS]

@@ -227,6 +227,7 @@ def check_explorers(page: Any, notebook: Path, twins: list[Any]) -> list[str]:
             before = expected_readout(twin)
             with contextlib.redirect_stdout(io.StringIO()):  # the twin's figure area prints outside IPython
                 change = change_control(control, rows.nth(k))
+                twin.flush()  # Playwright's event loop runs here: the twin's update waits for it like the kernel's
             expected = expected_readout(twin)
             responded = responded or expected != before
             try:
