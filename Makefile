@@ -73,7 +73,7 @@ check: $(RUNTIME_STAMP)
 	$(BIN)/python -m mgedu check
 
 test: $(TEST_STAMP) browser-deps sandbox-deps pyodide-core lint check
-	$(BIN)/python -m pytest -n 2 --dist loadfile -rs $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -rs --durations=20 $(PYTEST_ARGS)
 
 # Everything except the browser and environment-building tests (a quick local loop).
 test-fast: $(TEST_STAMP) lint check
