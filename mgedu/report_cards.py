@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from mgedu.rules import Corpus, Rows, rule
 from mgedu.seeds import DOC_IDS, VERDICT_LABELS, VERDICTS
 from mgedu.study_designs import STUDY_DESIGN_LABELS
-from mgedu.tables import Column, Problem, References, Schema, load, source_column
+from mgedu.tables import Column, Problem, References, Schema, derived_cache, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -178,15 +178,23 @@ def report_card(doc_id: str, n_worst: int = 3) -> ReportCard:
     >>> card.doc_id, card.n_claims, card.citation_style
     ('S004', 45, 'inline-site-names')
     """
-    import pandas as pd
-
-    from mgedu.seeds import load_claims, load_documents
-    from mgedu.studies import load_studies
+    import copy
 
     if doc_id not in DOC_IDS:
         raise ValueError(f"doc_id must be one of {', '.join(DOC_IDS)}, got {doc_id!r}")
     if not 0 <= n_worst <= 10:
         raise ValueError(f"n_worst must be between 0 and 10, got {n_worst}")
+    return copy.deepcopy(_report_card(doc_id, n_worst))  # a copy: its counts and lists are the caller's to change
+
+
+@derived_cache
+def _report_card(doc_id: str, n_worst: int) -> ReportCard:
+    """:func:`report_card`, computed once per table load (a notebook asks for the same cards several times)."""
+    import pandas as pd
+
+    from mgedu.seeds import load_claims, load_documents
+    from mgedu.studies import load_studies
+
     doc = load_documents().set_index("doc_id").loc[doc_id]
     claims = load_claims()
     claims = claims[claims.doc_id == doc_id]

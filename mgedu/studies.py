@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgedu.study_designs import STUDY_DESIGNS
-from mgedu.tables import Column, Schema, load, source_column
+from mgedu.tables import Column, Schema, derived_cache, load, source_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,14 +76,23 @@ def study(study_id: str, folder: str | Path | None = None) -> dict[str, object]:
     """
     import difflib
 
-    table = load_studies(folder)
-    match = table[table.study_id == study_id]
-    if match.empty:
-        close = difflib.get_close_matches(study_id, [str(s) for s in table.study_id], n=3)
+    records = _study_records(None if folder is None else str(folder))
+    record = records.get(study_id)
+    if record is None:
+        close = difflib.get_close_matches(study_id, list(records), n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(f"unknown study_id {study_id!r}{hint}")
-    record = match.iloc[0].to_dict()
-    return {k: (None if _isna(v) else v) for k, v in record.items()}
+    return dict(record)
+
+
+@derived_cache
+def _study_records(folder: str | None) -> dict[str, dict[str, object]]:
+    """Every study as a plain dict (missing values as None), by id, first row first: one pass over the
+    table, so that :func:`study` is a dictionary look-up (notebooks call it dozens of times)."""
+    records: dict[str, dict[str, object]] = {}
+    for record in load_studies(folder).to_dict("records"):
+        records.setdefault(str(record["study_id"]), {k: (None if _isna(v) else v) for k, v in record.items()})
+    return records
 
 
 def _isna(value: object) -> bool:
