@@ -53,13 +53,15 @@ BENCH_JS = r"""
                               || el.querySelector('.mgedu-readout') || {}).innerText);
   const detail = el => (el.querySelector('.mgedu-detail') || {}).innerHTML || '';
   const shown = img => !!img && img.isConnected && img.complete && img.naturalWidth > 0;
-  // What the figure area shows: the image's data, or the notice that replaces it while inputs are invalid.
+  // What the figure area shows: the image element, or the notice that replaces it while inputs are
+  // invalid. Every new figure is a new element (an explorer's HTML widget, or an older explorer's
+  // Output widget, puts a new <img> in the page), so a figure with the same pixels and new alt text counts.
   const stale = el => el.querySelector('.mgedu-figure-stale');
-  const picture = el => { const img = figure(el); return shown(img) ? img.src : (stale(el) ? 'stale' : null); };
+  const picture = el => { const img = figure(el); return shown(img) ? img : (stale(el) || null); };
   const bench = window.__mgeduBench = {};
   bench.arm = (index, expected, waitFigure, waitDetail) => {
     const el = explorer(index);
-    const before = {src: picture(el), detail: detail(el)};
+    const before = {picture: picture(el), detail: detail(el)};
     const state = {input: null, blank: 0};
     const onInput = () => { if (state.input === null) state.input = performance.now(); };
     const types = ['keydown', 'change', 'click', 'input'];
@@ -75,7 +77,7 @@ BENCH_JS = r"""
         }
         const now_picture = picture(el);
         if (state.input !== null && waitFigure && now_picture === null) state.blank += 1;
-        const figureDone = !waitFigure || (now_picture !== null && now_picture !== before.src);
+        const figureDone = !waitFigure || (now_picture !== null && now_picture !== before.picture);
         const detailDone = !waitDetail || detail(el) !== before.detail;
         if (state.input !== null && readout(el) === expected && figureDone && detailDone) {
           // The new content is in the page: it is painted in this frame; time the next frame's start.
@@ -96,7 +98,7 @@ BENCH_JS = r"""
     const handle = el.querySelector('.noUi-handle');
     handle.focus();
     const frames = [];  // [time, src] of every new figure shown
-    let lastSrc = (figure(el) || {}).src;
+    let lastImg = figure(el);
     let lastStep = null, lastChange = performance.now();
     const start = performance.now();
     for (let i = 0; i < steps; i++) {
@@ -109,8 +111,8 @@ BENCH_JS = r"""
       const tick = () => {
         const now = performance.now();
         const img = figure(el);
-        if (shown(img) && img.src !== lastSrc) {
-          lastSrc = img.src; lastChange = now; frames.push([now, readout(el)]);
+        if (shown(img) && img !== lastImg) {
+          lastImg = img; lastChange = now; frames.push([now, readout(el)]);
         }
         const doneStepping = lastStep !== null && now - start > (steps - 1) * interval;
         if (doneStepping && now - Math.max(lastChange, lastStep) > settle) {
@@ -276,13 +278,17 @@ def _expected_after(twin: Any, k: int, gate: TwinFigureGate | None = None) -> tu
             twin.flush()
         detail_before = twin.detail.value
         figure_before = getattr(getattr(twin, "figure", None), "value", None)
+        expected_readout_before = expected_readout(twin)
         change_control(control, _NoElement())
         if getattr(twin, "flush", None) is not None:
             twin.flush()  # a figure explorer shows its readout with its figure
         expected = expected_readout(twin)
         detail_changes = twin.detail.value != detail_before
-        # The picture itself, as the page compares it (the alt text can change with the same pixels).
-        figure_changes = _picture(getattr(getattr(twin, "figure", None), "value", None)) != _picture(figure_before)
+        figure = getattr(twin, "figure", None)
+        if figure is not None:  # the picture itself (the alt text can change with the same pixels)
+            figure_changes = _picture(figure.value) != _picture(figure_before)
+        else:  # an older explorer (an Output widget the twin cannot see into) shows a new figure every time
+            figure_changes = expected != expected_readout_before
         for name, c in twin.controls.items():  # undo, in the factory's order
             if c.value != values[name]:
                 c.value = values[name]
