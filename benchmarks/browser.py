@@ -172,7 +172,6 @@ def time_changes(page: Any, index: int, element: Any, twin: Any, changes: int, h
     has_detail = bool(getattr(twin, "detail", None) is not None and twin.detail.value)
     failures = readout_only = 0
     gate = TwinFigureGate(twin)
-    gate.open = False
     for name in control_plan(twin, changes * 2):
         if len(times) >= changes:
             break
@@ -229,7 +228,7 @@ class TwinFigureGate:
 
     def __init__(self, twin: Any) -> None:
         self.live = getattr(twin, "live", None)
-        self.open = True
+        self.open = False  # closed from the start: the page is timed between openings
         self.last: bytes | None = None
         if self.live is not None:
             render = self.live.render
