@@ -6,6 +6,11 @@ redraws the same legend entries, axis labels and much of the same title many tim
 rotation and the glyph's sub-pixel offset, which is all FreeType's bitmap depends on) and pastes them with
 Agg's own ``draw_text_image``: the picture is the one Agg would draw (a test compares them). Mathtext and
 anything else unusual is passed to Agg unchanged.
+
+A string drawn again at the same sub-pixel position (a title, a legend entry, a tick label: the same
+place on every update) is pasted as one bitmap: its glyphs' coverages composed once, as Agg would
+blend them one after another (``1 - (1 - a)(1 - b)``; glyphs of one string rarely overlap, and where
+they do the result differs by rounding only). Pasting a 60-glyph title is then one call, not sixty.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from typing import Any
 
 #: Glyph bitmaps kept before the cache starts afresh (a few KB each; a title's worth is ~60).
 MAX_GLYPHS = 20_000
+#: Whole-string bitmaps kept before that cache starts afresh (a title's is about 6 KB).
+MAX_STRINGS = 2_000
 
 
 def glyph_cache_supported() -> bool:
@@ -49,8 +56,12 @@ class GlyphCache:
     def __init__(self) -> None:
         self._glyphs: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
         self._layouts: dict[tuple[Any, ...], list[tuple[Any, int, float, float]]] = {}
+        # (layout key, rotation, sub-pixel position, ...) -> (coverage, left, top relative to the origin)
+        self._strings: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
+        self._seen: set[tuple[Any, ...]] = set()  # strings drawn once at their position (composed the next time)
         self.rasterised = 0  # glyphs FreeType had to render
         self.reused = 0  # glyphs pasted from the cache
+        self.strings_pasted = 0  # whole strings pasted as one bitmap
 
     def install(self, renderer: Any) -> None:
         """Make ``renderer`` (a ``RendererAgg``) draw plain text through this cache.
@@ -78,6 +89,22 @@ class GlyphCache:
 
         renderer.draw_text = MethodType(draw_text, renderer)
         renderer._mgedu_glyph_cache = self  # noqa: SLF001 - marks the renderer as served
+
+    def _layout_key(self, renderer: Any, s: str, prop: Any, mtext: Any) -> tuple[Any, ...]:
+        from matplotlib.backends.backend_agg import get_hinting_flag
+
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        font = renderer._prepare_font(prop)  # noqa: SLF001 - Agg's own font lookup
+        return (
+            font,
+            prop.get_size_in_points(),
+            renderer.dpi,
+            s,
+            get_hinting_flag(),
+            None if features is None else tuple(features),
+            None if language is None else repr(language),
+        )
 
     def _layout(self, renderer: Any, s: str, prop: Any, mtext: Any) -> list[tuple[Any, int, float, float]]:
         from matplotlib.backends.backend_agg import get_hinting_flag
@@ -128,6 +155,32 @@ class GlyphCache:
         antialiased = bool(gc.get_antialiased())
         mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
         height = renderer.height
+        # Where the string's origin falls inside a pixel (in 1/64 px, as FreeType places glyphs): with the
+        # same fractions, every glyph lands on the same sub-pixel offset, so the string's bitmap is the same.
+        origin_x, origin_y = round(0x40 * x), round(0x40 * (height - y))
+        string_key = (
+            self._layout_key(renderer, s, prop, mtext),
+            matrix_key,
+            (0x40 * x) - origin_x,
+            (0x40 * (height - y)) - origin_y,
+            origin_x & 63,
+            origin_y & 63,
+            flags,
+            antialiased,
+        )
+        composed = self._strings.get(string_key)
+        if composed is not None:
+            coverage, left, top = composed
+            self.strings_pasted += 1
+            if coverage.size == 0:  # nothing visible (spaces only)
+                return True
+            renderer._renderer.draw_text_image(  # noqa: SLF001 - Agg's own glyph compositing
+                coverage, left + (origin_x >> 6), int(height) - (top + (origin_y >> 6)) + coverage.shape[0], 0, gc
+            )
+            return True
+        compose = string_key in self._seen
+        self._seen.add(string_key)
+        pieces = []
         for font, glyph_index, dx, dy in items:
             px = round(0x40 * (x + dx * cos - dy * sin))
             py = round(0x40 * (height - y + dx * sin + dy * cos))
@@ -149,4 +202,42 @@ class GlyphCache:
             renderer._renderer.draw_text_image(  # noqa: SLF001 - Agg's own glyph compositing
                 buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc
             )
+            if compose:
+                # The glyph's top-left pixel relative to the origin's pixel (rows grow downwards).
+                pieces.append((buffer, left + (px >> 6) - (origin_x >> 6), (py >> 6) - (origin_y >> 6) + top))
+        if compose:
+            if len(self._strings) > MAX_STRINGS:
+                self._strings.clear()
+                self._seen.clear()
+            self._strings[string_key] = _composed(pieces)
         return True
+
+
+def _composed(pieces: list[tuple[Any, int, int]]) -> tuple[Any, int, int]:
+    """One coverage bitmap for glyphs at (column, ``top`` as stored) offsets, blended as Agg blends them.
+
+    Returns (coverage, left, top) in the form the glyph cache stores a glyph: pasted at the origin's pixel
+    like a single glyph.
+
+    >>> import numpy as np
+    >>> a, b = np.full((2, 2), 255, np.uint8), np.full((1, 1), 128, np.uint8)
+    >>> coverage, left, top = _composed([(a, 0, 5), (b, 3, 5)])
+    >>> coverage.tolist(), left, top
+    ([[255, 255, 0, 128], [255, 255, 0, 0]], 0, 5)
+    """
+    import numpy as np
+
+    if not pieces:
+        return np.zeros((0, 0), np.uint8), 0, 0
+    # A glyph stored with ``top`` t is pasted with its first row at (origin row - t): t counts upwards.
+    left = min(column for _, column, _ in pieces)
+    right = max(column + buffer.shape[1] for buffer, column, _ in pieces)
+    top = max(t for _, _, t in pieces)
+    bottom = min(t - buffer.shape[0] for buffer, _, t in pieces)
+    uncovered = np.ones((top - bottom, right - left))
+    for buffer, column, t in pieces:
+        row = top - t
+        window = uncovered[row : row + buffer.shape[0], column - left : column - left + buffer.shape[1]]
+        window *= 1.0 - buffer / 255.0
+    coverage = np.rint(255.0 * (1.0 - uncovered)).astype(np.uint8)
+    return coverage, left, top

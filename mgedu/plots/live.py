@@ -4,10 +4,16 @@ An explorer's figure is drawn by an ordinary ``plot_*`` function (``draw(ax, **v
 exactly like the same figure in a notebook. :class:`LiveFigure` keeps one Figure and one Axes for the
 explorer's whole life and, on every update:
 
-1. removes the artists the last call drew (lines, patches, texts, containers, the legend), keeping the Axes, its
-   ticks and its layout (the first render's constrained layout is frozen, so later renders skip the
-   layout engine and the figure never jumps);
-2. calls ``draw`` again on the same Axes;
+1. if the explorer gave an ``update(ax, **values)`` function (the plot module's companion of its
+   ``plot_*`` function, in the manner of :class:`matplotlib.animation.FuncAnimation`'s ``func``) and it
+   returns True, the artists already drawn now show the new values (new data on the same lines, new
+   text in the same labels): nothing is removed or built. Creating artists and laying out a legend
+   cost more than drawing them, so this is the fast path. ``update`` returns False, before changing
+   anything that matters, when the new values need other artists (another number of curves, other
+   legend entries, data that no longer fit the axes); then
+2. it removes the artists the last call drew (lines, patches, texts, containers, the legend), keeping the
+   Axes, its ticks and its layout (the first render's constrained layout is frozen, so later renders
+   skip the layout engine and the figure never jumps), and calls ``draw`` again on the same Axes;
 3. if nothing *static* changed (axis limits, ticks, scales, axis labels), pastes the cached picture of
    the static parts (frame, grid, ticks and their labels) and draws only the new artists on top
    ("blitting"); otherwise renders everything and caches the new static picture (the last few static
@@ -61,12 +67,14 @@ class LiveFigure:
         self,
         draw: Callable[..., Any],
         *,
+        update: Callable[..., bool] | None = None,
         sticky_limits: bool = False,
         shrink: float = 0.4,
         dpi: int = 80,
         cache_text: bool = True,
     ) -> None:
         self.draw = draw
+        self.update = update
         self.sticky_limits = sticky_limits
         self.shrink = shrink
         self.dpi = dpi
@@ -78,6 +86,7 @@ class LiveFigure:
         self._base_children: set[int] = set()
         self.full_renders = 0
         self.blits = 0
+        self.updated_in_place = 0  # renders where ``update`` changed the artists already drawn
         self.cache_text = cache_text
         self.glyphs = GlyphCache()
         # legend key -> [legend, where it was last drawn, the recording of that drawing], oldest first
@@ -189,9 +198,16 @@ class LiveFigure:
                 (ax.set_xlim if axis == "x" else ax.set_ylim)(old_low, old_high)
 
     def render(self, *, force_full: bool = False, **values: Any) -> bytes:
-        """Draw the figure for ``values`` and return it as PNG bytes (``force_full``: never blit)."""
+        """Draw the figure for ``values`` and return it as PNG bytes (``force_full``: draw every artist
+        afresh and never blit)."""
         if self.ax is None:
             ax = self._build(values)
+        elif not force_full and self.update is not None and self.update(self.ax, **values):
+            ax = self.ax
+            self._serve_text(self.fig)  # type: ignore[arg-type]
+            self.updated_in_place += 1
+            if self.sticky_limits:  # ``update`` sets the limits ``draw`` would: the same rule applies
+                self._apply_sticky_limits(ax, self._static_key)
         else:
             ax = self.ax
             self._clear(ax)

@@ -26,7 +26,7 @@ from mgedu.mechanisms import (
     nmda_unblocked_fraction,
     supplement_block_table,
 )
-from mgedu.plots import OKABE_ITO, PALETTE, decorate, new_axes
+from mgedu.plots import OKABE_ITO, PALETTE, decorate, new_axes, set_alt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,15 +56,26 @@ def plot_nmda_block(
     *,
     marker_mv: float | None = None,
     reference_mg_mm: float | None = None,
+    curve_labels: Sequence[str] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Unblocked fraction of NMDA conductance against voltage, one curve per outside Mg2+ concentration.
 
-    ``marker_mv`` draws a vertical line and marks each curve there; ``reference_mg_mm`` adds a dashed grey
-    curve for comparison. The grey band is the typical resting range from the sourced table.
+    ``marker_mv`` draws a vertical line and marks each curve there (with a single curve, the label at the
+    line also gives its concentration); ``reference_mg_mm`` adds a dashed grey curve for comparison. The
+    grey band is the typical resting range from the sourced table. ``curve_labels`` names the curves in
+    the legend (default: each concentration, e.g. "1 mM Mg2+ outside"). :func:`update_nmda_block` moves
+    the curves and the marker of a figure drawn here to new values.
+
+    >>> ax = plot_nmda_block(1.0, marker_mv=-70)
+    >>> [line.get_label() for line in ax.get_lines() if line.get_gid() == "nmda-curve"]
+    ['1 mM Mg2+ outside']
+    >>> ax.texts[0].get_text()
+    '-70 mV, 1 mM Mg2+'
     """
     ax = new_axes(ax)
     levels = _as_tuple(mg_mm)
+    labels = _nmda_curve_labels(levels, curve_labels)
     volts = np.linspace(*VOLTAGE_WINDOW_MV, 361)
     rest = body_quantity("resting_potential_mv")
     ax.axvspan(rest["low"], rest["high"], color="#999999", alpha=0.15, lw=0, label="typical resting range")
@@ -74,35 +85,117 @@ def plot_nmda_block(
             nmda_unblocked_fraction(volts, reference_mg_mm),
             ls="--",
             color="#777777",
-            label=f"{reference_mg_mm:g} mM (reference)",
+            label=_nmda_reference_label(reference_mg_mm),
+            gid="nmda-reference",
         )
-    for colour, mg in zip(PALETTE, levels, strict=False):
-        ax.plot(volts, nmda_unblocked_fraction(volts, mg), color=colour, lw=2, label=f"{mg:g} mM Mg2+ outside")
-    readings = []
+    for colour, mg, label in zip(PALETTE, levels, labels, strict=False):
+        ax.plot(volts, nmda_unblocked_fraction(volts, mg), color=colour, lw=2, label=label, gid="nmda-curve")
     if marker_mv is not None:
-        ax.axvline(marker_mv, color=OKABE_ITO["black"], lw=0.8)
+        ax.axvline(marker_mv, color=OKABE_ITO["black"], lw=0.8, gid="nmda-marker")
         for colour, mg in zip(PALETTE, levels, strict=False):
             value = nmda_unblocked_fraction(marker_mv, mg)
-            ax.plot([marker_mv], [value], "o", color=colour, ms=7, mec="white")
-            readings.append(f"{value:.1%} unblocked with {mg:g} mM")
-        ax.annotate(f"{marker_mv:g} mV", (marker_mv, 1.0), xytext=(4, -12), textcoords="offset points", fontsize=9)
+            ax.plot([marker_mv], [value], "o", color=colour, ms=7, mec="white", gid="nmda-reading")
+        ax.annotate(
+            _nmda_marker_text(levels, marker_mv),
+            (marker_mv, 1.0),
+            xytext=(4, -12),
+            textcoords="offset points",
+            fontsize=9,
+            gid="nmda-marker-label",
+        )
     ax.set_xlim(*VOLTAGE_WINDOW_MV)
     ax.set_ylim(0, 1.05)
     ax.legend(loc="upper left", fontsize=8)
-    at = f" At {marker_mv:g} mV: " + "; ".join(readings) + "." if readings else ""
-    low_v, high_v = VOLTAGE_WINDOW_MV
     return decorate(
         ax,
         title="Magnesium blocks NMDA receptors most at negative voltages",
         xlabel="Membrane potential (mV)",
         ylabel="Unblocked fraction of NMDA conductance",
-        alt=(
-            f"Line chart of the unblocked fraction of NMDA receptor conductance from {low_v:g} to "
-            f"{high_v:g} mV for {', '.join(f'{m:g}' for m in levels)} mM magnesium outside the cell. "
-            "Each curve is near 0 at strongly negative voltages and rises towards 1 as the cell "
-            "depolarises; more magnesium shifts the curve to the right. A grey band marks typical "
-            f"resting potentials ({rest['low']:g} to {rest['high']:g} mV).{at}"
-        ),
+        alt=_nmda_block_alt(levels, marker_mv),
+    )
+
+
+def update_nmda_block(
+    ax: Axes,
+    mg_mm: float | Sequence[float] = (0.5, 1.0, 2.0),
+    *,
+    marker_mv: float | None = None,
+    reference_mg_mm: float | None = None,
+    curve_labels: Sequence[str] | None = None,
+) -> bool:
+    """Move the curves, marker and alt text of a :func:`plot_nmda_block` figure to new values, in place.
+
+    Returns False, changing nothing, when the figure cannot show the new values without other artists
+    or another legend (a different number of curves, curve names or reference, a marker added or
+    removed); then draw it afresh. The result looks exactly like ``plot_nmda_block`` with the same
+    arguments (a test compares the pixels).
+
+    >>> ax = plot_nmda_block(1.0, marker_mv=-70, curve_labels=["set above"])
+    >>> update_nmda_block(ax, 2.0, marker_mv=-40, curve_labels=["set above"]), ax.texts[0].get_text()
+    (True, '-40 mV, 2 mM Mg2+')
+    >>> update_nmda_block(ax, (1.0, 2.0), marker_mv=-40)  # two curves: draw afresh
+    False
+    """
+    levels = _as_tuple(mg_mm)
+    parts = {gid: [a for a in ax.get_children() if a.get_gid() == gid] for gid in _NMDA_GIDS}
+    curves, reference = parts["nmda-curve"], parts["nmda-reference"]
+    expected_reference = [] if reference_mg_mm is None else [_nmda_reference_label(reference_mg_mm)]
+    if (
+        [line.get_label() for line in curves] != _nmda_curve_labels(levels, curve_labels)
+        or [line.get_label() for line in reference] != expected_reference
+        or bool(parts["nmda-marker"]) != (marker_mv is not None)
+        or len(parts["nmda-reading"]) != (len(levels) if marker_mv is not None else 0)
+    ):
+        return False
+    volts = curves[0].get_xdata()
+    for line, mg in zip(curves, levels, strict=True):
+        line.set_ydata(nmda_unblocked_fraction(volts, mg))
+    if marker_mv is not None:
+        parts["nmda-marker"][0].set_xdata([marker_mv, marker_mv])
+        for dot, mg in zip(parts["nmda-reading"], levels, strict=True):
+            dot.set_data([marker_mv], [nmda_unblocked_fraction(marker_mv, mg)])
+        label = parts["nmda-marker-label"][0]
+        label.xy = (marker_mv, 1.0)
+        label.set_text(_nmda_marker_text(levels, marker_mv))
+    set_alt(ax, _nmda_block_alt(levels, marker_mv))
+    return True
+
+
+#: The artists :func:`update_nmda_block` moves, by the ``gid`` that :func:`plot_nmda_block` gives them.
+_NMDA_GIDS = ("nmda-curve", "nmda-reference", "nmda-marker", "nmda-reading", "nmda-marker-label")
+
+
+def _nmda_curve_labels(levels: tuple[float, ...], curve_labels: Sequence[str] | None) -> list[str]:
+    if curve_labels is None:
+        return [f"{mg:g} mM Mg2+ outside" for mg in levels]
+    if len(curve_labels) != len(levels):
+        raise ValueError(f"curve_labels must name each of the {len(levels)} curves, got {len(curve_labels)} names")
+    return [str(label) for label in curve_labels]
+
+
+def _nmda_reference_label(reference_mg_mm: float) -> str:
+    return f"{reference_mg_mm:g} mM (reference)"
+
+
+def _nmda_marker_text(levels: tuple[float, ...], marker_mv: float) -> str:
+    return f"{marker_mv:g} mV" + (f", {levels[0]:g} mM Mg2+" if len(levels) == 1 else "")
+
+
+def _nmda_block_alt(levels: tuple[float, ...], marker_mv: float | None) -> str:
+    rest = body_quantity("resting_potential_mv")
+    readings = (
+        [f"{nmda_unblocked_fraction(marker_mv, mg):.1%} unblocked with {mg:g} mM" for mg in levels]
+        if marker_mv is not None
+        else []
+    )
+    at = f" At {marker_mv:g} mV: " + "; ".join(readings) + "." if readings else ""
+    low_v, high_v = VOLTAGE_WINDOW_MV
+    return (
+        f"Line chart of the unblocked fraction of NMDA receptor conductance from {low_v:g} to "
+        f"{high_v:g} mV for {', '.join(f'{m:g}' for m in levels)} mM magnesium outside the cell. "
+        "Each curve is near 0 at strongly negative voltages and rises towards 1 as the cell "
+        "depolarises; more magnesium shifts the curve to the right. A grey band marks typical "
+        f"resting potentials ({rest['low']:g} to {rest['high']:g} mV).{at}"
     )
 
 

@@ -84,6 +84,7 @@ def make_explorer(
     detail: Callable[..., str] | None = None,
     explain: Callable[..., str | None] | None = None,
     sticky_limits: bool = False,
+    update: Callable[..., bool] | None = None,
 ) -> ipywidgets.VBox:
     """Wire ``controls`` to a readout (and a figure) and return the explorer box.
 
@@ -95,7 +96,9 @@ def make_explorer(
     every data string escaped) shown below the readout. ``explain(**values)``, if given, returns a
     plain-language sentence when the inputs are invalid; the readout then shows it and the figure is
     replaced by a notice (a stale figure would be wrong). ``sticky_limits`` keeps the figure's axes
-    steady while the data fit them (see :mod:`mgedu.plots.live`).
+    steady while the data fit them, and ``update(ax, **values) -> bool``, if given, moves the artists
+    ``draw`` made to new values in place (True), or declines (False) so the figure is drawn afresh
+    (see :mod:`mgedu.plots.live`).
 
     >>> import ipywidgets as w
     >>> box = make_explorer("demo", {"x": w.IntSlider(value=2, description="x")}, lambda x: f"x is {x}")
@@ -117,7 +120,7 @@ def make_explorer(
     if draw is not None:
         from mgedu.plots.live import LiveFigure
 
-        live = LiveFigure(draw, sticky_limits=sticky_limits)
+        live = LiveFigure(draw, update=update, sticky_limits=sticky_limits)
     shown: dict[str, str] = {"alt": ""}
     explained: list[Any] = []  # [values, problem] of the last check: the readout and the figure share it
 

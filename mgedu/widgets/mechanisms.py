@@ -2,7 +2,8 @@
 block curve and read the unblocked fraction.
 
 Wiring only: the readout is :func:`mgedu.mechanisms.describe_nmda_block` and the figure is
-:func:`mgedu.plots.mechanisms.plot_nmda_block`, both tested on their own.
+:func:`mgedu.plots.mechanisms.plot_nmda_block` (moved to new values by
+:func:`~mgedu.plots.mechanisms.update_nmda_block`), all tested on their own.
 """
 
 from __future__ import annotations
@@ -20,11 +21,31 @@ if TYPE_CHECKING:
 MG_SLIDER_MM: tuple[float, float, float] = (0.0, 3.0, 0.05)
 
 
+#: The legend's name for the curve the slider moves (its value is written at the voltage marker, so the
+#: legend stays the same while the slider moves and is not laid out again).
+SLIDER_CURVE_LABEL = "Mg2+ outside, as set above"
+
+
+def _figure_arguments(mg_mm: float, voltage_mv: float) -> dict[str, object]:
+    reference = float(body_quantity("nmda_model_default_mg_mm")["value"])  # type: ignore[arg-type]
+    return {
+        "mg_mm": (mg_mm,),
+        "marker_mv": voltage_mv,
+        "reference_mg_mm": reference,
+        "curve_labels": (SLIDER_CURVE_LABEL,),
+    }
+
+
 def _draw(ax: Axes, mg_mm: float, voltage_mv: float) -> Axes:
     from mgedu.plots.mechanisms import plot_nmda_block
 
-    reference = float(body_quantity("nmda_model_default_mg_mm")["value"])  # type: ignore[arg-type]
-    return plot_nmda_block(mg_mm=(mg_mm,), marker_mv=voltage_mv, reference_mg_mm=reference, ax=ax)
+    return plot_nmda_block(ax=ax, **_figure_arguments(mg_mm, voltage_mv))  # type: ignore[arg-type]
+
+
+def _update(ax: Axes, mg_mm: float, voltage_mv: float) -> bool:
+    from mgedu.plots.mechanisms import update_nmda_block
+
+    return update_nmda_block(ax, **_figure_arguments(mg_mm, voltage_mv))  # type: ignore[arg-type]
 
 
 def make_nmda_explorer(mg_mm: float | None = None, voltage_mv: float | None = None) -> ipywidgets.VBox:
@@ -76,4 +97,4 @@ def make_nmda_explorer(mg_mm: float | None = None, voltage_mv: float | None = No
             layout=layout,
         ),
     }
-    return make_explorer("nmda", controls, describe_nmda_block, draw=_draw)
+    return make_explorer("nmda", controls, describe_nmda_block, draw=_draw, update=_update)
