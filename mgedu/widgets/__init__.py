@@ -13,7 +13,8 @@ Speed: the figure is a :class:`mgedu.plots.live.LiveFigure` (one figure, updated
 an ``<img>`` with its alt text inside an HTML widget, so an update is one small message that the
 browser swaps in place (no output area cleared and refilled, no flash). Updates are "latest wins":
 inside a running kernel the figure is drawn after the current message, so a burst of changes (a
-dragged slider) draws only the newest values; elsewhere (tests, scripts) it is drawn at once.
+dragged slider) draws only the newest values; elsewhere (tests, scripts) it is drawn at once. An
+explorer with a figure sets its readout just before the figure, so both change in the same frame.
 
 Accessibility: every control carries its label (``description``); where the ``anywidget`` package is
 available, a small helper widget ties each slider handle to its label (``aria-labelledby``) and makes
@@ -137,31 +138,8 @@ def make_explorer(
             explained[:] = [current, explain(**current)]
         return explained[1]
 
-    def paint() -> None:
-        """Draw the figure for the controls' current values (the latest, whenever this runs)."""
-        if live is None:
-            return
-        current = values()
-        problem = problem_with(current)
-        if problem is None:
-            try:
-                png = live.render(**current)
-            except ValueError:
-                problem = "invalid"
-        if problem is not None:
-            figure.value = stale_figure_html(live.size_px if live.fig is not None else None)
-            shown["alt"] = ""
-            return
-        from mgedu.plots import alt_text
-
-        alt = alt_text(live.ax) or "Figure of the explorer's current values."  # type: ignore[arg-type]
-        figure.value = figure_html(png, alt, live.size_px)
-        shown["alt"] = alt
-
-    painter = LatestWins(paint)
-
-    def refresh(*_: object) -> None:
-        current = values()
+    def show_text(current: dict[str, Any]) -> None:
+        """The readout (and detail) for ``current``: the sentence, or what is wrong with the inputs."""
         problem = problem_with(current)
         if problem is None:
             try:
@@ -174,7 +152,39 @@ def make_explorer(
                 detail_box.value = detail(**current) if problem is None else ""
             except ValueError:
                 detail_box.value = ""
-        painter.request()
+
+    def paint() -> None:
+        """Show the readout and the figure for the controls' current values (the latest, whenever this runs).
+
+        The figure is drawn first and the readout is set just before the figure, so the two reach the page
+        together and change in the same frame (they never disagree on screen, and the page is not laying
+        out a new readout while the kernel draws)."""
+        current = values()
+        problem = problem_with(current)
+        png = None
+        if problem is None:
+            try:
+                png = live.render(**current)  # type: ignore[union-attr]
+            except ValueError:
+                problem = "invalid"
+        show_text(current)
+        if png is None:
+            figure.value = stale_figure_html(live.size_px if live.fig is not None else None)  # type: ignore[union-attr]
+            shown["alt"] = ""
+            return
+        from mgedu.plots import alt_text
+
+        alt = alt_text(live.ax) or "Figure of the explorer's current values."  # type: ignore[union-attr,arg-type]
+        figure.value = figure_html(png, alt, live.size_px)  # type: ignore[union-attr]
+        shown["alt"] = alt
+
+    painter = LatestWins(paint if live is not None else lambda: show_text(values()))
+
+    def refresh(*_: object) -> None:
+        if live is None:  # a readout alone: shown at once
+            show_text(values())
+        else:  # with a figure: both after the current message (a burst of changes draws the newest values once)
+            painter.request()
 
     for control in controls.values():
         control.observe(refresh, names="value")
