@@ -50,6 +50,12 @@ def _trial(ax, **values):
     return _draw(ax, **values)
 
 
+def _trial_update(ax, **values):
+    from mgedu.widgets.designs import _update
+
+    return _update(ax, **values)
+
+
 def _label(ax, **values):
     from mgedu.widgets.doses import _draw
 
@@ -94,6 +100,8 @@ SEQUENCES = {
             TRIAL | {"regression_to_mean": True},
             TRIAL | {"design": "case-report"},
             TRIAL,  # back to axes seen before
+            TRIAL | {"n_per_arm": 200},  # narrower, in quarter-point bins, and taller
+            TRIAL | {"n_per_arm": 40, "true_effect": 2.5, "regression_to_mean": True},
         ],
     ),
     "label": (
@@ -112,21 +120,22 @@ SEQUENCES = {
 
 
 #: Each explorer's ``update`` (moves the artists ``draw`` made to new values), where it has one.
-UPDATES = {"nmda": _nmda_update}
+UPDATES = {"nmda": _nmda_update, "trial": _trial_update}
 
 
 @pytest.mark.parametrize("name", sorted(UPDATES))
 def test_updates_in_place_equal_fresh_drawings(name):
     """An explorer's figure moved to new values by its ``update`` (no artist removed or built) equals (to
     rounding) the same values drawn afresh by its ``plot_*`` function, alt text included; and updating in
-    place is what most changes do."""
+    place is what most changes do. (The fresh drawings are made on a figure that went through the same
+    values, so that sticky limits are the same in both.)"""
     from mgedu.plots import alt_text
 
     draw, sticky, steps = SEQUENCES[name]
     live = LiveFigure(draw, update=UPDATES[name], sticky_limits=sticky)
+    fresh = LiveFigure(draw, sticky_limits=sticky, cache_text=False)
     for values in steps:
         moved = live.render(**values)
-        fresh = LiveFigure(draw, sticky_limits=sticky, cache_text=False)
         reference = fresh.render(force_full=True, **values)
         difference = np.abs(_pixels(moved) - _pixels(reference))
         assert difference.max() <= 3, f"{name} {values}: updated figure differs from a fresh one by {difference.max()}"
