@@ -62,6 +62,12 @@ def _label(ax, **values):
     return _draw(ax, **values)
 
 
+def _label_update(ax, **values):
+    from mgedu.widgets.doses import _update
+
+    return _update(ax, **values)
+
+
 TRIAL = {
     "design": "open-label",
     "n_per_arm": 12,
@@ -114,21 +120,25 @@ SEQUENCES = {
             LABEL | {"amount": 2000.0},
             LABEL | {"age_years": 0.2},
             LABEL | {"salt": "citrate", "amount_is": "elemental"},
+            LABEL | {"sex": "male"},  # RDA above the UL: the values swap sides
+            LABEL | {"sex": "male", "authority": "ICMR-NIN"},
+            LABEL | {"amount": 900.0},  # above the UL: the bar turns red
+            LABEL | {"amount": 260.0, "unit": "mmol"},
         ],
     ),
 }
 
 
 #: Each explorer's ``update`` (moves the artists ``draw`` made to new values), where it has one.
-UPDATES = {"nmda": _nmda_update, "trial": _trial_update}
+UPDATES = {"nmda": _nmda_update, "label": _label_update, "trial": _trial_update}
 
 
 @pytest.mark.parametrize("name", sorted(UPDATES))
 def test_updates_in_place_equal_fresh_drawings(name):
     """An explorer's figure moved to new values by its ``update`` (no artist removed or built) equals (to
-    rounding) the same values drawn afresh by its ``plot_*`` function, alt text included; and updating in
-    place is what most changes do. (The fresh drawings are made on a figure that went through the same
-    values, so that sticky limits are the same in both.)"""
+    rounding) the same values drawn afresh by its ``plot_*`` function on the same axes (the layout is
+    frozen at the first drawing in both, and both went through the same values, so sticky limits agree),
+    alt text included; and updating in place is what most changes do."""
     from mgedu.plots import alt_text
 
     draw, sticky, steps = SEQUENCES[name]
@@ -140,7 +150,8 @@ def test_updates_in_place_equal_fresh_drawings(name):
         difference = np.abs(_pixels(moved) - _pixels(reference))
         assert difference.max() <= 3, f"{name} {values}: updated figure differs from a fresh one by {difference.max()}"
         assert alt_text(live.ax) == alt_text(fresh.ax)
-    assert live.updated_in_place >= len(steps) // 2, f"{name}: only {live.updated_in_place} updates in place"
+    # The sequences also visit states that need another legend (drawn afresh): a third at least move in place.
+    assert live.updated_in_place >= len(steps) // 3, f"{name}: only {live.updated_in_place} updates in place"
 
 
 @pytest.mark.parametrize("name", sorted(SEQUENCES))

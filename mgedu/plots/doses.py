@@ -9,7 +9,7 @@ same colours: the RDA band in green, the supplemental UL in vermillion.
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mgedu.plots import OKABE_ITO, decorate, new_axes
 
@@ -133,9 +133,25 @@ def plot_trial_doses(
     )
 
 
+#: Size of the label reader's figure (inches): one bar, wide and low.
+LABEL_READING_FIGSIZE: tuple[float, float] = (7.0, 2.6)
+#: A mark's value is written on its left only if the mark is at least this share of the axis from its
+#: start (room for "RDA 320 or 360 mg" at the label reader's width).
+LABEL_VALUE_ROOM = 0.2
+
+
 def plot_label_reading(reading: LabelReading, ax: Axes | None = None) -> Axes:
-    """One bar: the elemental magnesium on a label, against that person's RDA (range if disputed) and UL."""
-    ax = new_axes(ax, figsize=(7.0, 2.6))
+    """One bar: the elemental magnesium on a label, against that person's RDA (range if disputed) and UL.
+
+    The legend names what each mark is; the values are written beside the marks, so that
+    :func:`update_label_reading` can move them to another reading without a new legend.
+
+    >>> from mgedu.intake import read_label
+    >>> ax = plot_label_reading(read_label("oxide", 250, age_years=30, sex="male"))
+    >>> [t.get_text() for t in ax.texts]
+    ['RDA 400 mg', 'UL 350 mg']
+    """
+    ax = new_axes(ax, figsize=LABEL_READING_FIGSIZE)
     a = reading.assessment
     ref = a.reference
     low, high = ref.rda_range_mg
@@ -144,12 +160,13 @@ def plot_label_reading(reading: LabelReading, ax: Axes | None = None) -> Axes:
         [0],
         [reading.elemental_mg],
         height=0.5,
-        color=UL_COLOUR if a.above_ul else OKABE_ITO["blue"],
+        color=_label_bar_colour(reading),
         label="elemental magnesium on the label",
         zorder=2,
+        gid="label-bar",
     )
     if low == high:
-        ax.axvline(low, color=RDA_COLOUR, lw=3, zorder=3, label=f"{ref.kind} {low:g} mg")
+        ax.axvline(low, color=RDA_COLOUR, lw=3, zorder=3, label=f"{ref.kind} for this person", gid="label-rda")
     else:
         ax.axvspan(
             low,
@@ -158,27 +175,129 @@ def plot_label_reading(reading: LabelReading, ax: Axes | None = None) -> Axes:
             alpha=0.6,
             lw=0,
             zorder=3,
-            label=f"{ref.kind} {low:g} or {high:g} mg (sources disagree)",
+            label=f"{ref.kind} for this person (sources disagree)",
+            gid="label-rda",
         )
+    rda_side, ul_side = _value_sides(reading)
+    ax.annotate(
+        _rda_text(reading), (high, 0.45), textcoords="offset points", fontsize=8, gid="label-rda-text", **rda_side
+    )
     if ul is not None:
-        ax.axvline(ul, color=OKABE_ITO["black"], lw=2, ls="--", zorder=3, label=f"supplemental UL {ul:g} mg")
+        ax.axvline(ul, color=OKABE_ITO["black"], lw=2, ls="--", zorder=3, label="supplemental UL", gid="label-ul")
+        ax.annotate(f"UL {ul:g} mg", (ul, 0.75), textcoords="offset points", fontsize=8, gid="label-ul-text", **ul_side)
     ax.set_yticks([])
     ax.set_ylim(-0.4, 1.3)
-    ax.set_xlim(0, max(reading.elemental_mg, high, ul or 0) * 1.25)
+    ax.set_xlim(0, _label_x_max(reading))
     ax.legend(loc="upper right", fontsize=8, ncol=3, frameon=True, framealpha=0.9, edgecolor="none")
+    return decorate(ax, title=_label_title(reading), xlabel="Elemental magnesium per day (mg)", alt=_label_alt(reading))
+
+
+def update_label_reading(ax: Axes, reading: LabelReading) -> bool:
+    """Move the bar, the marks and their values, the title and the alt text of a :func:`plot_label_reading`
+    figure to another reading, in place.
+
+    Returns False, changing nothing, when the figure needs other artists or another legend: a reference
+    of another kind (an AI instead of an RDA), a disputed range instead of one value, a UL appearing or
+    disappearing, or the bar changing colour (it turns red above the UL, and the legend shows its colour).
+    The result looks exactly like ``plot_label_reading`` of the same reading (a test compares the pixels).
+
+    >>> from mgedu.intake import read_label
+    >>> ax = plot_label_reading(read_label("oxide", 250))
+    >>> update_label_reading(ax, read_label("citrate", 300)), ax.get_title()[:30]
+    (True, '48 mg elemental: 15 % of the R')
+    """
+    parts = {gid: [a for a in ax.get_children() if a.get_gid() == gid] for gid in _LABEL_GIDS}
+    ref = reading.assessment.reference
+    low, high = ref.rda_range_mg
+    ul = ref.ul_supplemental_mg
+    rda = parts["label-rda"]
+    wanted_rda = f"{ref.kind} for this person" + ("" if low == high else " (sources disagree)")
+    if (
+        len(parts["label-bar"]) != 1
+        or len(rda) != 1
+        or rda[0].get_label() != wanted_rda
+        or bool(parts["label-ul"]) != (ul is not None)
+        or _same_colour(parts["label-bar"][0].get_facecolor(), _label_bar_colour(reading)) is False
+    ):
+        return False
+    parts["label-bar"][0].set_width(reading.elemental_mg)
+    if low == high:
+        rda[0].set_xdata([low, low])
+    else:
+        rda[0].set_x(low)
+        rda[0].set_width(high - low)
+    rda_side, ul_side = _value_sides(reading)
+    _move_value(parts["label-rda-text"][0], (high, 0.45), _rda_text(reading), rda_side)
+    if ul is not None:
+        parts["label-ul"][0].set_xdata([ul, ul])
+        _move_value(parts["label-ul-text"][0], (ul, 0.75), f"UL {ul:g} mg", ul_side)
+    ax.set_xlim(0, _label_x_max(reading))
+    decorate(ax, title=_label_title(reading), alt=_label_alt(reading))
+    return True
+
+
+#: The artists :func:`update_label_reading` moves, by the ``gid`` that :func:`plot_label_reading` gives them.
+_LABEL_GIDS = ("label-bar", "label-rda", "label-rda-text", "label-ul", "label-ul-text")
+
+
+def _value_sides(reading: LabelReading) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Where the RDA's and the UL's values are written: the lower mark's on its left, the other's on its
+    right, so neither runs across the other's line; but on the right of both when the lower mark is too
+    near the axis's start for its value to fit on its left (the two are written at different heights)."""
+    left = {"xytext": (-5, 0), "ha": "right"}
+    right = {"xytext": (5, 0), "ha": "left"}
+    ref = reading.assessment.reference
+    high, ul = ref.rda_range_mg[1], ref.ul_supplemental_mg
+    if ul is None or min(high, ul) < LABEL_VALUE_ROOM * _label_x_max(reading):
+        return right, right
+    return (left, right) if high < ul else (right, left)
+
+
+def _move_value(text: Any, xy: tuple[float, float], value: str, side: dict[str, Any]) -> None:
+    text.xy = xy
+    text.set_text(value)
+    text.xyann = side["xytext"]
+    text.set_horizontalalignment(side["ha"])
+
+
+def _label_bar_colour(reading: LabelReading) -> str:
+    return UL_COLOUR if reading.assessment.above_ul else OKABE_ITO["blue"]
+
+
+def _same_colour(rgba: object, colour: str) -> bool:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(rgba)[:3] == to_rgba(colour)[:3]  # type: ignore[arg-type]
+
+
+def _rda_text(reading: LabelReading) -> str:
+    ref = reading.assessment.reference
+    low, high = ref.rda_range_mg
+    return f"{ref.kind} {low:g} mg" if low == high else f"{ref.kind} {low:g} or {high:g} mg"
+
+
+def _label_x_max(reading: LabelReading) -> float:
+    _, high = reading.assessment.reference.rda_range_mg
+    return max(reading.elemental_mg, high, reading.assessment.reference.ul_supplemental_mg or 0) * 1.25
+
+
+def _label_title(reading: LabelReading) -> str:
+    a = reading.assessment
     lo_pct, hi_pct = a.pct_rda
     pct = f"{lo_pct:.0f} %" if round(lo_pct) == round(hi_pct) else f"{lo_pct:.0f}-{hi_pct:.0f} %"
     ul_text = f"{a.pct_ul:.0f} % of the supplemental UL" if a.pct_ul is not None else "no UL in the table"
-    title = f"{reading.elemental_mg:.0f} mg elemental magnesium: {pct} of the {ref.kind}, {ul_text}"
-    return decorate(
-        ax,
-        title=title,
-        xlabel="Elemental magnesium per day (mg)",
-        alt=(
-            f"Bar of {reading.elemental_mg:.1f} mg elemental magnesium from {reading.salt_name}, "
-            f"with the {ref.kind} ({low:g}{'' if low == high else f' or {high:g}'} mg, {ref.label()})"
-            f"{'' if ul is None else f' and the supplemental UL ({ul:g} mg)'} marked. {a.describe()}"
-        ),
+    return f"{reading.elemental_mg:.0f} mg elemental: {pct} of the {a.reference.kind}, {ul_text}"
+
+
+def _label_alt(reading: LabelReading) -> str:
+    a = reading.assessment
+    ref = a.reference
+    low, high = ref.rda_range_mg
+    ul = ref.ul_supplemental_mg
+    return (
+        f"Bar of {reading.elemental_mg:.1f} mg elemental magnesium from {reading.salt_name}, "
+        f"with the {ref.kind} ({low:g}{'' if low == high else f' or {high:g}'} mg, {ref.label()})"
+        f"{'' if ul is None else f' and the supplemental UL ({ul:g} mg)'} marked. {a.describe()}"
     )
 
 

@@ -68,6 +68,7 @@ class LiveFigure:
         draw: Callable[..., Any],
         *,
         update: Callable[..., bool] | None = None,
+        figsize: tuple[float, float] | None = None,
         sticky_limits: bool = False,
         shrink: float = 0.4,
         dpi: int = 80,
@@ -75,6 +76,7 @@ class LiveFigure:
     ) -> None:
         self.draw = draw
         self.update = update
+        self.figsize = figsize  # inches; None: the house default
         self.sticky_limits = sticky_limits
         self.shrink = shrink
         self.dpi = dpi
@@ -101,7 +103,7 @@ class LiveFigure:
 
         from mgedu.plots import new_axes
 
-        ax = new_axes()
+        ax = new_axes(figsize=self.figsize)
         self._keep_legend(ax)
         with matplotlib.rc_context({"axes.axisbelow": True}):
             ax = self.draw(ax, **values)

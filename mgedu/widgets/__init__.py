@@ -85,6 +85,7 @@ def make_explorer(
     explain: Callable[..., str | None] | None = None,
     sticky_limits: bool = False,
     update: Callable[..., bool] | None = None,
+    figsize: tuple[float, float] | None = None,
 ) -> ipywidgets.VBox:
     """Wire ``controls`` to a readout (and a figure) and return the explorer box.
 
@@ -98,7 +99,8 @@ def make_explorer(
     replaced by a notice (a stale figure would be wrong). ``sticky_limits`` keeps the figure's axes
     steady while the data fit them, and ``update(ax, **values) -> bool``, if given, moves the artists
     ``draw`` made to new values in place (True), or declines (False) so the figure is drawn afresh
-    (see :mod:`mgedu.plots.live`).
+    (see :mod:`mgedu.plots.live`). ``figsize`` (inches) is the figure's size when the plot function
+    draws at a size of its own (the house default otherwise).
 
     >>> import ipywidgets as w
     >>> box = make_explorer("demo", {"x": w.IntSlider(value=2, description="x")}, lambda x: f"x is {x}")
@@ -120,7 +122,7 @@ def make_explorer(
     if draw is not None:
         from mgedu.plots.live import LiveFigure
 
-        live = LiveFigure(draw, update=update, sticky_limits=sticky_limits)
+        live = LiveFigure(draw, update=update, sticky_limits=sticky_limits, figsize=figsize)
     shown: dict[str, str] = {"alt": ""}
     explained: list[Any] = []  # [values, problem] of the last check: the readout and the figure share it
 

@@ -26,6 +26,12 @@ def _draw(ax: Axes, **values: object) -> Axes:
     return plot_label_reading(read_label(**values), ax=ax)  # type: ignore[arg-type]
 
 
+def _update(ax: Axes, **values: object) -> bool:
+    from mgedu.plots.doses import update_label_reading
+
+    return update_label_reading(ax, read_label(**values))  # type: ignore[arg-type]
+
+
 def make_label_reader(
     salt: str = "oxide",
     amount: float = 250.0,
@@ -51,6 +57,7 @@ def make_label_reader(
     import ipywidgets as widgets
 
     from mgedu.doses import load_salts
+    from mgedu.plots.doses import LABEL_READING_FIGSIZE
 
     salts = load_salts()
     options = [(f"{row.name} [{row.salt}]", str(row.salt)) for row in salts.itertuples(index=False)]
@@ -93,6 +100,8 @@ def make_label_reader(
         controls,
         describe_label,
         draw=_draw,
+        update=_update,
+        figsize=LABEL_READING_FIGSIZE,
         explain=explain_label_inputs,
         detail=glossary_html,
         sticky_limits=True,
