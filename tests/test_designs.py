@@ -27,7 +27,13 @@ from mgedu.designs import (
     simulate_trials,
 )
 from mgedu.plots import alt_text
-from mgedu.plots.designs import plot_estimate_distributions, plot_p_value_dance, plot_power_curve
+from mgedu.plots.designs import (
+    estimate_bins,
+    plot_estimate_distributions,
+    plot_p_value_dance,
+    plot_power_curve,
+    update_estimate_distributions,
+)
 
 # --- the sourced parameter table ---------------------------------------------------------------
 
@@ -300,6 +306,39 @@ def test_plots_carry_findings_and_alt_text():
         plot_estimate_distributions(trials.iloc[0:0])
     with pytest.raises(ValueError, match="no p-values"):
         plot_p_value_dance({"case": simulate_trials("case-report", 1, n_trials=10)})
+
+
+CASES = [("case-report", 1), ("open-label", 12), ("rct", 12), ("rct", 200)]
+
+
+def test_estimate_bins_have_one_width_with_edges_on_whole_points():
+    for estimates in (simulate_trials(d, n, n_trials=500, seed=3).estimate.to_numpy() for d, n in CASES):
+        edges = estimate_bins(estimates)
+        widths = np.diff(edges)
+        assert np.allclose(widths, widths[0]) and len(widths) <= 60
+        assert edges[0] <= estimates.min() and estimates.max() < edges[-1]  # every estimate in a bin
+        assert np.allclose(np.round(edges / widths[0]), edges / widths[0])  # edges on multiples of the width
+    with pytest.raises(ValueError, match="at least one finite estimate"):
+        estimate_bins(np.array([np.nan]))
+
+
+def test_estimate_figure_moved_in_place_equals_a_fresh_one_with_several_designs():
+    """Notebook 03's figure (three designs and the pilot's line): moved to another simulation in place it
+    equals that simulation drawn afresh, and a different observed line needs a fresh drawing."""
+    from mgedu.plots import figure_png, new_axes
+
+    def designs(seed):
+        return pd.concat([simulate_trials(d, n, n_trials=400, seed=seed) for d, n in CASES[:3]], ignore_index=True)
+
+    pilot = {"observed": 6.67, "observed_label": "2024 pilot"}
+    moved = plot_estimate_distributions(designs(1), **pilot, ax=new_axes(figsize=(6, 4)))
+    assert update_estimate_distributions(moved, designs(2), **pilot)
+    fresh = plot_estimate_distributions(designs(2), **pilot, ax=new_axes(figsize=(6, 4)))
+    assert figure_png(moved) == figure_png(fresh)
+    assert alt_text(moved) == alt_text(fresh) and "2024 pilot at 6.67" in alt_text(moved)
+    assert moved.get_xlim() == fresh.get_xlim() and title(moved) == title(fresh) != ""
+    assert not update_estimate_distributions(moved, designs(2), observed=7.0, observed_label="2024 pilot")
+    assert not update_estimate_distributions(moved, designs(2).query("design != 'rct'"), **pilot)
 
 
 def test_ladder_places_the_cited_studies_strongest_first():

@@ -50,6 +50,12 @@ def _trial(ax, **values):
     return _draw(ax, **values)
 
 
+def _trial_update(ax, **values):
+    from mgedu.widgets.designs import _update
+
+    return _update(ax, **values)
+
+
 def _label(ax, **values):
     from mgedu.widgets.doses import _draw
 
@@ -100,6 +106,8 @@ SEQUENCES = {
             TRIAL | {"regression_to_mean": True},
             TRIAL | {"design": "case-report"},
             TRIAL,  # back to axes seen before
+            TRIAL | {"n_per_arm": 200},  # narrower, in quarter-point bins, and taller
+            TRIAL | {"n_per_arm": 40, "true_effect": 2.5, "regression_to_mean": True},
         ],
     ),
     "label": (
@@ -122,14 +130,15 @@ SEQUENCES = {
 
 
 #: Each explorer's ``update`` (moves the artists ``draw`` made to new values), where it has one.
-UPDATES = {"nmda": _nmda_update, "label": _label_update}
+UPDATES = {"nmda": _nmda_update, "label": _label_update, "trial": _trial_update}
 
 
 @pytest.mark.parametrize("name", sorted(UPDATES))
 def test_updates_in_place_equal_fresh_drawings(name):
     """An explorer's figure moved to new values by its ``update`` (no artist removed or built) equals (to
     rounding) the same values drawn afresh by its ``plot_*`` function on the same axes (the layout is
-    frozen at the first drawing in both), alt text included; and updating in place is what most changes do."""
+    frozen at the first drawing in both, and both went through the same values, so sticky limits agree),
+    alt text included; and updating in place is what most changes do."""
     from mgedu.plots import alt_text
 
     draw, sticky, steps = SEQUENCES[name]

@@ -7,6 +7,7 @@ carrying the key numbers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,11 +23,122 @@ if TYPE_CHECKING:
 ESTIMATE_LABEL = "Estimated improvement in IRLS score (points)"
 
 
-def _bins(values: np.ndarray) -> np.ndarray:
-    low, high = np.floor(np.nanmin(values)), np.ceil(np.nanmax(values))
-    if high <= low:
-        high = low + 1
-    return np.linspace(low, high, 41)
+#: Histogram bin widths (IRLS points), narrowest first: each divides two points, so bin edges fall on whole
+#: numbers of points and a bar stays where it was while a slider moves (the spread, not the bins, changes).
+BIN_WIDTHS_POINTS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)
+#: The most bins a histogram is split into: the narrowest width that needs no more is used.
+MAX_BINS = 60
+#: Room above the tallest bar for the legend (the y axis ends at least this many times higher).
+LEGEND_HEADROOM = 1.35
+#: The axes end on whole multiples of a round step (1, 2 or 5 times a power of ten) of about a tenth of
+#: the x span and a fifth of the y height: similar simulations then share their axes (an explorer's
+#: figure keeps its axes, and can be redrawn by blitting, while a slider moves), at the price of a little
+#: more room around the bars.
+X_STEPS, Y_STEPS = 10, 5
+
+
+def estimate_bins(values: np.ndarray) -> np.ndarray:
+    """Bin edges for a histogram of estimates: a fixed width from :data:`BIN_WIDTHS_POINTS`, edges on its multiples.
+
+    The narrowest width that covers the estimates in at most :data:`MAX_BINS` bins is used.
+
+    >>> edges = estimate_bins(np.array([-1.3, 4.2]))  # quarter-point bins
+    >>> float(edges[0]), float(edges[-1]), float(edges[1] - edges[0]), len(edges) - 1
+    (-1.5, 4.25, 0.25, 23)
+    >>> edges = estimate_bins(np.array([-21.3, 30.7]))  # 53 one-point bins (quarter points would need 209)
+    >>> float(edges[0]), float(edges[-1]), float(edges[1] - edges[0])
+    (-22.0, 31.0, 1.0)
+    """
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        raise ValueError("values must hold at least one finite estimate, got none")
+    low, high = float(finite.min()), float(finite.max())
+    for width in BIN_WIDTHS_POINTS:
+        first, last = np.floor(low / width), np.floor(high / width) + 1  # the largest value inside the last bin
+        if last - first <= MAX_BINS:
+            break
+    return (first + np.arange(int(last - first) + 1)) * width
+
+
+def _round_out(low: float, high: float, steps: float) -> tuple[float, float]:
+    """``low`` and ``high`` rounded outwards to whole multiples of a round step of about (high - low) / steps."""
+    rough = (high - low) / steps
+    power = 10.0 ** np.floor(np.log10(rough))
+    step = next(float(k * power) for k in (1, 2, 5, 10) if k * power >= rough)
+    return float(np.floor(low / step) * step), float(np.ceil(high / step) * step)
+
+
+@dataclass(frozen=True)
+class _Histogram:
+    """What :func:`plot_estimate_distributions` draws, computed in one place for it and for
+    :func:`update_estimate_distributions` (so the two cannot drift apart)."""
+
+    edges: np.ndarray
+    #: one entry per filled or outlined histogram: (legend label, bar tops, bar bottoms or None for an outline)
+    series: list[tuple[str, np.ndarray, np.ndarray | None]]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    title: str
+    ylabel: str
+    alt: str
+
+
+def _histogram(trials: pd.DataFrame, observed: float | None, observed_label: str, title: str | None) -> _Histogram:
+    if trials.empty or "design" not in trials or "estimate" not in trials:
+        raise ValueError("trials must be a non-empty result of simulate_trials (columns design, estimate)")
+    designs = [str(d) for d in trials["design"].unique()]  # in order of appearance, without a Python loop
+    estimates = trials["estimate"].to_numpy(dtype=float)
+    edges = estimate_bins(estimates)
+    width = float(edges[1] - edges[0])
+    series: list[tuple[str, np.ndarray, np.ndarray | None]] = []
+    summary = []
+    if len(designs) == 1:
+        design = designs[0]
+        benefit = trials["reports_benefit"].to_numpy(dtype=bool)
+        weights = np.full(len(estimates), 100.0 / len(estimates))
+        what = "patient improved" if design == "case-report" else "significant improvement"
+        no, _ = np.histogram(estimates[~benefit], bins=edges, weights=weights[~benefit])
+        yes, _ = np.histogram(estimates[benefit], bins=edges, weights=weights[benefit])
+        series += [("no benefit reported", no, np.zeros_like(no)), (f"reports a benefit ({what})", no + yes, no)]
+        share = 100 * benefit.mean()
+        summary.append(
+            f"{simulated_design_labels(design).short}: {share:.0f} % report a benefit, "
+            f"average {signed_points(estimates.mean())} points"
+        )
+        default_title = f"{share:.0f} % of simulated {simulated_design_labels(design).plural} report a benefit"
+    else:
+        averages = []
+        for design in designs:
+            values = estimates[trials["design"].to_numpy() == design]
+            heights, _ = np.histogram(values, bins=edges, weights=np.full(len(values), 100.0 / len(values)))
+            label = simulated_design_labels(design).short
+            series.append((label, heights, None))
+            summary.append(f"{label} average {signed_points(values.mean())} points")
+            averages.append(f"{label} {signed_points(values.mean())}")
+        default_title = "Average estimate: " + ", ".join(averages) + " points"
+    # Limits on whole multiples of a round step, taking in the bars, "no change" (0), the observed line and
+    # room for the legend: they move only when the data cross a step (and a live figure keeps them while
+    # the data still fit them well).
+    marks = [0.0] if observed is None else [0.0, float(observed)]
+    low, high = min(float(edges[0]), *marks) - width / 2, max(float(edges[-1]), *marks) + width / 2
+    tallest = max(float(np.max(tops)) for _, tops, _ in series)
+    observed_text = "" if observed is None else f" A line marks {observed_label} at {observed:g} points."
+    return _Histogram(
+        edges=edges,
+        series=series,
+        xlim=_round_out(low, high, X_STEPS),
+        ylim=_round_out(0.0, tallest * LEGEND_HEADROOM, Y_STEPS),
+        title=title or default_title,
+        ylabel=f"Share of studies per {width:g}-point bin (%)",
+        alt=f"Histogram of the improvement estimated by {len(trials)} simulated studies, in {width:g}-point bins. "
+        + "; ".join(summary)
+        + "."
+        + observed_text,
+    )
+
+
+def _observed_legend_label(observed: float, observed_label: str) -> str:
+    return f"{observed_label}: {observed:g}"
 
 
 def plot_estimate_distributions(
@@ -41,85 +153,91 @@ def plot_estimate_distributions(
 
     With a single design the bars are split into trials that would report a benefit and the rest.
     ``observed`` draws a vertical line at a real study's result (e.g. the 2024 pilot's 6.67 points).
+    Bins have a fixed width with edges on whole points (:func:`estimate_bins`), and the axes end on
+    round numbers, so that similar simulations share their axes; :func:`update_estimate_distributions`
+    moves the bars of a figure drawn here to another simulation.
 
     >>> from mgedu.designs import simulate_trials
     >>> ax = plot_estimate_distributions(simulate_trials("rct", 12, n_trials=200, seed=1))
-    >>> ax.get_xlabel()
-    'Estimated improvement in IRLS score (points)'
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('Estimated improvement in IRLS score (points)', 'Share of studies per 0.5-point bin (%)')
+    >>> tuple(float(x) for x in ax.get_xlim())  # ends on whole multiples of 2 points
+    (-12.0, 10.0)
+    >>> from mgedu.plots import alt_text
+    >>> alt_text(ax)[-75:]
+    'studies, in 0.5-point bins. RCT: 3 % report a benefit, average -0.2 points.'
     """
-    if trials.empty or "design" not in trials or "estimate" not in trials:
-        raise ValueError("trials must be a non-empty result of simulate_trials (columns design, estimate)")
+    from matplotlib.patches import StepPatch
+
+    shown = _histogram(trials, observed, observed_label, title)
     ax = new_axes(ax)
-    designs = [str(d) for d in trials["design"].unique()]  # in order of appearance, without a Python loop
-    bins = _bins(trials["estimate"].to_numpy(dtype=float))
-    summary = []
-    if len(designs) == 1:
-        design = designs[0]
-        benefit = trials["reports_benefit"].to_numpy(dtype=bool)
-        values = trials["estimate"].to_numpy(dtype=float)
-        weights = np.full(len(values), 100.0 / len(values))
-        what = "patient improved" if design == "case-report" else "significant improvement"
-        # Two stacked filled outlines, drawn as step-shaped fills (a PolyCollection each, whose limits
-        # matplotlib updates in one vectorised step, which keeps the trial simulator's redraws fast).
-        no, _ = np.histogram(values[~benefit], bins=bins, weights=weights[~benefit])
-        yes, _ = np.histogram(values[benefit], bins=bins, weights=weights[benefit])
-        ax.fill_between(
-            bins, np.append(no, no[-1]), step="post", color=OKABE_ITO["sky_blue"], lw=0, label="no benefit reported"
-        )
-        ax.fill_between(
-            bins,
-            np.append(no, no[-1]),
-            np.append(no + yes, (no + yes)[-1]),
-            step="post",
-            color=OKABE_ITO["vermillion"],
-            lw=0,
-            label=f"reports a benefit ({what})",
-        )
-        share = 100 * benefit.mean()
-        summary.append(
-            f"{simulated_design_labels(design).short}: {share:.0f} % report a benefit, "
-            f"average {signed_points(values.mean())} points"
-        )
-        default_title = f"{share:.0f} % of simulated {simulated_design_labels(design).plural} report a benefit"
-    else:
-        for colour, design in zip(PALETTE, designs, strict=False):
-            values = trials.loc[trials["design"] == design, "estimate"].to_numpy(dtype=float)
-            weights = np.full(len(values), 100.0 / len(values))
-            ax.hist(
-                values,
-                bins=bins,
-                weights=weights,
-                histtype="step",
-                linewidth=2,
-                color=colour,
-                label=simulated_design_labels(design).short,
-            )
-            summary.append(f"{simulated_design_labels(design).short} average {signed_points(values.mean())} points")
-        default_title = (
-            "Average estimate: "
-            + ", ".join(
-                f"{simulated_design_labels(d).short} "
-                f"{signed_points(trials.loc[trials['design'] == d, 'estimate'].mean())}"
-                for d in designs
-            )
-            + " points"
-        )
-    ax.axvline(0, color="#999999", linestyle="--", linewidth=1, label="no change")
+
+    # Each histogram is one step-shaped patch (filled between two step curves, or an outline) that
+    # update_estimate_distributions moves to new bars with StepPatch.set_data, building nothing. It is
+    # added with add_artist, not ax.stairs: stairs also walks every segment of the outline to update the
+    # data limits (about 15 ms a patch), and the limits are set below in any case.
+    filled = [OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]]
+    for k, (label, tops, bottoms) in enumerate(shown.series):
+        if bottoms is not None:
+            bars = StepPatch(tops, shown.edges, baseline=bottoms, fill=True, color=filled[k], lw=0)
+        else:
+            bars = StepPatch(tops, shown.edges, baseline=0, fill=False, color=PALETTE[k % len(PALETTE)], lw=2)
+        bars.set(label=label, gid="estimate-bars")
+        ax.add_artist(bars)
+    ax.axvline(0, color="#999999", linestyle="--", linewidth=1, label="no change", gid="estimate-zero")
     if observed is not None:
-        ax.axvline(observed, color=OKABE_ITO["black"], linewidth=1.5, label=f"{observed_label}: {observed:g}")
-    ax.set_ylim(0, ax.get_ylim()[1] * 1.35)  # headroom for the legend
+        ax.axvline(
+            observed,
+            color=OKABE_ITO["black"],
+            linewidth=1.5,
+            label=_observed_legend_label(observed, observed_label),
+            gid="estimate-observed",
+        )
+    ax.set_xlim(*shown.xlim)
+    ax.set_ylim(*shown.ylim)
     ax.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")
-    observed_text = "" if observed is None else f" A line marks {observed_label} at {observed:g} points."
-    return decorate(
-        ax,
-        title=title or default_title,
-        xlabel=ESTIMATE_LABEL,
-        ylabel="Share of simulated studies (%)",
-        alt=f"Histogram of the improvement estimated by {len(trials)} simulated studies. "
-        + "; ".join(summary)
-        + "."
-        + observed_text,
-    )
+    return decorate(ax, title=shown.title, xlabel=ESTIMATE_LABEL, ylabel=shown.ylabel, alt=shown.alt)
+
+
+def update_estimate_distributions(
+    ax: Axes,
+    trials: pd.DataFrame,
+    *,
+    observed: float | None = None,
+    observed_label: str = "observed",
+    title: str | None = None,
+) -> bool:
+    """Move the bars, title, limits and alt text of a :func:`plot_estimate_distributions` figure to ``trials``.
+
+    Returns False, changing nothing, when the figure cannot show ``trials`` without other artists or
+    another legend (other designs, a case report's "patient improved" for a trial's "significant
+    improvement", another observed line); then draw it afresh. The result looks exactly like
+    ``plot_estimate_distributions`` with the same arguments (a test compares the pixels).
+
+    >>> from mgedu.designs import simulate_trials
+    >>> ax = plot_estimate_distributions(simulate_trials("rct", 12, n_trials=200, seed=1))
+    >>> update_estimate_distributions(ax, simulate_trials("rct", 40, n_trials=200, seed=1))
+    True
+    >>> from mgedu.plots import alt_text
+    >>> alt_text(ax)[-47:], ax.get_ylabel()
+    ('RCT: 2 % report a benefit, average +0.0 points.', 'Share of studies per 0.25-point bin (%)')
+    >>> update_estimate_distributions(ax, simulate_trials("case-report", 1, n_trials=200, seed=1))
+    False
+    """
+    shown = _histogram(trials, observed, observed_label, title)
+    bars = [a for a in ax.patches if a.get_gid() == "estimate-bars"]
+    lines = [line for line in ax.get_lines() if line.get_gid() == "estimate-observed"]
+    expected_lines = [] if observed is None else [_observed_legend_label(observed, observed_label)]
+    if [bar.get_label() for bar in bars] != [label for label, _, _ in shown.series] or [
+        line.get_label() for line in lines
+    ] != expected_lines:
+        return False
+    for bar, (_, tops, bottoms) in zip(bars, shown.series, strict=True):
+        bar.set_data(tops, shown.edges, 0 if bottoms is None else bottoms)
+    ax.set_xlim(*shown.xlim)
+    ax.set_ylim(*shown.ylim)
+    decorate(ax, title=shown.title, ylabel=shown.ylabel, alt=shown.alt)
+    return True
 
 
 def plot_p_value_dance(

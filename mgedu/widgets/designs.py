@@ -1,8 +1,9 @@
 """The trial simulator widget: pick a design and see how often a useless treatment "works".
 
 Wiring only. The readout is :func:`mgedu.designs.describe_trial_simulation` and the figure is
-:func:`mgedu.plots.designs.plot_estimate_distributions` of the same cached, seeded simulation, so a
-test can drive the controls and compare the readout with the pure function.
+:func:`mgedu.plots.designs.plot_estimate_distributions` of the same cached, seeded simulation (moved to
+the next simulation in place by :func:`~mgedu.plots.designs.update_estimate_distributions` when the
+legend stays the same), so a test can drive the controls and compare the readout with the pure function.
 """
 
 from __future__ import annotations
@@ -15,7 +16,17 @@ from mgedu.widgets import make_explorer, responsive_layout
 
 if TYPE_CHECKING:
     import ipywidgets
+    import pandas as pd
     from matplotlib.axes import Axes
+
+
+def _trials(
+    design: str, n_per_arm: int, true_effect: float, placebo_response: float, regression_to_mean: bool
+) -> pd.DataFrame:
+    """The simulation the figure shows: the cached run the readout has just described."""
+    return simulate_for_display(
+        design, int(n_per_arm), float(true_effect), float(placebo_response), bool(regression_to_mean)
+    )
 
 
 def _draw(
@@ -23,10 +34,17 @@ def _draw(
 ) -> Axes:
     from mgedu.plots.designs import plot_estimate_distributions
 
-    trials = simulate_for_display(
-        design, int(n_per_arm), float(true_effect), float(placebo_response), bool(regression_to_mean)
-    )
+    trials = _trials(design, n_per_arm, true_effect, placebo_response, regression_to_mean)
     return plot_estimate_distributions(trials, ax=ax)
+
+
+def _update(
+    ax: Axes, design: str, n_per_arm: int, true_effect: float, placebo_response: float, regression_to_mean: bool
+) -> bool:
+    from mgedu.plots.designs import update_estimate_distributions
+
+    trials = _trials(design, n_per_arm, true_effect, placebo_response, regression_to_mean)
+    return update_estimate_distributions(ax, trials)
 
 
 def make_trial_simulator(
@@ -97,4 +115,6 @@ def make_trial_simulator(
             description="Regression to the mean (enrol only high scorers)",
         ),
     }
-    return make_explorer("trial-simulator", controls, describe_trial_simulation, _draw, sticky_limits=True)
+    return make_explorer(
+        "trial-simulator", controls, describe_trial_simulation, _draw, sticky_limits=True, update=_update
+    )
