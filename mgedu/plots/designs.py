@@ -168,6 +168,7 @@ def plot_estimate_distributions(
     'studies, in 0.5-point bins. RCT: 3 % report a benefit, average -0.2 points.'
     """
     from matplotlib.patches import StepPatch
+    from matplotlib.ticker import MaxNLocator
 
     shown = _histogram(trials, observed, observed_label, title)
     ax = new_axes(ax)
@@ -195,6 +196,9 @@ def plot_estimate_distributions(
         )
     ax.set_xlim(*shown.xlim)
     ax.set_ylim(*shown.ylim)
+    # Ticks on 1, 2 or 5 times a power of ten (Matplotlib's default also uses 2.5): labels stay short, so
+    # an explorer's figure, whose layout is fixed at its first drawing, never has them run into the label.
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=Y_STEPS, steps=[1, 2, 5, 10]))
     ax.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")
     return decorate(ax, title=shown.title, xlabel=ESTIMATE_LABEL, ylabel=shown.ylabel, alt=shown.alt)
 
