@@ -103,7 +103,10 @@ class LiveFigure:
 
         from mgedu.plots import new_axes
 
-        ax = new_axes(figsize=self.figsize)
+        # A title at the top of the axes (where Matplotlib would put it, with no ticks on top), so it is not
+        # placed anew on every drawing by measuring the tick labels.
+        with matplotlib.rc_context({"axes.titley": 1.0}):
+            ax = new_axes(figsize=self.figsize)
         self._keep_legend(ax)
         with matplotlib.rc_context({"axes.axisbelow": True}):
             ax = self.draw(ax, **values)
@@ -117,6 +120,10 @@ class LiveFigure:
             position = ax.get_position()
             fig.set_layout_engine("none")
             ax.set_position(position)
+            # The axis labels stay where this drawing put them too: Matplotlib otherwise measures every tick
+            # label on each full drawing to place them (with the layout frozen, they have nowhere else to go).
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_label_coords(*axis.label.get_position(), transform=axis.label.get_transform())
         self.fig, self.ax = fig, ax
         ax.set_axisbelow(True)
         self._base_children = {id(a) for a in self._static_artists(ax)}
