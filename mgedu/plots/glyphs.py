@@ -90,14 +90,36 @@ class GlyphCache:
         renderer.draw_text = MethodType(draw_text, renderer)
         renderer._mgedu_glyph_cache = self  # noqa: SLF001 - marks the renderer as served
 
+    @staticmethod
+    def _font_key(prop: Any) -> tuple[Any, ...]:
+        """What decides the font file for ``prop``: its own fields and the font lists of generic families.
+
+        Looking the font up (``findfont``) on every text cost more than drawing it from the cache."""
+        import matplotlib
+
+        families = tuple(prop.get_family())
+        generic = tuple(
+            tuple(matplotlib.rcParams[f"font.{family}"])
+            for family in families
+            if family in ("serif", "sans-serif", "cursive", "fantasy", "monospace")
+        )
+        return (
+            families,
+            generic,
+            prop.get_style(),
+            prop.get_variant(),
+            prop.get_weight(),
+            prop.get_stretch(),
+            prop.get_file(),
+        )
+
     def _layout_key(self, renderer: Any, s: str, prop: Any, mtext: Any) -> tuple[Any, ...]:
         from matplotlib.backends.backend_agg import get_hinting_flag
 
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
-        font = renderer._prepare_font(prop)  # noqa: SLF001 - Agg's own font lookup
         return (
-            font,
+            self._font_key(prop),
             prop.get_size_in_points(),
             renderer.dpi,
             s,
@@ -106,30 +128,22 @@ class GlyphCache:
             None if language is None else repr(language),
         )
 
-    def _layout(self, renderer: Any, s: str, prop: Any, mtext: Any) -> list[tuple[Any, int, float, float]]:
+    def _layout(
+        self, renderer: Any, s: str, prop: Any, mtext: Any, key: tuple[Any, ...]
+    ) -> list[tuple[Any, int, float, float]]:
+        """The glyphs of ``s`` (font, glyph index, x and y offset), laid out once per ``key``."""
         from matplotlib.backends.backend_agg import get_hinting_flag
 
-        features = mtext.get_fontfeatures() if mtext is not None else None
-        language = mtext.get_language() if mtext is not None else None
-        font = renderer._prepare_font(prop)  # noqa: SLF001 - Agg's own font lookup
-        key = (
-            font,
-            prop.get_size_in_points(),
-            renderer.dpi,
-            s,
-            get_hinting_flag(),
-            None if features is None else tuple(features),
-            None if language is None else repr(language),
-        )
         items = self._layouts.get(key)
         if items is None:
+            font = renderer._prepare_font(prop)  # noqa: SLF001 - Agg's own font lookup
             items = [
                 (item.ft_object, item.glyph_index, item.x, item.y)
-                for item in font._layout(
+                for item in font._layout(  # noqa: SLF001
                     s,
                     flags=get_hinting_flag(),
-                    features=features,  # noqa: SLF001
-                    language=language,
+                    features=mtext.get_fontfeatures() if mtext is not None else None,
+                    language=mtext.get_language() if mtext is not None else None,
                 )
             ]
             self._layouts[key] = items
@@ -142,7 +156,8 @@ class GlyphCache:
         from matplotlib.ft2font import RenderMode
 
         try:
-            items = self._layout(renderer, s, prop, mtext)
+            layout_key = self._layout_key(renderer, s, prop, mtext)
+            items = self._layout(renderer, s, prop, mtext, layout_key)
         except TypeError:  # an unhashable font feature or language: let Agg draw it
             return False
         if len(self._glyphs) > MAX_GLYPHS:
@@ -159,7 +174,7 @@ class GlyphCache:
         # same fractions, every glyph lands on the same sub-pixel offset, so the string's bitmap is the same.
         origin_x, origin_y = round(0x40 * x), round(0x40 * (height - y))
         string_key = (
-            self._layout_key(renderer, s, prop, mtext),
+            layout_key,
             matrix_key,
             (0x40 * x) - origin_x,
             (0x40 * (height - y)) - origin_y,
