@@ -276,9 +276,29 @@ def _rda_text(reading: LabelReading) -> str:
     return f"{ref.kind} {low:g} mg" if low == high else f"{ref.kind} {low:g} or {high:g} mg"
 
 
+#: The label reader's axis ends on one of these times a power of ten: a fifth to a quarter of room past
+#: the largest mark, and the same axis for nearby amounts (an explorer redraws only the bar and marks).
+NICE_AXIS_ENDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_axis_end(value: float) -> float:
+    """The smallest of :data:`NICE_AXIS_ENDS` times a power of ten that is at least ``value`` (> 0).
+
+    >>> nice_axis_end(437.5), nice_axis_end(7899.2), nice_axis_end(1.0)
+    (500.0, 8000.0, 1.0)
+    """
+    import math
+
+    if not value > 0 or not math.isfinite(value):
+        raise ValueError(f"value must be a positive finite number, got {value!r}")
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(round(end * power, 10) for end in NICE_AXIS_ENDS if end * power >= value * (1 - 1e-12))
+
+
 def _label_x_max(reading: LabelReading) -> float:
     _, high = reading.assessment.reference.rda_range_mg
-    return max(reading.elemental_mg, high, reading.assessment.reference.ul_supplemental_mg or 0) * 1.25
+    largest = max(reading.elemental_mg, high, reading.assessment.reference.ul_supplemental_mg or 0)
+    return nice_axis_end(largest * 1.2)
 
 
 def _label_title(reading: LabelReading) -> str:
