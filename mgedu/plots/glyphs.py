@@ -58,6 +58,7 @@ class GlyphCache:
         self._layouts: dict[tuple[Any, ...], list[tuple[Any, int, float, float]]] = {}
         # (layout key, rotation, sub-pixel position, ...) -> (coverage, left, top relative to the origin)
         self._strings: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
+        self._heights: dict[tuple[Any, ...], tuple[float | None, float | None, float | None]] = {}
         self._seen: set[tuple[Any, ...]] = set()  # strings drawn once at their position (composed the next time)
         self.rasterised = 0  # glyphs FreeType had to render
         self.reused = 0  # glyphs pasted from the cache
@@ -88,6 +89,10 @@ class GlyphCache:
                 original(this, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
 
         renderer.draw_text = MethodType(draw_text, renderer)
+        # Matplotlib asks a renderer that has this method for a font's line metrics (ascent, descent and
+        # line gap, read from its tables) before laying out each text, and reads the tables itself otherwise:
+        # twice per text and drawing, a fifth of a full redraw of an explorer's figure.
+        renderer._get_font_height_metrics = MethodType(self._font_height_metrics, renderer)  # noqa: SLF001
         renderer._mgedu_glyph_cache = self  # noqa: SLF001 - marks the renderer as served
 
     @staticmethod
@@ -112,6 +117,15 @@ class GlyphCache:
             prop.get_stretch(),
             prop.get_file(),
         )
+
+    def _font_height_metrics(self, renderer: Any, prop: Any) -> tuple[float | None, float | None, float | None]:
+        """(ascent, descent, line gap) in pixels for ``prop``, as :meth:`matplotlib.text.Text._get_layout`
+        reads them from the font's OS/2 or hhea table; kept per font, size and dpi."""
+        key = (self._font_key(prop), prop.get_size_in_points(), renderer.dpi)
+        found = self._heights.get(key)
+        if found is None:
+            found = self._heights[key] = _font_height_metrics(prop, renderer.dpi)
+        return found
 
     def _layout_key(self, renderer: Any, s: str, prop: Any, mtext: Any) -> tuple[Any, ...]:
         from matplotlib.backends.backend_agg import get_hinting_flag
@@ -226,6 +240,30 @@ class GlyphCache:
                 self._seen.clear()
             self._strings[string_key] = _composed(pieces)
         return True
+
+
+def _font_height_metrics(prop: Any, dpi: float) -> tuple[float | None, float | None, float | None]:
+    """A font's ascent, descent and line gap at ``prop``'s size, in pixels, from its OS/2 table (or hhea),
+    as Matplotlib's text layout reads them; (None, None, None) if the font has neither table.
+
+    >>> from matplotlib.font_manager import FontProperties
+    >>> [round(v, 2) for v in _font_height_metrics(FontProperties(family="DejaVu Sans", size=10), 72)]
+    [7.6, 2.4, 2.0]
+    """
+    from matplotlib.font_manager import fontManager, get_font
+
+    font = get_font(fontManager._find_fonts_by_props(prop))  # noqa: SLF001 - as Text._get_layout finds it
+    for table_name, gap_key, ascent_key, descent_key in (
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        # The same operations in the same order as Matplotlib, so the numbers are equal to the last bit.
+        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+        return table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
+    return None, None, None
 
 
 def _composed(pieces: list[tuple[Any, int, int]]) -> tuple[Any, int, int]:
