@@ -391,6 +391,30 @@ def add_gated_explorers(folder: Path) -> list[Path]:
     return written
 
 
+#: The smallest explorer: a slider whose value the readout repeats (nothing computed, no figure).
+ROUND_TRIP_CELL = """import ipywidgets as widgets
+from mgedu.widgets import make_explorer
+
+make_explorer(
+    "round-trip",
+    {"x": widgets.IntSlider(value=50, min=0, max=100, description="x", continuous_update=False)},
+    lambda x: f"The slider is at {x}.",
+)"""
+
+
+def add_round_trip_notebook(folder: Path) -> Path:
+    """Write ``bench-round-trip.ipynb``: the smallest explorer, timed like the others. Its time is the round
+    trip every explorer pays (page, Jupyter server, kernel and back), whatever it computes or draws."""
+    import nbformat
+
+    first = nbformat.read(sorted(folder.glob("[0-9]*.ipynb"))[0], as_version=4)
+    cell = nbformat.v4.new_code_cell(ROUND_TRIP_CELL)
+    cell.metadata["tags"] = ["nbval-ignore-output"]
+    target = folder / "bench-round-trip.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata=first.metadata), target)
+    return target
+
+
 def bench_browser(notebooks: Path, changes: int = CHANGES) -> dict[str, Any]:
     """Time every explorer of every notebook in ``notebooks``; return {explorer name: figures}."""
     reason = chromium_missing_reason()
@@ -406,6 +430,7 @@ def bench_browser(notebooks: Path, changes: int = CHANGES) -> dict[str, Any]:
         browser = Chromium(work / "chromium", work / "logs" / "chromium.log")
         try:
             add_gated_explorers(server.root / "notebooks")
+            add_round_trip_notebook(server.root / "notebooks")
             server.start()
             browser.start()
             context = browser.browser.new_context(viewport={"width": 1366, "height": 900})
