@@ -200,7 +200,7 @@ def run_in_own_loop(coroutine: Any) -> None:
 def test_latest_wins_runs_once_for_a_burst_inside_an_event_loop():
     seen = []
     state = {"value": 0}
-    job = LatestWins(lambda: seen.append(state["value"]))
+    job = LatestWins(lambda: seen.append(state["value"]), defer_in=lambda: True)  # as in a kernel
 
     async def burst():
         for value in range(1, 21):
@@ -215,15 +215,29 @@ def test_latest_wins_runs_once_for_a_burst_inside_an_event_loop():
 
 def test_latest_wins_flush_leaves_nothing_for_the_scheduled_run():
     seen = []
-    job = LatestWins(lambda: seen.append("drawn"))
+    job = LatestWins(lambda: seen.append("drawn"), defer_in=lambda: True)
 
     async def go():
         job.request()
+        assert seen == []  # deferred, as in a kernel
         job.flush()  # e.g. the explorer's first figure, drawn at once
         await asyncio.sleep(0)
 
     run_in_own_loop(go())
     assert seen == ["drawn"]
+
+
+def test_latest_wins_runs_at_once_in_another_librarys_loop():
+    """Outside a kernel, a running event loop (Playwright's, in the browser tests' process) does not defer
+    the work: an explorer built there shows its readout as soon as a control changes."""
+    seen = []
+    job = LatestWins(lambda: seen.append("drawn"))
+
+    async def go():
+        job.request()
+        assert seen == ["drawn"]
+
+    run_in_own_loop(go())
 
 
 @pytest.mark.parametrize(

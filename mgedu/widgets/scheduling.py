@@ -2,9 +2,10 @@
 
 A dragged slider sends a burst of changes. Drawing a figure for every one of them would build a
 backlog (the picture trails the hand). :class:`LatestWins` defers the work to the event loop when one
-is running (inside a Jupyter kernel, comm messages are handled on it), so requests that arrive before
-it runs are merged and the work sees only the newest values. Without a running loop (tests, scripts,
-doctests) the work runs at once, so results are immediate and deterministic there.
+is running inside an IPython kernel (Jupyter, Colab; its comm messages are handled on that loop), so
+requests that arrive before it runs are merged and the work sees only the newest values. Elsewhere (tests,
+scripts, doctests, and code that merely shares a thread with another library's loop, such as
+Playwright's) the work runs at once, so results are immediate and deterministic there.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ class LatestWins:
     ['drawn', 'drawn']
     """
 
-    def __init__(self, work: Callable[[], None]) -> None:
+    def __init__(self, work: Callable[[], None], *, defer_in: Callable[[], bool] | None = None) -> None:
         self.work = work
+        self.defer_in = in_kernel if defer_in is None else defer_in  # where a running loop defers the work
         self.requested = 0
         self.done = 0
         self.runs = 0
@@ -41,6 +43,8 @@ class LatestWins:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
+            loop = None
+        if loop is None or not self.defer_in():
             self.flush()
             return
         if self.requested == self.done + 1:  # the first request since the last run: schedule one run
@@ -59,3 +63,19 @@ class LatestWins:
         self.done = self.requested
         self.runs += 1
         self.work()
+
+
+def in_kernel() -> bool:
+    """Whether this code runs in an IPython kernel, whose event loop handles the widgets' messages.
+
+    >>> in_kernel()  # a doctest is not a kernel
+    False
+    """
+    import sys
+
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
