@@ -217,7 +217,7 @@ def update_label_reading(ax: Axes, reading: LabelReading) -> bool:
         or len(rda) != 1
         or rda[0].get_label() != wanted_rda
         or bool(parts["label-ul"]) != (ul is not None)
-        or _same_colour(parts["label-bar"][0].get_facecolor(), _label_bar_colour(reading)) is False
+        or not _same_colour(parts["label-bar"][0].get_facecolor(), _label_bar_colour(reading))
     ):
         return False
     parts["label-bar"][0].set_width(reading.elemental_mg)
