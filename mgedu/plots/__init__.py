@@ -117,6 +117,38 @@ def decorate(
     return ax
 
 
+def artists_by_gid(ax: Axes, gids: tuple[str, ...]) -> dict[str, list[Any]]:
+    """The artists of ``ax`` carrying each of ``gids`` (their ``gid``), in drawing order: how an ``update_*``
+    companion of a plot function finds what the plot function drew.
+
+    >>> ax = new_axes(); _ = ax.plot([0, 1], gid="curve"); _ = ax.axvline(0.5, gid="marker")
+    >>> {gid: len(found) for gid, found in artists_by_gid(ax, ("curve", "marker", "label")).items()}
+    {'curve': 1, 'marker': 1, 'label': 0}
+    """
+    found: dict[str, list[Any]] = {gid: [] for gid in gids}
+    for artist in ax.get_children():
+        if artist.get_gid() in found:
+            found[artist.get_gid()].append(artist)
+    return found
+
+
+def round_out(low: float, high: float, steps: float) -> tuple[float, float]:
+    """``low`` and ``high`` rounded outwards to whole multiples of a round step (1, 2 or 5 times a power of
+    ten) of about (high - low) / ``steps``: axis ends that nearby data share.
+
+    >>> round_out(-1.3, 15.2, 10), round_out(0.0, 420.0, 5)
+    ((-2.0, 16.0), (0.0, 500.0))
+    """
+    import math
+
+    rough = (high - low) / steps
+    if not rough > 0 or not math.isfinite(rough):
+        raise ValueError(f"high must be above low and both finite, got low={low!r}, high={high!r}")
+    power = 10.0 ** math.floor(math.log10(rough))
+    step = next(float(k * power) for k in (1, 2, 5, 10) if k * power >= rough)
+    return float(math.floor(low / step) * step), float(math.ceil(high / step) * step)
+
+
 def set_alt(ax_or_fig: Axes | Figure, text: str) -> None:
     """Attach alt text (a plain description of what the figure shows) to a figure."""
     fig = _figure_of(ax_or_fig)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mgedu.design_summaries import signed_points
-from mgedu.plots import OKABE_ITO, PALETTE, decorate, new_axes
+from mgedu.plots import OKABE_ITO, PALETTE, artists_by_gid, decorate, new_axes, round_out
 from mgedu.study_designs import simulated_design_labels
 
 if TYPE_CHECKING:
@@ -58,14 +58,6 @@ def estimate_bins(values: np.ndarray) -> np.ndarray:
         if last - first <= MAX_BINS:
             break
     return (first + np.arange(int(last - first) + 1)) * width
-
-
-def _round_out(low: float, high: float, steps: float) -> tuple[float, float]:
-    """``low`` and ``high`` rounded outwards to whole multiples of a round step of about (high - low) / steps."""
-    rough = (high - low) / steps
-    power = 10.0 ** np.floor(np.log10(rough))
-    step = next(float(k * power) for k in (1, 2, 5, 10) if k * power >= rough)
-    return float(np.floor(low / step) * step), float(np.ceil(high / step) * step)
 
 
 @dataclass(frozen=True)
@@ -126,8 +118,8 @@ def _histogram(trials: pd.DataFrame, observed: float | None, observed_label: str
     return _Histogram(
         edges=edges,
         series=series,
-        xlim=_round_out(low, high, X_STEPS),
-        ylim=_round_out(0.0, tallest * LEGEND_HEADROOM, Y_STEPS),
+        xlim=round_out(low, high, X_STEPS),
+        ylim=round_out(0.0, tallest * LEGEND_HEADROOM, Y_STEPS),
         title=title or default_title,
         ylabel=f"Share of studies per {width:g}-point bin (%)",
         alt=f"Histogram of the improvement estimated by {len(trials)} simulated studies, in {width:g}-point bins. "
@@ -229,8 +221,8 @@ def update_estimate_distributions(
     False
     """
     shown = _histogram(trials, observed, observed_label, title)
-    bars = [a for a in ax.patches if a.get_gid() == "estimate-bars"]
-    lines = [line for line in ax.get_lines() if line.get_gid() == "estimate-observed"]
+    parts = artists_by_gid(ax, ("estimate-bars", "estimate-observed"))
+    bars, lines = parts["estimate-bars"], parts["estimate-observed"]
     expected_lines = [] if observed is None else [_observed_legend_label(observed, observed_label)]
     if [bar.get_label() for bar in bars] != [label for label, _, _ in shown.series] or [
         line.get_label() for line in lines

@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from mgedu.plots import OKABE_ITO, decorate, new_axes
+from mgedu.plots import OKABE_ITO, artists_by_gid, decorate, new_axes, round_out
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -206,7 +206,7 @@ def update_label_reading(ax: Axes, reading: LabelReading) -> bool:
     >>> update_label_reading(ax, read_label("citrate", 300)), ax.get_title()[:30]
     (True, '48 mg elemental: 15 % of the R')
     """
-    parts = {gid: [a for a in ax.get_children() if a.get_gid() == gid] for gid in _LABEL_GIDS}
+    parts = artists_by_gid(ax, _LABEL_GIDS)
     ref = reading.assessment.reference
     low, high = ref.rda_range_mg
     ul = ref.ul_supplemental_mg
@@ -276,29 +276,12 @@ def _rda_text(reading: LabelReading) -> str:
     return f"{ref.kind} {low:g} mg" if low == high else f"{ref.kind} {low:g} or {high:g} mg"
 
 
-#: The label reader's axis ends on one of these times a power of ten: a fifth to a quarter of room past
-#: the largest mark, and the same axis for nearby amounts (an explorer redraws only the bar and marks).
-NICE_AXIS_ENDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-
-
-def nice_axis_end(value: float) -> float:
-    """The smallest of :data:`NICE_AXIS_ENDS` times a power of ten that is at least ``value`` (> 0).
-
-    >>> nice_axis_end(437.5), nice_axis_end(7899.2), nice_axis_end(1.0)
-    (500.0, 8000.0, 1.0)
-    """
-    import math
-
-    if not value > 0 or not math.isfinite(value):
-        raise ValueError(f"value must be a positive finite number, got {value!r}")
-    power = 10.0 ** math.floor(math.log10(value))
-    return next(round(end * power, 10) for end in NICE_AXIS_ENDS if end * power >= value * (1 - 1e-12))
-
-
 def _label_x_max(reading: LabelReading) -> float:
     _, high = reading.assessment.reference.rda_range_mg
     largest = max(reading.elemental_mg, high, reading.assessment.reference.ul_supplemental_mg or 0)
-    return nice_axis_end(largest * 1.2)
+    # Room past the largest mark, and an end on a round step: nearby amounts share the axis (an explorer then
+    # redraws only the bar and marks).
+    return round_out(0.0, largest * 1.2, 5)[1]
 
 
 def _label_title(reading: LabelReading) -> str:

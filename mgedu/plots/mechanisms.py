@@ -26,7 +26,7 @@ from mgedu.mechanisms import (
     nmda_unblocked_fraction,
     supplement_block_table,
 )
-from mgedu.plots import OKABE_ITO, PALETTE, decorate, new_axes, set_alt
+from mgedu.plots import OKABE_ITO, PALETTE, artists_by_gid, decorate, new_axes, set_alt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -137,7 +137,7 @@ def update_nmda_block(
     False
     """
     levels = _as_tuple(mg_mm)
-    parts = {gid: [a for a in ax.get_children() if a.get_gid() == gid] for gid in _NMDA_GIDS}
+    parts = artists_by_gid(ax, _NMDA_GIDS)
     curves, reference = parts["nmda-curve"], parts["nmda-reference"]
     expected_reference = [] if reference_mg_mm is None else [_nmda_reference_label(reference_mg_mm)]
     if (
