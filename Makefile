@@ -11,6 +11,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
+# pip puts uv (at the version tests/requirements.txt pins) into the fresh venv; uv then installs the same
+# exact pins pip would, downloading in parallel (about 20 s instead of 2-3 minutes on an empty cache), and
+# compiles bytecode as pip does.
+UV_PIN := $(shell grep -m1 '^uv==' tests/requirements.txt)
+UV     := $(BIN)/uv
+INSTALL := $(UV) pip install --quiet --python $(BIN)/python --compile-bytecode
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 LITE_STAMP    := $(VENV)/.lite-installed
@@ -23,18 +29,22 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mgedu needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=python3.11 (or newer).")'
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME_STAMP): $(BIN)/python binder/requirements.txt pyproject.toml
-	$(PIP) install -q -r binder/requirements.txt
-	$(PIP) install -q --no-deps -e .
+$(UV): $(BIN)/python tests/requirements.txt
+	$(PIP) install -q $(UV_PIN)
+	@touch $@
+
+$(RUNTIME_STAMP): $(UV) binder/requirements.txt pyproject.toml
+	$(INSTALL) -r binder/requirements.txt
+	$(INSTALL) --no-deps -e .
 	@touch $@
 
 $(TEST_STAMP): $(RUNTIME_STAMP) tests/requirements.txt
-	$(PIP) install -q -r tests/requirements.txt
+	$(INSTALL) -r tests/requirements.txt
 	@touch $@
 
 # The site builder only (pyproject's `lite` extra at the versions tests/requirements.txt pins).
 $(LITE_STAMP): $(RUNTIME_STAMP) tests/requirements.txt pyproject.toml
-	$(PIP) install -q -c tests/requirements.txt $$($(BIN)/python -m tools.lite --requirements)
+	$(INSTALL) -c tests/requirements.txt $$($(BIN)/python -m tools.lite --requirements)
 	@touch $@
 
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
