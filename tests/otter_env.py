@@ -9,8 +9,9 @@ and the kernel come from there. Rebuilt when the requirements file changes.
 Regenerate the pins after changing otter's version: make a venv like this one, ``pip install
 otter-grader[grading]==X`` into it, ``pip freeze --path <its site-packages>``, and leave out what
 neither ``otter assign`` nor ``otter run`` imports (see the comment in the requirements file); the
-slow test shows whether the result still works. The venv has no pip of its own: the project's pip
-installs into it (``pip --python``), which saves bootstrapping one.
+slow test shows whether the result still works. The venv has no pip of its own: the project's uv (or,
+without uv, its pip) installs into it (``--python``), which saves bootstrapping one; uv downloads the
+wheels in parallel and compiles bytecode as pip does.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+
+from environments import uv_executable
 
 REPO = Path(__file__).resolve().parents[1]
 REQUIREMENTS = REPO / "tests" / "otter-requirements.txt"
@@ -33,7 +36,7 @@ def otter_env() -> Path:
     otter = OTTER_VENV / "bin" / "otter"
     if otter.exists() and stamp.exists() and stamp.read_text() == digest:
         return otter
-    # No pip of its own (bootstrapping one costs several seconds): the project's pip installs into it.
+    # No pip of its own (bootstrapping one costs several seconds): the project's uv or pip installs into it.
     subprocess.run([sys.executable, "-m", "venv", "--clear", "--without-pip", str(OTTER_VENV)], check=True)
     python = OTTER_VENV / "bin" / "python"
     purelib = subprocess.run(
@@ -44,8 +47,11 @@ def otter_env() -> Path:
     ).stdout.strip()
     shared = sysconfig.get_paths()["purelib"]
     Path(purelib, "zz_mgedu_project_venv.pth").write_text(f"import site; site.addsitedir({shared!r})\n")
-    subprocess.run(
-        [
+    uv = uv_executable()
+    installer = (
+        [uv, "pip", "install", "--quiet", "--python", str(python), "--compile-bytecode"]
+        if uv
+        else [
             sys.executable,
             "-m",
             "pip",
@@ -55,11 +61,8 @@ def otter_env() -> Path:
             "-q",
             "--disable-pip-version-check",
             "--no-input",
-            "--no-deps",
-            "-r",
-            str(REQUIREMENTS),
-        ],
-        check=True,
+        ]
     )
+    subprocess.run([*installer, "--no-deps", "-r", str(REQUIREMENTS)], check=True)
     stamp.write_text(digest)
     return otter
