@@ -1,4 +1,5 @@
-"""Shared fixtures: a throwaway copy of the seed corpus and data tables that a test may break."""
+"""Shared fixtures: a throwaway copy of the seed corpus and data tables that a test may break; and the
+order in which the two test workers get the files (``scheduling.py``)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,13 @@ def corpus(tmp_path: Path) -> Corpus:
     shutil.copytree(REPO / "seeds", seeds)
     shutil.copytree(REPO / "mgedu" / "data", data)
     return Corpus(seeds, data)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """With ``--dist loadfile`` (as ``make test`` runs), the longest files first (``scheduling.py``)."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from scheduling import longest_first_scheduler
+
+    return longest_first_scheduler(config, log)
