@@ -149,3 +149,26 @@ def test_non_randomised_evidence_can_be_rated_up_and_hits_the_ceiling():
 def test_unknown_start_outcome_is_refused():
     with pytest.raises(ValueError, match="row_id must be one of"):
         make_grade_worksheet("rls:total-sleep-time")
+
+
+@pytest.mark.parametrize("reveal", [False, True])
+def test_a_new_outcome_answers_once_with_its_own_ratings(reveal):
+    """Choosing an outcome resets the toggles together: the readout and the reasoning change once, to the new
+    outcome's, never to a mixture of the new outcome and the last one's ratings (one message per control)."""
+    sheet = make_grade_worksheet("rls:rls-severity", reveal=reveal)
+    if not reveal:
+        sheet.controls["start"].value = "high"
+    for name in ("risk_of_bias", "imprecision", "inconsistency"):
+        sheet.controls[name].value = -1
+    shown: list[str] = []
+    sheet.readout.observe(lambda change: shown.append(change["new"]), names="value")
+    details: list[str] = []
+    sheet.detail.observe(lambda change: details.append(change["new"]), names="value")
+    sheet.controls["row_id"].value = "insomnia:sleep-onset-latency"
+    assert shown == [sheet.readout.value], shown
+    assert len(details) == 1
+    values = sheet.values()
+    expected = describe_grade_choice(**values, reveal=True) if reveal else describe_blank_worksheet(**values)
+    assert sheet.readout.value == __import__("html").escape(expected)
+    ratings = domain_ratings("insomnia", "sleep-onset-latency") if reveal else {}
+    assert all(sheet.controls[name].value == ratings.get(name, 0) for name in DOMAINS)

@@ -240,6 +240,31 @@ def test_latest_wins_runs_at_once_in_another_librarys_loop():
     run_in_own_loop(go())
 
 
+def test_resets_set_the_other_controls_and_answer_once():
+    import ipywidgets as widgets
+
+    from mgedu.widgets import make_explorer
+
+    controls = {"kind": widgets.Dropdown(options=["a", "b"], value="a"), "level": widgets.IntSlider(value=3)}
+    calls: list[dict[str, Any]] = []
+
+    def describe(kind: str, level: int) -> str:
+        calls.append({"kind": kind, "level": level})
+        return f"{kind} at {level}"
+
+    box = make_explorer("demo", controls, describe, resets={"kind": lambda kind: {"level": 0 if kind == "b" else 5}})
+    calls.clear()
+    controls["kind"].value = "b"
+    assert calls == [{"kind": "b", "level": 0}] and box.readout.value == "b at 0"
+    controls["level"].value = 7  # an ordinary change still answers at once
+    assert box.readout.value == "b at 7"
+    with pytest.raises(ValueError, match="resets names colour, not among the controls: kind, level"):
+        make_explorer("demo", controls, describe, resets={"colour": lambda _: {}})
+    box = make_explorer("demo", controls, describe, resets={"kind": lambda _: {"size": 1}})
+    with pytest.raises(ValueError, match="resets\\['kind'\\] set 'size', which is not one of the controls"):
+        controls["kind"].value = "a"
+
+
 @pytest.mark.parametrize(
     "factory", ["mechanisms.make_nmda_explorer", "designs.make_trial_simulator", "doses.make_label_reader"]
 )

@@ -35,6 +35,15 @@ LEGEND_HEADROOM = 1.35
 #: figure keeps its axes, and can be redrawn by blitting, while a slider moves), at the price of a little
 #: more room around the bars.
 X_STEPS, Y_STEPS = 10, 5
+#: The legend's options, shared by the plot function and its update companion (which builds the legend
+#: again when the entries' wording changes, e.g. a case report's "patient improved").
+ESTIMATE_LEGEND: dict[str, object] = {
+    "loc": "upper left",
+    "fontsize": 8,
+    "frameon": True,
+    "framealpha": 0.9,
+    "edgecolor": "none",
+}
 
 
 def estimate_bins(values: np.ndarray) -> np.ndarray:
@@ -191,7 +200,7 @@ def plot_estimate_distributions(
     # Ticks on 1, 2 or 5 times a power of ten (Matplotlib's default also uses 2.5): labels stay short, so
     # an explorer's figure, whose layout is fixed at its first drawing, never has them run into the label.
     ax.yaxis.set_major_locator(MaxNLocator(nbins=Y_STEPS, steps=[1, 2, 5, 10]))
-    ax.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")
+    ax.legend(**ESTIMATE_LEGEND)  # type: ignore[arg-type]
     return decorate(ax, title=shown.title, xlabel=ESTIMATE_LABEL, ylabel=shown.ylabel, alt=shown.alt)
 
 
@@ -205,10 +214,12 @@ def update_estimate_distributions(
 ) -> bool:
     """Move the bars, title, limits and alt text of a :func:`plot_estimate_distributions` figure to ``trials``.
 
-    Returns False, changing nothing, when the figure cannot show ``trials`` without other artists or
-    another legend (other designs, a case report's "patient improved" for a trial's "significant
-    improvement", another observed line); then draw it afresh. The result looks exactly like
-    ``plot_estimate_distributions`` with the same arguments (a test compares the pixels).
+    Returns False, changing nothing, when the figure cannot show ``trials`` without other artists (other
+    designs or another number of them, another observed line); then draw it afresh. When only the
+    legend's wording changes (a case report's "patient improved" for a trial's "significant
+    improvement"), the bars are relabelled and the legend built again, as the plot function builds it. The
+    result looks exactly like ``plot_estimate_distributions`` with the same arguments (a test compares the
+    pixels).
 
     >>> from mgedu.designs import simulate_trials
     >>> ax = plot_estimate_distributions(simulate_trials("rct", 12, n_trials=200, seed=1))
@@ -218,18 +229,28 @@ def update_estimate_distributions(
     >>> alt_text(ax)[-47:], ax.get_ylabel()
     ('RCT: 2 % report a benefit, average +0.0 points.', 'Share of studies per 0.25-point bin (%)')
     >>> update_estimate_distributions(ax, simulate_trials("case-report", 1, n_trials=200, seed=1))
+    True
+    >>> [text.get_text() for text in ax.get_legend().get_texts()][1]
+    'reports a benefit (patient improved)'
+    >>> import pandas as pd
+    >>> both = pd.concat([simulate_trials(d, 12, n_trials=200, seed=1) for d in ("rct", "open-label")])
+    >>> update_estimate_distributions(ax, both)  # two outlines, not one split histogram: draw afresh
     False
     """
     shown = _histogram(trials, observed, observed_label, title)
     parts = artists_by_gid(ax, ("estimate-bars", "estimate-observed"))
     bars, lines = parts["estimate-bars"], parts["estimate-observed"]
     expected_lines = [] if observed is None else [_observed_legend_label(observed, observed_label)]
-    if [bar.get_label() for bar in bars] != [label for label, _, _ in shown.series] or [
+    if [bar.get_fill() for bar in bars] != [bottoms is not None for _, _, bottoms in shown.series] or [
         line.get_label() for line in lines
     ] != expected_lines:
         return False
-    for bar, (_, tops, bottoms) in zip(bars, shown.series, strict=True):
+    relabelled = [bar.get_label() for bar in bars] != [label for label, _, _ in shown.series]
+    for bar, (label, tops, bottoms) in zip(bars, shown.series, strict=True):
         bar.set_data(tops, shown.edges, 0 if bottoms is None else bottoms)
+        bar.set_label(label)
+    if relabelled:
+        ax.legend(**ESTIMATE_LEGEND)  # type: ignore[arg-type]
     ax.set_xlim(*shown.xlim)
     ax.set_ylim(*shown.ylim)
     decorate(ax, title=shown.title, ylabel=shown.ylabel, alt=shown.alt)

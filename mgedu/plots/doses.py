@@ -138,6 +138,16 @@ LABEL_READING_FIGSIZE: tuple[float, float] = (7.0, 2.6)
 #: A mark's value is written on its left only if the mark is at least this share of the axis from its
 #: start (room for "RDA 320 or 360 mg" at the label reader's width).
 LABEL_VALUE_ROOM = 0.2
+#: The label reader's legend options, shared by the plot function and its update companion (which builds
+#: the legend again when an entry's colour or wording changes).
+LABEL_LEGEND: dict[str, object] = {
+    "loc": "upper right",
+    "fontsize": 8,
+    "ncol": 3,
+    "frameon": True,
+    "framealpha": 0.9,
+    "edgecolor": "none",
+}
 
 
 def plot_label_reading(reading: LabelReading, ax: Axes | None = None) -> Axes:
@@ -188,7 +198,7 @@ def plot_label_reading(reading: LabelReading, ax: Axes | None = None) -> Axes:
     ax.set_yticks([])
     ax.set_ylim(-0.4, 1.3)
     ax.set_xlim(0, _label_x_max(reading))
-    ax.legend(loc="upper right", fontsize=8, ncol=3, frameon=True, framealpha=0.9, edgecolor="none")
+    ax.legend(**LABEL_LEGEND)  # type: ignore[arg-type]
     return decorate(ax, title=_label_title(reading), xlabel="Elemental magnesium per day (mg)", alt=_label_alt(reading))
 
 
@@ -196,31 +206,41 @@ def update_label_reading(ax: Axes, reading: LabelReading) -> bool:
     """Move the bar, the marks and their values, the title and the alt text of a :func:`plot_label_reading`
     figure to another reading, in place.
 
-    Returns False, changing nothing, when the figure needs other artists or another legend: a reference
-    of another kind (an AI instead of an RDA), a disputed range instead of one value, a UL appearing or
-    disappearing, or the bar changing colour (it turns red above the UL, and the legend shows its colour).
-    The result looks exactly like ``plot_label_reading`` of the same reading (a test compares the pixels).
+    Returns False, changing nothing, when the figure needs other artists: a disputed range instead of one
+    value (a band, not a line) or a UL appearing or disappearing. When only the legend changes (the bar
+    turns red above the UL; an AI instead of an RDA), the bar is recoloured or the mark relabelled and the
+    legend built again, as the plot function builds it. The result looks exactly like
+    ``plot_label_reading`` of the same reading (a test compares the pixels).
 
     >>> from mgedu.intake import read_label
     >>> ax = plot_label_reading(read_label("oxide", 250))
     >>> update_label_reading(ax, read_label("citrate", 300)), ax.get_title()[:30]
     (True, '48 mg elemental: 15 % of the R')
+    >>> update_label_reading(ax, read_label("citrate", 3000))  # above the UL: the bar turns red
+    True
+    >>> from matplotlib.colors import to_hex
+    >>> [to_hex(entry.get_facecolor()) for entry in ax.get_legend().legend_handles if hasattr(entry, "get_facecolor")]
+    ['#d55e00']
     """
     parts = artists_by_gid(ax, _LABEL_GIDS)
     ref = reading.assessment.reference
     low, high = ref.rda_range_mg
     ul = ref.ul_supplemental_mg
     rda = parts["label-rda"]
-    wanted_rda = f"{ref.kind} for this person" + ("" if low == high else " (sources disagree)")
+    disputed = " (sources disagree)"
+    wanted_rda = f"{ref.kind} for this person" + ("" if low == high else disputed)
     if (
         len(parts["label-bar"]) != 1
         or len(rda) != 1
-        or rda[0].get_label() != wanted_rda
+        or rda[0].get_label().endswith(disputed) != (low != high)
         or bool(parts["label-ul"]) != (ul is not None)
-        or not _same_colour(parts["label-bar"][0].get_facecolor(), _label_bar_colour(reading))
     ):
         return False
-    parts["label-bar"][0].set_width(reading.elemental_mg)
+    bar = parts["label-bar"][0]
+    restyled = rda[0].get_label() != wanted_rda or not _same_colour(bar.get_facecolor(), _label_bar_colour(reading))
+    bar.set_width(reading.elemental_mg)
+    bar.set_facecolor(_label_bar_colour(reading))
+    rda[0].set_label(wanted_rda)
     if low == high:
         rda[0].set_xdata([low, low])
     else:
@@ -231,6 +251,8 @@ def update_label_reading(ax: Axes, reading: LabelReading) -> bool:
     if ul is not None:
         parts["label-ul"][0].set_xdata([ul, ul])
         _move_value(parts["label-ul-text"][0], (ul, 0.75), f"UL {ul:g} mg", ul_side)
+    if restyled:
+        ax.legend(**LABEL_LEGEND)  # type: ignore[arg-type]
     ax.set_xlim(0, _label_x_max(reading))
     decorate(ax, title=_label_title(reading), alt=_label_alt(reading))
     return True

@@ -109,15 +109,22 @@ def plot_rob_traffic_light(table: pd.DataFrame | None = None, ax: Axes | None = 
         raise ValueError("table has no trial results to draw")
     columns = list(ROB2_DOMAINS) + ["overall"]
     ax = new_axes(ax, figsize=(7.0, 0.42 * len(grid) + 1.9))
-    for i, (_, row) in enumerate(grid.iterrows()):
-        for j, column in enumerate(columns):
-            judgement = str(row[column])
-            if judgement not in ROB_STYLE:
-                raise ValueError(f"judgement must be one of {', '.join(ROB_STYLE)}, got {judgement!r}")
-            colour, mark = ROB_STYLE[judgement]
-            size = 330 if column == "overall" else 260
-            ax.scatter(j, i, s=size, color=colour, edgecolor="black", linewidth=0.6, zorder=3)
-            ax.text(j, i, mark, ha="center", va="center", fontsize=10, fontweight="bold", zorder=4)
+    cells = [(i, j, str(row[column])) for i, (_, row) in enumerate(grid.iterrows()) for j, column in enumerate(columns)]
+    for i, j, judgement in cells:
+        if judgement not in ROB_STYLE:
+            raise ValueError(f"judgement must be one of {', '.join(ROB_STYLE)}, got {judgement!r}")
+    # One collection of dots, in the order the cells are read (a collection per dot cost 8 ms each).
+    ax.scatter(
+        [j for _, j, _ in cells],
+        [i for i, _, _ in cells],
+        s=[330 if columns[j] == "overall" else 260 for _, j, _ in cells],
+        color=[ROB_STYLE[judgement][0] for _, _, judgement in cells],
+        edgecolor="black",
+        linewidth=0.6,
+        zorder=3,
+    )
+    for i, j, judgement in cells:
+        ax.text(j, i, ROB_STYLE[judgement][1], ha="center", va="center", fontsize=10, fontweight="bold", zorder=4)
     ax.set_xticks(
         range(len(columns)),
         [

@@ -87,6 +87,7 @@ def make_explorer(
     sticky_limits: bool = False,
     update: Callable[..., bool] | None = None,
     figsize: tuple[float, float] | None = None,
+    resets: Mapping[str, Callable[[Any], Mapping[str, Any]]] | None = None,
 ) -> ipywidgets.VBox:
     """Wire ``controls`` to a readout (and a figure) and return the explorer box.
 
@@ -101,7 +102,10 @@ def make_explorer(
     steady while the data fit them, and ``update(ax, **values) -> bool``, if given, moves the artists
     ``draw`` made to new values in place (True), or declines (False) so the figure is drawn afresh
     (see :mod:`mgedu.plots.live`). ``figsize`` (inches) is the figure's size when the plot function
-    draws at a size of its own (the house default otherwise).
+    draws at a size of its own (the house default otherwise). ``resets[name](new)``, if given for a
+    control, returns the values other controls take when that control changes to ``new`` (a new outcome
+    clears the ratings made for the last one); they are set together and the explorer answers once, for
+    all of them, not once per control with a mixture of old and new values in between.
 
     >>> import ipywidgets as w
     >>> box = make_explorer("demo", {"x": w.IntSlider(value=2, description="x")}, lambda x: f"x is {x}")
@@ -180,14 +184,37 @@ def make_explorer(
 
     painter = LatestWins(paint if live is not None else lambda: show_text(values()))
 
+    unknown = sorted(set(resets or ()) - set(controls))
+    if unknown:
+        raise ValueError(f"resets names {', '.join(unknown)}, not among the controls: {', '.join(controls)}")
+    holding = [0]  # > 0 while ``resets`` sets other controls: they answer together afterwards
+
     def refresh(*_: object) -> None:
+        if holding[0]:
+            return
         if live is None:  # a readout alone: shown at once
             show_text(values())
         else:  # with a figure: both after the current message (a burst of changes draws the newest values once)
             painter.request()
 
-    for control in controls.values():
-        control.observe(refresh, names="value")
+    def reset_others(name: str, change: dict[str, Any]) -> None:
+        holding[0] += 1
+        try:
+            for other, value in resets[name](change["new"]).items():  # type: ignore[index]
+                if other not in controls:
+                    raise ValueError(
+                        f"resets[{name!r}] set {other!r}, which is not one of the controls: {', '.join(controls)}"
+                    )
+                controls[other].value = value
+        finally:
+            holding[0] -= 1
+        refresh()
+
+    for name, control in controls.items():
+        if resets is not None and name in resets:
+            control.observe(lambda change, name=name: reset_others(name, change), names="value")
+        else:
+            control.observe(refresh, names="value")
     rows = list(controls.values())
     if layout == "vertical":
         controls_box = widgets.VBox(rows)

@@ -2,8 +2,8 @@
 
 Wiring only. The readout is :func:`mgedu.designs.describe_trial_simulation` and the figure is
 :func:`mgedu.plots.designs.plot_estimate_distributions` of the same cached, seeded simulation (moved to
-the next simulation in place by :func:`~mgedu.plots.designs.update_estimate_distributions` when the
-legend stays the same), so a test can drive the controls and compare the readout with the pure function.
+the next simulation in place by :func:`~mgedu.plots.designs.update_estimate_distributions` unless the
+figure needs other artists), so a test can drive the controls and compare the readout with the pure function.
 """
 
 from __future__ import annotations

@@ -89,14 +89,17 @@ def make_grade_worksheet(row_id: str = "insomnia:sleep-onset-latency", reveal: b
         # every control row is styled and found alike (the browser tests look controls up by it).
         controls[name].add_class("jupyter-widgets")
     describe = partial(describe_grade_choice, reveal=True) if reveal else describe_blank_worksheet
-    sheet = make_explorer("grade-worksheet", controls, describe, detail=partial(grade_reasoning_html, reveal=reveal))
 
-    def load_outcome(change: dict[str, object]) -> None:
-        ratings = domain_ratings(*str(change["new"]).split(":", 1)) if reveal else {}
-        if not reveal:
-            controls["start"].value = None
-        for name in DOMAINS:
-            controls[name].value = ratings.get(name, 0)
+    def ratings_for(row_id: object) -> dict[str, object]:
+        """What the toggles show for a newly chosen outcome: its ratings when revealed, else a blank sheet."""
+        ratings = domain_ratings(*str(row_id).split(":", 1)) if reveal else {}
+        blank: dict[str, object] = {} if reveal else {"start": None}
+        return {**blank, **{name: ratings.get(name, 0) for name in DOMAINS}}
 
-    controls["row_id"].observe(load_outcome, names="value")
-    return sheet
+    return make_explorer(
+        "grade-worksheet",
+        controls,
+        describe,
+        detail=partial(grade_reasoning_html, reveal=reveal),
+        resets={"row_id": ratings_for},
+    )
