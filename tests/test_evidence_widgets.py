@@ -156,6 +156,7 @@ def test_a_new_outcome_answers_once_with_its_own_ratings(reveal):
     """Choosing an outcome resets the toggles together: the readout and the reasoning change once, to the new
     outcome's, never to a mixture of the new outcome and the last one's ratings (one message per control)."""
     sheet = make_grade_worksheet("rls:rls-severity", reveal=reveal)
+    assert "mgedu-grade-worksheet" in sheet._dom_classes  # the name the browser tests find it by
     if not reveal:
         sheet.controls["start"].value = "high"
     for name in ("risk_of_bias", "imprecision", "inconsistency"):
