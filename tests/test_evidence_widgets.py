@@ -173,3 +173,16 @@ def test_a_new_outcome_answers_once_with_its_own_ratings(reveal):
     assert sheet.readout.value == __import__("html").escape(expected)
     ratings = domain_ratings("insomnia", "sleep-onset-latency") if reveal else {}
     assert all(sheet.controls[name].value == ratings.get(name, 0) for name in DOMAINS)
+
+
+def test_traffic_light_draws_one_dot_per_judgement_and_refuses_an_unknown_one():
+    from mgedu.risk_of_bias import risk_of_bias_table
+
+    grid = risk_of_bias_table()
+    ax = plot_rob_traffic_light(grid)
+    (dots,) = ax.collections
+    assert len(dots.get_offsets()) == grid.shape[0] * 6 == len(ax.texts)
+    bad = grid.copy()
+    bad.iloc[0, 0] = "unclear"
+    with pytest.raises(ValueError, match="judgement must be one of low, some concerns, high, got 'unclear'"):
+        plot_rob_traffic_light(bad)
