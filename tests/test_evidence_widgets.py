@@ -156,6 +156,7 @@ def test_a_new_outcome_answers_once_with_its_own_ratings(reveal):
     """Choosing an outcome resets the toggles together: the readout and the reasoning change once, to the new
     outcome's, never to a mixture of the new outcome and the last one's ratings (one message per control)."""
     sheet = make_grade_worksheet("rls:rls-severity", reveal=reveal)
+    assert "mgedu-grade-worksheet" in sheet._dom_classes  # the name the browser tests find it by
     if not reveal:
         sheet.controls["start"].value = "high"
     for name in ("risk_of_bias", "imprecision", "inconsistency"):
@@ -172,3 +173,16 @@ def test_a_new_outcome_answers_once_with_its_own_ratings(reveal):
     assert sheet.readout.value == __import__("html").escape(expected)
     ratings = domain_ratings("insomnia", "sleep-onset-latency") if reveal else {}
     assert all(sheet.controls[name].value == ratings.get(name, 0) for name in DOMAINS)
+
+
+def test_traffic_light_draws_one_dot_per_judgement_and_refuses_an_unknown_one():
+    from mgedu.risk_of_bias import risk_of_bias_table
+
+    grid = risk_of_bias_table()
+    ax = plot_rob_traffic_light(grid)
+    (dots,) = ax.collections
+    assert len(dots.get_offsets()) == grid.shape[0] * 6 == len(ax.texts)
+    bad = grid.copy()
+    bad.iloc[0, 0] = "unclear"
+    with pytest.raises(ValueError, match="judgement must be one of low, some concerns, high, got 'unclear'"):
+        plot_rob_traffic_light(bad)

@@ -253,6 +253,7 @@ def test_resets_set_the_other_controls_and_answer_once():
         return f"{kind} at {level}"
 
     box = make_explorer("demo", controls, describe, resets={"kind": lambda kind: {"level": 0 if kind == "b" else 5}})
+    assert "mgedu-demo" in box._dom_classes, "the explorer keeps its own name with resets"
     calls.clear()
     controls["kind"].value = "b"
     assert calls == [{"kind": "b", "level": 0}] and box.readout.value == "b at 0"

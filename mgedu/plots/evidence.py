@@ -110,9 +110,9 @@ def plot_rob_traffic_light(table: pd.DataFrame | None = None, ax: Axes | None = 
     columns = list(ROB2_DOMAINS) + ["overall"]
     ax = new_axes(ax, figsize=(7.0, 0.42 * len(grid) + 1.9))
     cells = [(i, j, str(row[column])) for i, (_, row) in enumerate(grid.iterrows()) for j, column in enumerate(columns)]
-    for i, j, judgement in cells:
-        if judgement not in ROB_STYLE:
-            raise ValueError(f"judgement must be one of {', '.join(ROB_STYLE)}, got {judgement!r}")
+    unknown = next((judgement for _, _, judgement in cells if judgement not in ROB_STYLE), None)
+    if unknown is not None:
+        raise ValueError(f"judgement must be one of {', '.join(ROB_STYLE)}, got {unknown!r}")
     # One collection of dots, in the order the cells are read (a collection per dot cost 8 ms each).
     ax.scatter(
         [j for _, j, _ in cells],

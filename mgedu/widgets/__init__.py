@@ -197,22 +197,22 @@ def make_explorer(
         else:  # with a figure: both after the current message (a burst of changes draws the newest values once)
             painter.request()
 
-    def reset_others(name: str, change: dict[str, Any]) -> None:
+    def reset_others(key: str, change: dict[str, Any]) -> None:
         holding[0] += 1
         try:
-            for other, value in resets[name](change["new"]).items():  # type: ignore[index]
+            for other, value in resets[key](change["new"]).items():  # type: ignore[index]
                 if other not in controls:
                     raise ValueError(
-                        f"resets[{name!r}] set {other!r}, which is not one of the controls: {', '.join(controls)}"
+                        f"resets[{key!r}] set {other!r}, which is not one of the controls: {', '.join(controls)}"
                     )
                 controls[other].value = value
         finally:
             holding[0] -= 1
         refresh()
 
-    for name, control in controls.items():
-        if resets is not None and name in resets:
-            control.observe(lambda change, name=name: reset_others(name, change), names="value")
+    for key, control in controls.items():  # (not ``name``: that is the explorer's)
+        if resets is not None and key in resets:
+            control.observe(lambda change, key=key: reset_others(key, change), names="value")
         else:
             control.observe(refresh, names="value")
     rows = list(controls.values())
