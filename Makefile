@@ -16,7 +16,10 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
 # compiles bytecode as pip does.
 UV_PIN := $(shell grep -m1 '^uv==' tests/requirements.txt)
 UV     := $(BIN)/uv
-INSTALL := $(UV) pip install --quiet --python $(BIN)/python --compile-bytecode
+# $(call install,ARGS): uv pip install ARGS, or pip with the same ARGS should uv fail (it has crashed, rarely,
+# on an empty cache); the pins, and so the environment, are the same either way.
+install = $(UV) pip install --quiet --python $(BIN)/python --compile-bytecode $(1) \
+	|| { echo "uv failed; installing with pip instead"; $(PIP) install -q $(1); }
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 LITE_STAMP    := $(VENV)/.lite-installed
@@ -34,17 +37,17 @@ $(UV): $(BIN)/python tests/requirements.txt
 	@touch $@
 
 $(RUNTIME_STAMP): $(UV) binder/requirements.txt pyproject.toml
-	$(INSTALL) -r binder/requirements.txt
-	$(INSTALL) --no-deps -e .
+	$(call install,-r binder/requirements.txt)
+	$(call install,--no-deps -e .)
 	@touch $@
 
 $(TEST_STAMP): $(RUNTIME_STAMP) tests/requirements.txt
-	$(INSTALL) -r tests/requirements.txt
+	$(call install,-r tests/requirements.txt)
 	@touch $@
 
 # The site builder only (pyproject's `lite` extra at the versions tests/requirements.txt pins).
 $(LITE_STAMP): $(RUNTIME_STAMP) tests/requirements.txt pyproject.toml
-	$(INSTALL) -c tests/requirements.txt $$($(BIN)/python -m tools.lite --requirements)
+	$(call install,-c tests/requirements.txt $$($(BIN)/python -m tools.lite --requirements))
 	@touch $@
 
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
