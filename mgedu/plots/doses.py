@@ -192,9 +192,28 @@ def plot_label_reading(reading: LabelReading, ax: Axes | None = None) -> Axes:
     ax.annotate(
         _rda_text(reading), (high, 0.45), textcoords="offset points", fontsize=8, gid="label-rda-text", **rda_side
     )
-    if ul is not None:
-        ax.axvline(ul, color=OKABE_ITO["black"], lw=2, ls="--", zorder=3, label="supplemental UL", gid="label-ul")
-        ax.annotate(f"UL {ul:g} mg", (ul, 0.75), textcoords="offset points", fontsize=8, gid="label-ul-text", **ul_side)
+    # The UL's line and value are drawn hidden (and left out of the legend) where the table has no UL, so
+    # that update_label_reading can show them for another reading without building anything.
+    shown_ul = ul is not None
+    ax.axvline(
+        ul if shown_ul else 0,
+        color=OKABE_ITO["black"],
+        lw=2,
+        ls="--",
+        zorder=3,
+        label=_ul_legend_label(reading),
+        gid="label-ul",
+        visible=shown_ul,
+    )
+    ax.annotate(
+        f"UL {ul:g} mg" if shown_ul else "",
+        (ul if shown_ul else 0, 0.75),
+        textcoords="offset points",
+        fontsize=8,
+        gid="label-ul-text",
+        visible=shown_ul,
+        **ul_side,
+    )
     ax.set_yticks([])
     ax.set_ylim(-0.4, 1.3)
     ax.set_xlim(0, _label_x_max(reading))
@@ -207,10 +226,11 @@ def update_label_reading(ax: Axes, reading: LabelReading) -> bool:
     figure to another reading, in place.
 
     Returns False, changing nothing, when the figure needs other artists: a disputed range instead of one
-    value (a band, not a line) or a UL appearing or disappearing. When only the legend changes (the bar
-    turns red above the UL; an AI instead of an RDA), the bar is recoloured or the mark relabelled and the
-    legend built again, as the plot function builds it. The result looks exactly like
-    ``plot_label_reading`` of the same reading (a test compares the pixels).
+    value (a band, not a line). When only the legend changes (the bar turns red above the UL; an AI instead
+    of an RDA; a table with a UL after one without, whose UL mark :func:`plot_label_reading` drew hidden),
+    the bar is recoloured, the mark relabelled or shown and the legend built again, as the plot function
+    builds it. The result looks exactly like ``plot_label_reading`` of the same reading (a test compares the
+    pixels).
 
     >>> from mgedu.intake import read_label
     >>> ax = plot_label_reading(read_label("oxide", 250))
@@ -221,6 +241,10 @@ def update_label_reading(ax: Axes, reading: LabelReading) -> bool:
     >>> from matplotlib.colors import to_hex
     >>> [to_hex(entry.get_facecolor()) for entry in ax.get_legend().legend_handles if hasattr(entry, "get_facecolor")]
     ['#d55e00']
+    >>> update_label_reading(ax, read_label("citrate", 300, authority="ICMR-NIN"))  # a table without a UL
+    True
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['RDA for this person', 'elemental magnesium on the label']
     """
     parts = artists_by_gid(ax, _LABEL_GIDS)
     ref = reading.assessment.reference
@@ -233,11 +257,15 @@ def update_label_reading(ax: Axes, reading: LabelReading) -> bool:
         len(parts["label-bar"]) != 1
         or len(rda) != 1
         or rda[0].get_label().endswith(disputed) != (low != high)
-        or bool(parts["label-ul"]) != (ul is not None)
+        or len(parts["label-ul"]) != 1
     ):
         return False
-    bar = parts["label-bar"][0]
-    restyled = rda[0].get_label() != wanted_rda or not _same_colour(bar.get_facecolor(), _label_bar_colour(reading))
+    bar, ul_line = parts["label-bar"][0], parts["label-ul"][0]
+    restyled = (
+        rda[0].get_label() != wanted_rda
+        or ul_line.get_label() != _ul_legend_label(reading)
+        or not _same_colour(bar.get_facecolor(), _label_bar_colour(reading))
+    )
     bar.set_width(reading.elemental_mg)
     bar.set_facecolor(_label_bar_colour(reading))
     rda[0].set_label(wanted_rda)
@@ -248,9 +276,12 @@ def update_label_reading(ax: Axes, reading: LabelReading) -> bool:
         rda[0].set_width(high - low)
     rda_side, ul_side = _value_sides(reading)
     _move_value(parts["label-rda-text"][0], (high, 0.45), _rda_text(reading), rda_side)
+    ul_text = parts["label-ul-text"][0]
+    ul_line.set(visible=ul is not None, label=_ul_legend_label(reading))
+    ul_text.set_visible(ul is not None)
     if ul is not None:
-        parts["label-ul"][0].set_xdata([ul, ul])
-        _move_value(parts["label-ul-text"][0], (ul, 0.75), f"UL {ul:g} mg", ul_side)
+        ul_line.set_xdata([ul, ul])
+        _move_value(ul_text, (ul, 0.75), f"UL {ul:g} mg", ul_side)
     if restyled:
         ax.legend(**LABEL_LEGEND)  # type: ignore[arg-type]
     ax.set_xlim(0, _label_x_max(reading))
@@ -273,6 +304,11 @@ def _value_sides(reading: LabelReading) -> tuple[dict[str, Any], dict[str, Any]]
     if ul is None or min(high, ul) < LABEL_VALUE_ROOM * _label_x_max(reading):
         return right, right
     return (left, right) if high < ul else (right, left)
+
+
+def _ul_legend_label(reading: LabelReading) -> str:
+    """The UL line's legend label; with a leading underscore (left out of the legend) when there is no UL."""
+    return "supplemental UL" if reading.assessment.reference.ul_supplemental_mg is not None else "_supplemental UL"
 
 
 def _move_value(text: Any, xy: tuple[float, float], value: str, side: dict[str, Any]) -> None:
