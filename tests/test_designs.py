@@ -88,13 +88,13 @@ DEFAULTS = dict(
     noise=parameter("measurement_noise_sd"),
     mean0=parameter("baseline_mean"),
     sd0=parameter("baseline_sd"),
-    enrol_min_score=None,
     scale=(0.0, 40.0),
 )
 
 
 def raw_improvements(seed: int, shape: tuple[int, int, int]) -> np.ndarray:
-    return designs._simulate_improvements(np.random.default_rng(seed), shape, **DEFAULTS)
+    blocks = designs._patient_draws(seed, shape, DEFAULTS["mean0"], DEFAULTS["sd0"], None)
+    return np.concatenate([designs._simulate_improvements(draws, **DEFAULTS) for draws in blocks], axis=2)
 
 
 def test_rct_p_values_and_intervals_equal_scipy_two_sample_t_test():
@@ -348,3 +348,21 @@ def test_ladder_places_the_cited_studies_strongest_first():
     assert ladder.loc["open-label", "causal"] == "no" and ladder.loc["double-blind-rct", "causal"] == "yes"
     rungs = ladder.rung.dropna().astype(int).tolist()
     assert rungs == sorted(rungs)
+
+
+def test_a_larger_trial_adds_patients_to_the_same_trials():
+    """Common random numbers: with the same seed, patients 1-12 of a 20-patient arm are the 12 patients
+    of the 12-patient trial (blocks of draws do not depend on the trial's size), whether the draws were
+    kept for reuse or drawn afresh."""
+    small, large = raw_improvements(3, (50, 2, 12)), raw_improvements(3, (50, 2, 20))
+    np.testing.assert_array_equal(large[:, :, :12], small)
+    kept = designs._patient_draws(3, (50, 2, 20), DEFAULTS["mean0"], DEFAULTS["sd0"], None)
+    fresh = designs._DrawPool(3, 50, 2, DEFAULTS["mean0"], DEFAULTS["sd0"], None).first(20)
+    for (s1, z1), (s2, z2) in zip(kept, fresh, strict=True):
+        np.testing.assert_array_equal(s1, s2)
+        np.testing.assert_array_equal(z1, z2)
+    # the same trials, one patient more per arm: most estimates move a little, none is drawn afresh
+    a, b = simulate_trials("rct", 30, n_trials=500, seed=2), simulate_trials("rct", 31, n_trials=500, seed=2)
+    assert np.corrcoef(a.estimate, b.estimate)[0, 1] > 0.9
+    with pytest.raises(ValueError, match="read-only"):
+        kept[0][1][0, 0, 0] = 0.0

@@ -194,17 +194,40 @@ class LiveFigure:
             else (),
         )
 
+    def _fits(self, raw: tuple[float, float], kept: tuple[float, float]) -> bool:
+        """Whether data drawn with limits ``raw`` fit comfortably on an axis with limits ``kept``."""
+        low, high = raw
+        old_low, old_high = kept
+        inside = min(old_low, old_high) <= min(low, high) and max(low, high) <= max(old_low, old_high)
+        uses = abs(high - low) / abs(old_high - old_low) if old_high != old_low else 0.0
+        return inside and uses >= self.shrink
+
     def _apply_sticky_limits(self, ax: Axes, previous: tuple[Any, ...] | None) -> None:
+        """Keep the shown axes where the new data fit them; else return to recent axes that fit (see the
+        module docstring); else the data's own limits."""
         if previous is None:
             return
-        for axis, (old_low, old_high) in (("x", previous[0]), ("y", previous[1])):
-            low, high = ax.get_xlim() if axis == "x" else ax.get_ylim()
-            if (low, high) == (old_low, old_high):
+        raw = (ax.get_xlim(), ax.get_ylim())
+        for axis, old in (("x", previous[0]), ("y", previous[1])):
+            drawn = raw[0] if axis == "x" else raw[1]
+            if drawn != old and self._fits(drawn, old):
+                (ax.set_xlim if axis == "x" else ax.set_ylim)(*old)
+        if (ax.get_xlim(), ax.get_ylim()) == (previous[0], previous[1]):
+            return
+        # Axes shown a moment ago (a dropdown switched back) that still fit the data on both axes: showing
+        # them again keeps the figure steady, and their static picture is cached, so the update blits.
+        settled = (ax.get_xlim(), ax.get_ylim())
+        labels_and_scales = (ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel())
+        for key in reversed(self._backgrounds):  # the most recently shown first
+            if key == previous or key[2:6] != labels_and_scales:
                 continue
-            inside = min(old_low, old_high) <= min(low, high) and max(low, high) <= max(old_low, old_high)
-            uses = abs(high - low) / abs(old_high - old_low) if old_high != old_low else 0.0
-            if inside and uses >= self.shrink:
-                (ax.set_xlim if axis == "x" else ax.set_ylim)(old_low, old_high)
+            if self._fits(raw[0], key[0]) and self._fits(raw[1], key[1]):
+                ax.set_xlim(*key[0])
+                ax.set_ylim(*key[1])
+                if self._static_key_of(ax) == key:
+                    return
+        ax.set_xlim(*settled[0])
+        ax.set_ylim(*settled[1])
 
     def render(self, *, force_full: bool = False, **values: Any) -> bytes:
         """Draw the figure for ``values`` and return it as PNG bytes (``force_full``: draw every artist
@@ -238,6 +261,7 @@ class LiveFigure:
             canvas.draw()  # everything static (animated artists are skipped)
             self._background = canvas.copy_from_bbox(self.fig.bbox)  # type: ignore[union-attr]
             self._static_key = key
+            self._backgrounds.pop(key, None)  # (a forced render of axes seen before: now the most recent)
             self._backgrounds[key] = self._background
             while len(self._backgrounds) > BACKGROUNDS_KEPT:
                 del self._backgrounds[next(iter(self._backgrounds))]

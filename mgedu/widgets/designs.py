@@ -61,7 +61,7 @@ def make_trial_simulator(
     >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter the figure would print as text
     ...     sim = make_trial_simulator("rct", n_per_arm=40)
     >>> sim.readout.value[:63]
-    'With no real effect, 3 % of placebo-controlled RCTs with 40 pat'
+    'With no real effect, 2 % of placebo-controlled RCTs with 40 pat'
     """
     import ipywidgets as widgets
 
