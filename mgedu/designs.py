@@ -198,7 +198,10 @@ class _DrawPool:
         return self.blocks[:full] + last
 
 
-_kept_pool = functools.lru_cache(maxsize=4)(_DrawPool)
+#: Pools kept: the trial simulator needs one per number of arms and screening rule (2 x 2; a case report
+#: uses the first patient of the open-label pool), so switching designs back and forth reuses them. At
+#: most 6 x 13.3 MB with 200 patients per arm, a few MB at the usual sizes.
+_kept_pool = functools.lru_cache(maxsize=6)(_DrawPool)
 
 
 def _patient_draws(

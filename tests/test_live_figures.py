@@ -190,6 +190,27 @@ def test_sticky_limits_keep_the_axes_while_the_data_fit():
     assert live.ax.get_xlim()[1] > before[1]
 
 
+def _bar_up_to(ax, top):
+    ax.plot([0, 1], [0, top])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, top)
+    return ax
+
+
+def test_sticky_limits_return_to_recent_axes_that_still_fit():
+    """Data that no longer fit the axes shown, but fit axes shown a moment ago (a dropdown switched back),
+    get those axes again, and their cached picture: the update blits. Axes the data would use too little
+    of are not reused."""
+    live = LiveFigure(_bar_up_to, sticky_limits=True)
+    live.render(top=10)
+    live.render(top=100)  # does not fit 0-10: new axes
+    full, blits = live.full_renders, live.blits
+    live.render(top=9)  # would use 9 % of 0-100; fits the 0-10 seen before
+    assert live.ax.get_ylim() == (0, 10) and (live.full_renders, live.blits) == (full, blits + 1)
+    live.render(top=3)  # 30 % of 0-10 and 3 % of 0-100: too little of either, so its own axes
+    assert live.ax.get_ylim() == (0, 3) and live.full_renders == full + 1
+
+
 def run_in_own_loop(coroutine: Any) -> None:
     """Run a coroutine in a fresh event loop on its own thread: a browser test in the same worker may
     leave Playwright's loop running on this thread, where ``asyncio.run`` refuses to start."""

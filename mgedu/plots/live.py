@@ -27,8 +27,10 @@ Agg pastes it), and a legend whose entries and options did not change is kept ra
 Static parts are drawn below every data artist (``axes.axisbelow``) and the spines are drawn with the
 data artists, in z-order, so a blitted picture equals a full render pixel for pixel (a test checks
 this). ``sticky_limits`` keeps the axis limits while new data still fit comfortably, so a moving
-slider reads as movement on a steady axis (and most updates can blit); the limits follow the data
-again once it leaves them or uses less than ``shrink`` of them.
+slider reads as movement on a steady axis (and most updates can blit); when the data leave them (or
+use less than ``shrink`` of them), axes shown a moment ago that the data fit are shown again (a
+dropdown switched back finds its axes, and their cached picture, as it left them); failing that, the
+limits follow the data.
 """
 
 from __future__ import annotations
