@@ -260,12 +260,19 @@ def bench_notebooks(repeats: int = 3) -> dict[str, Any]:
 
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
     floor = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("\n".join(notebook_imports(paths)))])
-    floor_times = [execute_seconds(nbformat.from_dict(floor), NOTEBOOKS) for _ in range(repeats)]
+    # Rounds of the floor and then every notebook, not each one's repeats back to back: a passing
+    # disturbance of the machine (once, for about 15 s, it tripled three floor runs in a row) then
+    # slows one run of several notebooks, and the medians leave it out.
+    floor_times: list[float] = []
+    times: dict[str, list[float]] = {path.stem: [] for path in paths}
+    for _ in range(repeats):
+        floor_times.append(execute_seconds(nbformat.from_dict(floor), NOTEBOOKS))
+        for path in paths:
+            times[path.stem].append(execute_seconds(nbformat.read(path, as_version=4), path.parent))
     floor_s = median(floor_times)
-    notebooks = {}
-    for path in paths:
-        times = [execute_seconds(nbformat.read(path, as_version=4), path.parent) for _ in range(repeats)]
-        notebooks[path.stem] = {"seconds": median(times), "ratio": median(times) / floor_s}
+    notebooks = {
+        stem: {"seconds": median(seconds), "ratio": median(seconds) / floor_s} for stem, seconds in times.items()
+    }
     return {"floor_seconds": floor_s, "notebooks": notebooks}
 
 
