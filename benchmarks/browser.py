@@ -50,8 +50,10 @@ BENCH_JS = r"""
   const explorer = i => document.querySelectorAll('.jp-NotebookPanel .mgedu-explorer')[i];
   // The figure is the one <img> inside the explorer (an Output widget's image, or an HTML widget's).
   const figure = el => el.querySelector('img');
+  // textContent, not innerText: the readout is plain escaped text, and innerText would make the page lay
+  // itself out on every frame the benchmark looks (a fifth of the page's work while a slider is dragged).
   const readout = el => norm((el.querySelector('.mgedu-readout .widget-html-content')
-                              || el.querySelector('.mgedu-readout') || {}).innerText);
+                              || el.querySelector('.mgedu-readout') || {}).textContent);
   const detail = el => (el.querySelector('.mgedu-detail') || {}).innerHTML || '';
   const shown = img => !!img && img.isConnected && img.complete && img.naturalWidth > 0;
   // What the figure area shows: the image element, or the notice that replaces it while inputs are
