@@ -13,7 +13,7 @@ import pytest
 
 from mgedu.plots import use_style
 from mgedu.plots.live import LiveFigure
-from mgedu.widgets.scheduling import LatestWins
+from mgedu.widgets.scheduling import LatestWins, when_idle
 
 
 @pytest.fixture(autouse=True)
@@ -246,6 +246,49 @@ def test_latest_wins_flush_leaves_nothing_for_the_scheduled_run():
 
     run_in_own_loop(go())
     assert seen == ["drawn"]
+
+
+def test_idle_work_waits_while_busy_then_runs_every_step():
+    """Preparing ahead waits while the explorer is busy (a change to draw, a slider still moving), then runs
+    one step at a time on the loop; outside a kernel it is never scheduled."""
+    done, busy = [], {"now": True}
+
+    def steps():
+        for step in range(3):
+            done.append(step)
+            yield
+
+    async def go():
+        assert when_idle(steps(), busy=lambda: busy["now"], delay_s=0.01, defer_in=lambda: True)
+        await asyncio.sleep(0.08)
+        assert done == [], "a step ran while the explorer was busy"
+        busy["now"] = False
+        await asyncio.sleep(0.5)
+
+    run_in_own_loop(go())
+    assert done == [0, 1, 2]
+    assert not when_idle(steps(), busy=lambda: False)  # not a kernel: nothing scheduled
+
+
+def test_a_state_prepared_while_idle_is_blitted_when_chosen():
+    """After the states one click away were prepared, choosing one draws no new axes (it blits), and the
+    picture equals the same sequence rendered in full."""
+    from mgedu.widgets import one_click_away
+    from mgedu.widgets.designs import make_trial_simulator
+
+    controls = make_trial_simulator(**{k: TRIAL[k] for k in ("design", "n_per_arm")}).controls
+    nearby = one_click_away(controls, TRIAL)
+    assert {state["design"] for state in nearby} == {"open-label", "rct", "case-report"}
+    assert TRIAL | {"regression_to_mean": True} in nearby
+    live, full = LiveFigure(_trial, update=_trial_update, sticky_limits=True), LiveFigure(_trial, sticky_limits=True)
+    for values in [TRIAL, *nearby]:
+        live.render(**values) if values is TRIAL else live.prepare(values)
+        full.render(force_full=True, **values)
+    before = live.full_renders
+    for state in nearby:
+        picture, reference = live.render(**state), full.render(force_full=True, **state)
+        assert np.abs(_pixels(picture) - _pixels(reference)).max() <= 3, state
+    assert live.full_renders == before, "a prepared state drew its axes again"
 
 
 def test_latest_wins_runs_at_once_in_another_librarys_loop():

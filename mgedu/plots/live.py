@@ -234,6 +234,16 @@ class LiveFigure:
     def render(self, *, force_full: bool = False, **values: Any) -> bytes:
         """Draw the figure for ``values`` and return it as PNG bytes (``force_full``: draw every artist
         afresh and never blit)."""
+        self._render(values, force_full)
+        return self.png()
+
+    def prepare(self, values: dict[str, Any]) -> None:
+        """Draw the figure for ``values`` without encoding it: what a later :meth:`render` of similar values
+        needs (the static picture of their axes, their legend, the glyphs and words of their text) is then
+        kept, so that render only blits. An explorer prepares the states one click away while idle."""
+        self._render(values, False)
+
+    def _render(self, values: dict[str, Any], force_full: bool) -> None:
         if self.ax is None:
             ax = self._build(values)
         elif not force_full and self.update is not None and self.update(self.ax, **values):
@@ -278,7 +288,6 @@ class LiveFigure:
                 self._draw_legend(artist)
             else:
                 ax.draw_artist(artist)
-        return self.png()
 
     def _draw_legend(self, legend: Any) -> None:
         """Draw the legend, replaying its last drawing if neither it nor where it goes has changed."""

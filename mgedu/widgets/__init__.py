@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from mgedu.widgets.scheduling import LatestWins
+from mgedu.widgets.scheduling import IDLE_DELAY_S, LatestWins, when_idle
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -184,6 +184,17 @@ def make_explorer(
 
     painter = LatestWins(paint if live is not None else lambda: show_text(values()))
 
+    def prepare_nearby() -> Iterator[None]:
+        """Draw (unseen) the states one click away from the current one, one per step: a first switch to
+        another design or unit then blits what was prepared instead of drawing new axes, legend and text."""
+        for state in one_click_away(controls, values()):
+            if problem_with(state) is None:
+                try:
+                    live.prepare(state)  # type: ignore[union-attr]
+                except ValueError:  # inputs the figure refuses: nothing to prepare
+                    pass
+            yield
+
     unknown = sorted(set(resets or ()) - set(controls))
     if unknown:
         raise ValueError(f"resets names {', '.join(unknown)}, not among the controls: {', '.join(controls)}")
@@ -239,7 +250,37 @@ def make_explorer(
     box.flush = painter.flush  # type: ignore[attr-defined]
     refresh()
     painter.flush()  # the first figure is drawn now, so a notebook run stores it
+    if live is not None:
+        when_idle(prepare_nearby(), busy=lambda: not painter.idle_for(IDLE_DELAY_S))
     return box
+
+
+#: Choices at most this many (a dropdown of designs or units, a checkbox) are prepared ahead.
+NEARBY_CHOICES_MAX = 4
+#: States prepared ahead per explorer at most (each kept picture costs about 1 MB).
+NEARBY_STATES_MAX = 6
+
+
+def one_click_away(controls: Mapping[str, Any], current: dict[str, Any]) -> list[dict[str, Any]]:
+    """The states one click from ``current``: each other option of a control with few choices (a checkbox,
+    a short dropdown or row of buttons), the other controls as they are. Sliders and long lists are left out.
+
+    >>> import ipywidgets as w
+    >>> controls = {"design": w.Dropdown(options=[("RCT", "rct"), ("Open label", "open")], value="rct"),
+    ...             "blinded": w.Checkbox(value=True), "n": w.IntSlider(value=12)}
+    >>> one_click_away(controls, {"design": "rct", "blinded": True, "n": 12})
+    [{'design': 'open', 'blinded': True, 'n': 12}, {'design': 'rct', 'blinded': False, 'n': 12}]
+    """
+    states = []
+    for key, control in controls.items():
+        if isinstance(getattr(control, "value", None), bool):
+            choices: list[Any] = [False, True]
+        elif hasattr(control, "options") and 0 < len(control.options) <= NEARBY_CHOICES_MAX:
+            choices = [option[1] if isinstance(option, tuple) else option for option in control.options]
+        else:
+            continue
+        states += [{**current, key: choice} for choice in choices if choice != current[key]]
+    return states[:NEARBY_STATES_MAX]
 
 
 def accessibility_helper() -> Any:

@@ -11,7 +11,7 @@ Playwright's) the work runs at once, so results are immediate and deterministic 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 LOG = logging.getLogger(__name__)
 
@@ -34,12 +34,25 @@ class LatestWins:
         self.requested = 0
         self.done = 0
         self.runs = 0
+        self.last_request = float("-inf")  # time.monotonic() of the last request
+
+    def idle_for(self, seconds: float) -> bool:
+        """Whether nothing is waiting to run and nothing was requested in the last ``seconds``.
+
+        >>> LatestWins(lambda: None).idle_for(0.5)
+        True
+        """
+        import time
+
+        return self.done >= self.requested and time.monotonic() - self.last_request >= seconds
 
     def request(self) -> None:
         """Ask for the work to run with the state as it is when it runs."""
         import asyncio
+        import time
 
         self.requested += 1
+        self.last_request = time.monotonic()
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -79,3 +92,53 @@ def in_kernel() -> bool:
 
     shell = get_ipython()
     return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+#: Seconds after an explorer first appears before it starts preparing states one click away.
+IDLE_DELAY_S = 0.5
+#: Seconds between two steps of idle work, so the kernel answers anything else in between.
+IDLE_GAP_S = 0.05
+
+
+def when_idle(
+    steps: Iterator[None],
+    busy: Callable[[], bool],
+    *,
+    delay_s: float = IDLE_DELAY_S,
+    defer_in: Callable[[], bool] | None = None,
+) -> bool:
+    """Run ``steps`` (a generator doing one small piece of work per ``next``) on the kernel's event loop
+    once the kernel has been left alone: after ``delay_s``, one step at a time, and never while ``busy()``
+    (a student's change waiting to be drawn, or a slider still moving, goes first; the step is tried again
+    ``delay_s`` later).
+
+    Only inside a kernel (``defer_in``, as for :class:`LatestWins`); elsewhere (tests, scripts, doctests)
+    nothing is scheduled and False is returned, so results there never depend on timing.
+
+    >>> when_idle(iter([None]), busy=lambda: False)  # a doctest is not a kernel
+    False
+    """
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    if not (in_kernel if defer_in is None else defer_in)():
+        return False
+
+    def step() -> None:
+        if busy():
+            loop.call_later(delay_s, step)
+            return
+        try:
+            next(steps)
+        except StopIteration:
+            return
+        except Exception:  # noqa: BLE001 - preparing ahead is optional: never let it break the kernel's loop
+            LOG.exception("preparing an explorer state failed")
+            return
+        loop.call_later(IDLE_GAP_S, step)
+
+    loop.call_later(delay_s, step)
+    return True
