@@ -259,7 +259,7 @@ def test_idle_work_waits_while_busy_then_runs_every_step():
             yield
 
     async def go():
-        assert when_idle(steps(), busy=lambda: busy["now"], delay_s=0.01, defer_in=lambda: True)
+        assert when_idle(steps(), busy=lambda: busy["now"], delay_s=0.01, retry_s=0.01, defer_in=lambda: True)
         await asyncio.sleep(0.08)
         assert done == [], "a step ran while the explorer was busy"
         busy["now"] = False
@@ -271,8 +271,8 @@ def test_idle_work_waits_while_busy_then_runs_every_step():
 
 
 def test_a_state_prepared_while_idle_is_blitted_when_chosen():
-    """After the states one click away were prepared, choosing one draws no new axes (it blits), and the
-    picture equals the same sequence rendered in full."""
+    """After the states one click away were prepared, choosing one (and coming back) draws no new axes (it
+    blits), and the picture equals the same sequence rendered in full."""
     from mgedu.widgets import one_click_away
     from mgedu.widgets.designs import make_trial_simulator
 
@@ -281,14 +281,58 @@ def test_a_state_prepared_while_idle_is_blitted_when_chosen():
     assert {state["design"] for state in nearby} == {"open-label", "rct", "case-report"}
     assert TRIAL | {"regression_to_mean": True} in nearby
     live, full = LiveFigure(_trial, update=_trial_update, sticky_limits=True), LiveFigure(_trial, sticky_limits=True)
-    for values in [TRIAL, *nearby]:
-        live.render(**values) if values is TRIAL else live.prepare(values)
-        full.render(force_full=True, **values)
-    before = live.full_renders
+    live.render(**TRIAL)
+    full.render(force_full=True, **TRIAL)
     for state in nearby:
-        picture, reference = live.render(**state), full.render(force_full=True, **state)
-        assert np.abs(_pixels(picture) - _pixels(reference)).max() <= 3, state
+        live.prepare(state)
+        full.prepare(state)  # the same axes history, drawn in full below
+    before = live.full_renders
+    for state in nearby:  # one click away and back, each in turn
+        for values in (state, TRIAL):
+            picture, reference = live.render(**values), full.render(force_full=True, **values)
+            assert np.abs(_pixels(picture) - _pixels(reference)).max() <= 3, values
     assert live.full_renders == before, "a prepared state drew its axes again"
+
+
+def test_preparing_other_states_leaves_the_shown_axes_steady():
+    """A change after states were prepared keeps the axes shown before, as it would with nothing prepared."""
+    from mgedu.widgets import one_click_away
+    from mgedu.widgets.designs import make_trial_simulator
+
+    nearby = one_click_away(make_trial_simulator(design="open-label").controls, TRIAL)
+    plain, prepared = (LiveFigure(_trial, update=_trial_update, sticky_limits=True) for _ in range(2))
+    plain.render(**TRIAL)
+    prepared.render(**TRIAL)
+    for state in reversed(nearby):  # the last prepared (a case report) has axes of its own
+        prepared.prepare(state)
+    # The axes shown are still the ones the next change is held to, and the most recently used.
+    assert prepared._static_key == plain._static_key == list(prepared._backgrounds)[-1]
+    for step in (TRIAL | {"n_per_arm": 13}, TRIAL | {"n_per_arm": 14, "true_effect": 0.5}):
+        picture, reference = prepared.render(**step), plain.render(**step)
+        assert prepared._static_key == plain._static_key, step
+        assert np.abs(_pixels(picture) - _pixels(reference)).max() <= 3, step
+
+
+def test_an_explorer_shown_in_a_page_prepares_the_states_one_click_away(monkeypatch):
+    """When its helper reports that a page shows the explorer, the kernel draws the states one click away
+    while idle; before that (a notebook run with no page) it prepares nothing."""
+    import mgedu.widgets.scheduling as scheduling
+    from mgedu.widgets.accessibility import ExplorerAccessibility
+    from mgedu.widgets.designs import make_trial_simulator
+
+    monkeypatch.setattr(scheduling, "in_kernel", lambda: True)
+    simulator = make_trial_simulator()
+    helper = next(child for child in simulator.children if isinstance(child, ExplorerAccessibility))
+    drawn = simulator.live.full_renders + simulator.live.blits
+
+    async def go():
+        await asyncio.sleep(0.8)
+        assert simulator.live.full_renders + simulator.live.blits == drawn, "prepared with no page showing it"
+        helper._message(helper, {"event": "shown"}, [])
+        await asyncio.sleep(2.5)
+
+    run_in_own_loop(go())
+    assert simulator.live.full_renders + simulator.live.blits >= drawn + 3, "the three states were not prepared"
 
 
 def test_latest_wins_runs_at_once_in_another_librarys_loop():

@@ -240,8 +240,16 @@ class LiveFigure:
     def prepare(self, values: dict[str, Any]) -> None:
         """Draw the figure for ``values`` without encoding it: what a later :meth:`render` of similar values
         needs (the static picture of their axes, their legend, the glyphs and words of their text) is then
-        kept, so that render only blits. An explorer prepares the states one click away while idle."""
+        kept, so that render only blits. An explorer prepares the states one click away while idle.
+
+        The axes shown stay the ones sticky limits hold steady: the next render compares the data with
+        them, not with the axes of the state prepared last."""
+        shown_key, shown_background = self._static_key, self._background
         self._render(values, False)
+        if shown_key is not None:
+            self._static_key, self._background = shown_key, shown_background
+            if shown_key in self._backgrounds:  # the shown axes stay the most recently used
+                self._backgrounds[shown_key] = self._backgrounds.pop(shown_key)
 
     def _render(self, values: dict[str, Any], force_full: bool) -> None:
         if self.ax is None:

@@ -15,6 +15,8 @@ browser swaps in place (no output area cleared and refilled, no flash). Updates 
 inside a running kernel the figure is drawn after the current message, so a burst of changes (a
 dragged slider) draws only the newest values; elsewhere (tests, scripts) it is drawn at once. An
 explorer with a figure sets its readout just before the figure, so both change in the same frame.
+Once a page shows it, an explorer with a figure prepares, while the kernel is idle, the states one
+click away (:func:`one_click_away`: another design, unit or checkbox state), so a first switch blits.
 
 Accessibility: every control carries its label (``description``); where the ``anywidget`` package is
 available, a small helper widget ties each slider handle to its label (``aria-labelledby``) and makes
@@ -250,8 +252,8 @@ def make_explorer(
     box.flush = painter.flush  # type: ignore[attr-defined]
     refresh()
     painter.flush()  # the first figure is drawn now, so a notebook run stores it
-    if live is not None:
-        when_idle(prepare_nearby(), busy=lambda: not painter.idle_for(IDLE_DELAY_S))
+    if live is not None and helper is not None:  # prepared only for a page that shows the explorer
+        helper.on_shown(lambda: when_idle(prepare_nearby(), busy=lambda: not painter.idle_for(IDLE_DELAY_S)))
     return box
 
 

@@ -8,10 +8,13 @@ Python through the standard widgets, so :class:`ExplorerAccessibility`, an invis
 to its visible label (``aria-labelledby``), names each group of toggle buttons after its label, and
 makes the readout a polite, atomic live region (``role="status"``). It watches the explorer, so
 controls drawn again later are labelled too. Where the helper cannot render, the explorer works as
-before (the readout stays plain text).
+before (the readout stays plain text). When it renders it tells the kernel that a page shows the
+explorer, which then prepares the states one click away (:func:`mgedu.widgets.one_click_away`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import anywidget
 
@@ -48,7 +51,7 @@ function label(root) {
   });
 }
 
-function render({ el }) {
+function render({ model, el }) {
   el.style.display = 'none';
   let observer = null;
   let tries = 0;
@@ -61,6 +64,7 @@ function render({ el }) {
     label(root);
     observer = new MutationObserver(() => label(root));
     observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['class'] });
+    model.send({ event: 'shown' });  // a page shows the explorer: the kernel may prepare ahead for it
   };
   requestAnimationFrame(attach);
   return () => { if (observer) observer.disconnect(); };
@@ -71,6 +75,26 @@ export default { render };
 
 
 class ExplorerAccessibility(anywidget.AnyWidget):
-    """Invisible helper: names slider handles and toggle groups, makes the readout a live region."""
+    """Invisible helper: names slider handles and toggle groups, makes the readout a live region.
+
+    It also tells the kernel when a page shows the explorer: ``on_shown`` callbacks run the first time.
+    Nothing else (a notebook run without a page, a test) ever shows it.
+    """
 
     _esm = _ESM
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.shown = False
+        self._on_shown: list[Callable[[], None]] = []
+        self.on_msg(self._message)
+
+    def on_shown(self, callback: Callable[[], None]) -> None:
+        """Run ``callback()`` the first time a page shows the explorer."""
+        self._on_shown.append(callback)
+
+    def _message(self, _widget: object, content: object, _buffers: object) -> None:
+        if isinstance(content, dict) and content.get("event") == "shown" and not self.shown:
+            self.shown = True
+            for callback in self._on_shown:
+                callback()

@@ -94,23 +94,27 @@ def in_kernel() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-#: Seconds after an explorer first appears before it starts preparing states one click away.
+#: Seconds with no change asked for before an explorer prepares states one click away (a slider that
+#: stopped for less is probably still moving).
 IDLE_DELAY_S = 0.5
+#: Seconds after a page first shows an explorer before it starts preparing.
+FIRST_DELAY_S = 0.2
 #: Seconds between two steps of idle work, so the kernel answers anything else in between.
-IDLE_GAP_S = 0.05
+IDLE_GAP_S = 0.02
 
 
 def when_idle(
     steps: Iterator[None],
     busy: Callable[[], bool],
     *,
-    delay_s: float = IDLE_DELAY_S,
+    delay_s: float = FIRST_DELAY_S,
+    retry_s: float = IDLE_DELAY_S,
     defer_in: Callable[[], bool] | None = None,
 ) -> bool:
     """Run ``steps`` (a generator doing one small piece of work per ``next``) on the kernel's event loop
     once the kernel has been left alone: after ``delay_s``, one step at a time, and never while ``busy()``
     (a student's change waiting to be drawn, or a slider still moving, goes first; the step is tried again
-    ``delay_s`` later).
+    ``retry_s`` later).
 
     Only inside a kernel (``defer_in``, as for :class:`LatestWins`); elsewhere (tests, scripts, doctests)
     nothing is scheduled and False is returned, so results there never depend on timing.
@@ -129,7 +133,7 @@ def when_idle(
 
     def step() -> None:
         if busy():
-            loop.call_later(delay_s, step)
+            loop.call_later(retry_s, step)
             return
         try:
             next(steps)
