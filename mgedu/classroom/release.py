@@ -149,11 +149,11 @@ def make_student_copy(nb: Any, name: str, *, clear_answers: bool = False) -> Any
 
     >>> import nbformat
     >>> ex = nbformat.v4.new_code_cell('answer = ...\\ncheck("9.1", answer)', metadata={"tags": ["exercise"]})
-    >>> sol = nbformat.v4.new_markdown_cell('```python\\nsolution = 42\\n```', metadata={"tags": ["solution"]})
+    >>> sol = nbformat.v4.new_markdown_cell('```python\\nsolution = zebra\\n```', metadata={"tags": ["solution"]})
     >>> worked = nbformat.v4.new_code_cell('worked_answer("9.1", f)', metadata={"tags": ["worked-answer"]})
     >>> nb = nbformat.v4.new_notebook(cells=[ex, sol, worked])
     >>> copy = make_student_copy(nb, "09-demo")
-    >>> [c.cell_type for c in copy.cells], "42" in nbformat.writes(copy), "worked_answer" in nbformat.writes(copy)
+    >>> [c.cell_type for c in copy.cells], "zebra" in nbformat.writes(copy), "worked_answer" in nbformat.writes(copy)
     (['code', 'markdown'], False, False)
     """
     import copy as copying
