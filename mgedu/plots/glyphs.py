@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from types import MethodType
 from typing import Any, NamedTuple
 
@@ -398,6 +399,7 @@ class _Run(NamedTuple):
     mode: Any
 
 
+@dataclass(frozen=True, slots=True)
 class Piece:
     """A word (or run of spaces) laid out alone: glyphs (font, glyph index, x, y in px) and, in 1/64 px as
     FreeType counts, the pen's advance and the bottom and top of the glyphs' control boxes.
@@ -407,10 +409,10 @@ class Piece:
     Piece(items=((None, 1, 0.0, 0.0), (None, 2, 5.0, 0.0)), advance=420, bottom=-10, top=600)
     """
 
-    __slots__ = ("items", "advance", "bottom", "top")
-
-    def __init__(self, items: tuple[tuple[Any, int, float, float], ...], advance: int, bottom: int, top: int) -> None:
-        self.items, self.advance, self.bottom, self.top = items, advance, bottom, top
+    items: tuple[tuple[Any, int, float, float], ...]
+    advance: int
+    bottom: int
+    top: int
 
     def followed_by(self, other: Piece) -> Piece:
         """This piece and ``other`` after it, as FreeType would place them with no kerning between them."""
@@ -418,19 +420,6 @@ class Piece:
         return Piece(
             self.items + moved, self.advance + other.advance, min(self.bottom, other.bottom), max(self.top, other.top)
         )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Piece) and (self.items, self.advance, self.bottom, self.top) == (
-            other.items,
-            other.advance,
-            other.bottom,
-            other.top,
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Piece(items={self.items}, advance={self.advance}, bottom={self.bottom}, top={self.top})"
 
 
 def _font_height_metrics(prop: Any, dpi: float) -> tuple[float | None, float | None, float | None]:
