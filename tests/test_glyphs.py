@@ -152,3 +152,32 @@ def test_text_drawn_from_pieces_equals_agg_pixel_for_pixel():
     for numbers in ([500, 250, 125], [501, 250, 126], [501, 250, 126]):
         assert np.array_equal(picture(numbers, cache), picture(numbers)), numbers
     assert cache.pieces_laid_out > 0
+
+
+def _savefig_png(ax, dpi=80):
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
+    return buffer.getvalue()
+
+
+def test_figure_png_writes_savefigs_bytes_with_the_session_text_cache_warm():
+    """figure_png draws once (not savefig's twice) through a glyph cache kept for the session; a figure drawn
+    after others whose text it shares is still byte for byte what savefig writes (glyphs pasted one by one,
+    as Agg does: whole strings composed from earlier drawings would differ by rounding where glyphs overlap)."""
+    import matplotlib
+
+    from mgedu.plots import figure_png, text_cache, use_style
+    from mgedu.plots.claims import plot_verdicts
+    from mgedu.plots.evidence import plot_report_cards
+
+    with matplotlib.rc_context():
+        use_style()
+        # Each picture from a figure of its own: drawing a figure changes it (a second savefig of one figure
+        # differs from its first: constrained layout starts from where the first drawing left the axes).
+        for make in (plot_report_cards, lambda: plot_verdicts("doc_id", share=True)):
+            assert figure_png(make()) == _savefig_png(make())
+            again = make()  # the same strings at the same places: the cache's text is warm
+            canvas, dpi = again.figure.canvas, again.figure.dpi
+            assert figure_png(again) == _savefig_png(make())
+            assert again.figure.canvas is canvas and again.figure.dpi == dpi  # the figure is left as it was
+    assert text_cache().reused > 0 and text_cache().strings_pasted == 0

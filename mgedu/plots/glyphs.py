@@ -74,7 +74,10 @@ class GlyphCache:
     >>> plt.close(fig)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, compose: bool = True) -> None:
+        #: Paste a string seen before at the same sub-pixel position as one composed bitmap (False: glyph by
+        #: glyph, every time, exactly as Agg blends them, for pictures that must equal Agg's byte for byte).
+        self.compose = compose
         self._glyphs: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
         self._layouts: dict[tuple[Any, ...], list[tuple[Any, int, float, float]]] = {}
         # (layout key, rotation, sub-pixel position, ...) -> (coverage, left, top relative to the origin)
@@ -343,8 +346,9 @@ class GlyphCache:
                 coverage, left + (origin_x >> 6), int(height) - (top + (origin_y >> 6)) + coverage.shape[0], 0, gc
             )
             return
-        compose = string_key in self._seen
-        self._seen.add(string_key)
+        compose = self.compose and string_key in self._seen
+        if self.compose:
+            self._seen.add(string_key)
         if spans is not None and not compose:
             for piece_key, piece, offset in spans:  # the piece's origin: ``offset`` (1/64 px) along the baseline
                 along = offset / 64
