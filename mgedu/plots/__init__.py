@@ -13,12 +13,15 @@ The palette is Okabe & Ito's (2008) colour-blind safe set. Nothing here runs at 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from mgedu.plots.glyphs import GlyphCache
 
 #: Okabe-Ito colour-blind safe palette (black last, for text-like marks).
 OKABE_ITO: dict[str, str] = {
@@ -209,20 +212,16 @@ def figure_png(ax_or_fig: Axes | Figure, dpi: int = 80) -> bytes:
     return buffer.getvalue()
 
 
-_TEXT_CACHE: list[Any] = []
-
-
-def text_cache() -> Any:
+@functools.cache
+def text_cache() -> GlyphCache:
     """The :class:`~mgedu.plots.glyphs.GlyphCache` that :func:`figure_png` draws text with in this session.
 
     It pastes glyph by glyph (``compose=False``), so a figure's pixels are Agg's whatever was drawn before,
     and it is bounded (it starts afresh when full).
     """
-    if not _TEXT_CACHE:
-        from mgedu.plots.glyphs import GlyphCache
+    from mgedu.plots.glyphs import GlyphCache
 
-        _TEXT_CACHE.append(GlyphCache(compose=False))
-    return _TEXT_CACHE[0]
+    return GlyphCache(compose=False)
 
 
 def show(ax_or_fig: Axes | Figure, alt: str | None = None, dpi: int = 80) -> None:
