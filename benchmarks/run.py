@@ -243,14 +243,19 @@ def notebook_imports(paths: list[Path]) -> list[str]:
     return sorted(lines)
 
 
-def execute_seconds(nb: Any, cwd: Path) -> float:
+def run_notebook(nb: Any, cwd: Path) -> None:
+    """Execute ``nb`` in place in a fresh kernel, in ``cwd``."""
     try:
         from mgedu.classroom.kernels import notebook_client
     except ImportError:  # before the kernels module moved (an older commit timed with --baseline)
         from mgedu.kernels import notebook_client  # type: ignore[no-redef]
 
-    start = time.perf_counter()
     notebook_client(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+
+
+def execute_seconds(nb: Any, cwd: Path) -> float:
+    start = time.perf_counter()
+    run_notebook(nb, cwd)
     return time.perf_counter() - start
 
 
@@ -262,18 +267,13 @@ def loaded_modules(nb: Any, cwd: Path) -> set[str]:
     """The modules a notebook's kernel has loaded once every cell has run (a copy is run, with one cell more)."""
     import nbformat
 
-    try:
-        from mgedu.classroom.kernels import notebook_client
-    except ImportError:  # an older commit timed with --baseline
-        from mgedu.kernels import notebook_client  # type: ignore[no-redef]
-
     copy = nbformat.from_dict(nb)
     copy.cells.append(
         nbformat.v4.new_code_cell(
             f"import json as _j, sys as _s\nprint({_MODULES_MARK!r} + _j.dumps(sorted(_s.modules)))"
         )
     )
-    notebook_client(copy, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    run_notebook(copy, cwd)
     for output in copy.cells[-1].get("outputs", []):
         text = output.get("text", "")
         if text.startswith(_MODULES_MARK):
