@@ -67,7 +67,9 @@ def notebook_explorers(path: Path, count: int | None = None) -> list[Any]:
     """Run the notebook's code cells here and return the explorers they create, in creation order.
 
     Stops as soon as ``count`` explorers exist (all cells are run when ``count`` is None). Raises
-    ``RuntimeError`` naming the cell when a cell fails.
+    ``RuntimeError`` naming the cell when a cell fails. The notebook's ``use_style()`` holds only while its
+    cells run: Matplotlib's settings are restored afterwards, so later tests in this process draw with
+    the defaults they expect.
     """
     import matplotlib
 
@@ -81,7 +83,11 @@ def notebook_explorers(path: Path, count: int | None = None) -> list[Any]:
     namespace: dict[str, Any] = {"__name__": "__main__", "get_ipython": _NoShell}
     known = set(_instances)
     explorers: list[Any] = []
-    with _working_directory(path.parent), contextlib.redirect_stdout(io.StringIO()):
+    with (
+        _working_directory(path.parent),
+        contextlib.redirect_stdout(io.StringIO()),
+        matplotlib.rc_context(),
+    ):
         for index, source in code_cells(path):
             if count is not None and len(explorers) >= count:
                 break
