@@ -1,11 +1,11 @@
 """The order in which ``pytest -n 2 --dist loadfile`` hands out test files (used by ``conftest.py``).
 
-xdist's own order, most tests first, left the one-test files that build the Colab and hub environments to
-the end of a run, with one worker busy and the other idle. The files that take a minute or more (they build
-environments or run many notebooks) now go first, longest first, as timed in a fresh clone's ``make test``
-(``--durations=0``); every other file keeps xdist's order after them, so the browser files, which time what
-a learner sees, still run where they ran before, beside each other at the end. A file's tests still go to
-one worker, together (nbval needs that).
+xdist's own order, most tests first, leaves the files with one to a dozen long tests (they build the Colab
+and hub environments, run notebooks in JupyterLab, build the sites) to the end of a run, with one worker busy
+and the other idle. The files that take half a minute or more now go first, longest first, as timed in a
+fresh clone's ``make test`` (``--durations=0``, setup, call and teardown summed per file; the seconds are in
+the comments); every other file keeps xdist's order after them. Handed out this way, the two workers finish
+within seconds of each other. A file's tests still go to one worker, together (nbval needs that).
 """
 
 from __future__ import annotations
@@ -17,25 +17,33 @@ REPO = Path(__file__).resolve().parents[1]
 
 #: Longest first. A file missing here is only scheduled later; the doctest below catches a renamed one.
 LONGEST_FIRST = (
-    "tests/test_classroom.py",
-    "tests/test_colab.py",
-    "tests/test_no_leak.py",
-    "tests/test_sandbox.py",
-    "tests/test_hub.py",
-    "tests/test_otter.py",
-    "tests/test_live_figures.py",
-    "tests/test_colab_widgets.py",
-    "tests/test_mutations.py",
-    "tests/test_binder.py",
-    "tests/test_sandbox_unprivileged.py",
+    "tests/browser/test_lab_notebooks.py",  # 230 s
+    "tests/browser/test_practice_in_lab.py",  # 128 s
+    "tests/browser/test_site.py",  # 111 s
+    "tests/test_colab.py",  # 105 s
+    "tests/browser/test_lite.py",  # 89 s
+    "tests/test_hub.py",  # 81 s
+    "tests/test_classroom.py",  # 73 s
+    "tests/browser/test_claims_in_lab.py",  # 64 s
+    "tests/test_sandbox.py",  # 60 s
+    "tests/test_colab_widgets.py",  # 52 s
+    "tests/browser/test_study_designs_in_lab.py",  # 45 s
+    "tests/test_otter.py",  # 45 s
+    "tests/browser/test_doses_in_lab.py",  # 44 s
+    "tests/test_live_figures.py",  # 42 s
+    "tests/test_no_leak.py",  # 37 s
+    "tests/test_binder.py",  # 31 s
+    "tests/browser/test_mechanisms_in_lab.py",  # 29 s
+    "tests/test_packaging.py",  # 27 s
+    "tests/test_mutations.py",  # 26 s
 )
 
 
 def file_order(files: list[str]) -> list[str]:
     """``files`` (in xdist's order) with those of :data:`LONGEST_FIRST` moved to the front, in that order.
 
-    >>> file_order(["b.py", "tests/test_hub.py", "a.py", "tests/test_classroom.py"])
-    ['tests/test_classroom.py', 'tests/test_hub.py', 'b.py', 'a.py']
+    >>> file_order(["b.py", "tests/test_classroom.py", "a.py", "tests/test_hub.py"])
+    ['tests/test_hub.py', 'tests/test_classroom.py', 'b.py', 'a.py']
     >>> [name for name in LONGEST_FIRST if not (REPO / name).is_file()]
     []
     """
